@@ -1,0 +1,202 @@
+"""Factories: tensors from data, constant fills, ranges and random draws.
+
+Every factory takes ``dtype`` (float32 by default for floating values), ``device`` (the
+default device when omitted) and ``requires_grad``; random ones also take ``generator``.
+"""
+from __future__ import annotations
+
+from . import dtypes
+from .device import device as _get_device, get_default_device
+from .random import default_generator
+from .tensor import Tensor
+
+__all__ = ["tensor", "from_numpy", "from_dlpack", "zeros", "ones", "full", "empty", "arange", "linspace", "eye",
+           "zeros_like", "ones_like", "full_like", "rand", "randn", "randint", "rand_like", "randn_like",
+           "uniform", "normal", "bernoulli"]
+
+
+def _dev(device):
+    return _get_device(device) if device is not None else get_default_device()
+
+
+def _float(dtype, xp):
+    return dtypes.to_native(dtype if dtype is not None else dtypes.get_default_dtype(), xp)
+
+
+def _shape(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    shape = tuple(int(n) for n in shape)
+    if any(n < 0 for n in shape):
+        raise ValueError(f"negative dimension in shape {shape}")
+    return shape
+
+
+def _wrap(array, dev, requires_grad):
+    t = Tensor._make(array, dev, False, None)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False):
+    """A new tensor holding (a copy of) ``data``."""
+    t = Tensor(data, requires_grad=False, dtype=dtype, device=device)
+    if isinstance(data, Tensor) or hasattr(data, "__dlpack__"):
+        t = Tensor._make(t._device.xp.asarray(t.data, copy=True), t._device, False, None)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def from_numpy(array):
+    """A CPU tensor sharing memory with the NumPy array ``array``."""
+    import numpy as np
+
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
+    return Tensor._make(array, _get_device("cpu"), False, None)
+
+
+def from_dlpack(obj, device=None):
+    """A tensor sharing memory (no copy) with any DLPack-capable array (NumPy, CuPy, PyTorch...)."""
+    import numpy as np
+
+    kind, index = obj.__dlpack_device__()
+    if kind == 1 and (device is None or _get_device(device).type == "cpu"):  # kDLCPU
+        return Tensor._make(np.from_dlpack(obj), _get_device("cpu"), False, None)
+    if kind == 2:  # kDLCUDA
+        dev = _get_device(f"cuda:{index}")
+        with dev.native:
+            return Tensor._make(dev.xp.from_dlpack(obj), dev, False, None)
+    dev = _dev(device)
+    return Tensor._make(dev.xp.from_dlpack(obj) if dev.type != "cpu" else np.from_dlpack(obj), dev, False, None)
+
+
+def full(*shape, fill_value, dtype=None, device=None, requires_grad=False):
+    dev = _dev(device)
+    if dtype is None:
+        dtype = dtypes.bool_ if isinstance(fill_value, bool) else (
+            dtypes.int64 if isinstance(fill_value, int) else dtypes.get_default_dtype())
+    native = dtypes.to_native(dtype, dev.xp)
+    with dev.context():
+        arr = dev.xp.full(_shape(shape), fill_value, dtype=native, **_kw(dev))
+    return _wrap(arr, dev, requires_grad)
+
+
+def _kw(dev):
+    return {"device": dev.native} if dev.type == "strict" else {}
+
+
+def zeros(*shape, dtype=None, device=None, requires_grad=False):
+    dev = _dev(device)
+    with dev.context():
+        arr = dev.xp.zeros(_shape(shape), dtype=_float(dtype, dev.xp), **_kw(dev))
+    return _wrap(arr, dev, requires_grad)
+
+
+def ones(*shape, dtype=None, device=None, requires_grad=False):
+    dev = _dev(device)
+    with dev.context():
+        arr = dev.xp.ones(_shape(shape), dtype=_float(dtype, dev.xp), **_kw(dev))
+    return _wrap(arr, dev, requires_grad)
+
+
+def empty(*shape, dtype=None, device=None, requires_grad=False):
+    return zeros(*shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def arange(start, stop=None, step=1, dtype=None, device=None, requires_grad=False):
+    """Values from ``start`` to ``stop`` (exclusive) by ``step``; integers unless a float is given."""
+    if stop is None:
+        start, stop = 0, start
+    dev = _dev(device)
+    if dtype is None:
+        dtype = dtypes.int64 if all(isinstance(v, int) for v in (start, stop, step)) else dtypes.get_default_dtype()
+    with dev.context():
+        arr = dev.xp.arange(start, stop, step, dtype=dtypes.to_native(dtype, dev.xp), **_kw(dev))
+    return _wrap(arr, dev, requires_grad)
+
+
+def linspace(start, stop, num, dtype=None, device=None, requires_grad=False):
+    dev = _dev(device)
+    with dev.context():
+        arr = dev.xp.linspace(start, stop, num, dtype=_float(dtype, dev.xp), **_kw(dev))
+    return _wrap(arr, dev, requires_grad)
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    dev = _dev(device)
+    with dev.context():
+        arr = dev.xp.eye(n, m, dtype=_float(dtype, dev.xp), **_kw(dev))
+    return _wrap(arr, dev, requires_grad)
+
+
+def _like(t, dtype, device):
+    return (t.dtype if dtype is None else dtype), (t.device if device is None else device)
+
+
+def zeros_like(t, dtype=None, device=None, requires_grad=False):
+    d, dev = _like(t, dtype, device)
+    return zeros(t.shape, dtype=d, device=dev, requires_grad=requires_grad)
+
+
+def ones_like(t, dtype=None, device=None, requires_grad=False):
+    d, dev = _like(t, dtype, device)
+    return ones(t.shape, dtype=d, device=dev, requires_grad=requires_grad)
+
+
+def full_like(t, fill_value, dtype=None, device=None, requires_grad=False):
+    d, dev = _like(t, dtype, device)
+    return full(t.shape, fill_value=fill_value, dtype=d, device=dev, requires_grad=requires_grad)
+
+
+# ----- random -----------------------------------------------------------------------------
+def _draw(kind, shape, dtype, device, generator, requires_grad, **kw):
+    if generator is not None:
+        dev = generator.device if device is None else _get_device(device)
+        if dev is not generator.device:
+            raise ValueError(f"{kind}: generator is for {generator.device}, the tensor for {dev}")
+    else:
+        dev = _dev(device)
+        generator = default_generator(dev)
+    native = dtypes.to_native(dtype, dev.xp) if dtype is not None else _float(None, dev.xp)
+    return _wrap(generator.draw(kind, _shape(shape), native, **kw), dev, requires_grad)
+
+
+def rand(*shape, dtype=None, device=None, generator=None, requires_grad=False):
+    """Uniform on [0, 1)."""
+    return _draw("uniform", shape, dtype, device, generator, requires_grad)
+
+
+def uniform(*shape, low=0.0, high=1.0, dtype=None, device=None, generator=None, requires_grad=False):
+    """Uniform on [low, high)."""
+    return _draw("uniform", shape, dtype, device, generator, requires_grad, low=low, high=high)
+
+
+def randn(*shape, dtype=None, device=None, generator=None, requires_grad=False):
+    """Standard normal."""
+    return _draw("normal", shape, dtype, device, generator, requires_grad)
+
+
+def normal(*shape, mean=0.0, std=1.0, dtype=None, device=None, generator=None, requires_grad=False):
+    """Normal with the given mean and standard deviation."""
+    return _draw("normal", shape, dtype, device, generator, requires_grad, mean=mean, std=std)
+
+
+def randint(low, high, shape, dtype=None, device=None, generator=None):
+    """Integers uniform on [low, high)."""
+    return _draw("integers", tuple(shape), dtype or dtypes.int64, device, generator, False, low=low, high=high)
+
+
+def bernoulli(shape, p, dtype=None, device=None, generator=None):
+    """1 with probability ``p``, else 0 (float by default)."""
+    return _draw("bernoulli", tuple(shape), dtype, device, generator, False, p=p)
+
+
+def rand_like(t, dtype=None, generator=None):
+    return rand(t.shape, dtype=dtype or t.dtype, device=t.device, generator=generator)
+
+
+def randn_like(t, dtype=None, generator=None):
+    return randn(t.shape, dtype=dtype or t.dtype, device=t.device, generator=generator)

@@ -1,0 +1,183 @@
+"""The backward pass: order the graph once, walk it in reverse, accumulate gradients.
+
+The walk is iterative (an explicit stack, no recursion), so a chain of 10^5+ ops works, and it
+touches each node and edge once: time linear in the size of the graph.
+"""
+from __future__ import annotations
+
+from .function import BackwardError
+from .modes import STATE
+
+__all__ = ["backward", "grad"]
+
+
+def _topological_order(roots):
+    """Nodes reachable from ``roots``, each after every node that consumes its output."""
+    order, visited = [], set()
+    for root in roots:
+        if root is None or id(root) in visited:
+            continue
+        visited.add(id(root))
+        stack = [(root, iter(root.inputs))]
+        while stack:
+            node, it = stack[-1]
+            for t in it:
+                child = t._node
+                if child is not None and id(child) not in visited:
+                    visited.add(id(child))
+                    stack.append((child, iter(child.inputs)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    order.reverse()
+    return order
+
+
+def _run(roots, root_grads, retain_graph, create_graph, targets=None):
+    """Propagate ``root_grads`` from ``roots`` (Tensors) back through the graph.
+
+    With ``targets`` None, gradients of leaves are accumulated into ``leaf.grad``; otherwise the
+    gradients of the given tensors are returned (``grad()``) and no ``.grad`` is touched.
+    """
+    pending = {}  # node -> gradient Tensor of its output
+    leaf_grads = {}  # id(leaf) -> [leaf, gradient]
+    passed = set()  # ids of gradient arrays handed to more than one place: never stolen
+    wanted = None if targets is None else {id(t): i for i, t in enumerate(targets)}
+    found = [None] * (0 if targets is None else len(targets))
+
+    def deliver(t, g):
+        if wanted is not None and id(t) in wanted:
+            i = wanted[id(t)]
+            found[i] = g if found[i] is None else found[i] + g
+            if t._node is None:
+                return
+        node = t._node
+        if node is None:
+            if wanted is None and t._rg:
+                entry = leaf_grads.get(id(t))
+                if entry is None:
+                    leaf_grads[id(t)] = [t, g]
+                else:
+                    entry[1] = entry[1] + g
+            return
+        prev = pending.get(node)
+        pending[node] = g if prev is None else prev + g
+
+    for r, g in zip(roots, root_grads):
+        passed.add(id(g.data))
+        deliver(r, g)
+    order = _topological_order([r._node for r in roots])
+    prev_mode = STATE.grad
+    STATE.grad = create_graph
+    try:
+        for node in order:
+            g = pending.pop(node, None)
+            if g is None:
+                continue
+            retained = getattr(node, "_retained", None)
+            if retained is not None:
+                t = retained()
+                if t is not None:
+                    t.grad = g if t.grad is None else t.grad + g
+            passed.add(id(g.data))
+            grads = node._run_backward(g)
+            if not retain_graph:
+                node._free()
+            for t, gi in zip(node.inputs, grads):
+                if gi is not None:
+                    deliver(t, gi)
+    finally:
+        STATE.grad = prev_mode
+    if wanted is not None:
+        return found
+    for leaf, g in leaf_grads.values():
+        _accumulate(leaf, g, passed, create_graph)
+    return None
+
+
+def _accumulate(leaf, g, passed, create_graph):
+    """leaf.grad += g, into a buffer the engine owns (never an alias of another gradient)."""
+    if create_graph:
+        leaf.grad = g if leaf.grad is None else leaf.grad + g
+        return
+    if leaf.grad is None:
+        data = g.data
+        if (id(data) in passed or getattr(data, "base", None) is not None
+                or leaf._device.type == "strict"):  # strict arrays hide whether they are views
+            data = leaf._device.xp.asarray(data, copy=True)
+        passed.add(id(data))
+        from .tensor import Tensor
+
+        leaf.grad = Tensor._make(data, leaf._device, False, None)
+    else:
+        buf = leaf.grad
+        if buf._rg or buf.data.shape != g.data.shape:
+            leaf.grad = buf + g
+        else:
+            buf.data += g.data
+            buf._vc[0] += 1
+
+
+def _seed_gradients(tensors, gradients, op):
+    from .tensor import Tensor
+
+    out = []
+    for t, g in zip(tensors, gradients):
+        if not t._rg:
+            raise BackwardError(
+                f"{op}: tensor of shape {tuple(t.shape)} does not require grad and has no grad_fn; "
+                "nothing to differentiate (did you forget requires_grad=True, or run under no_grad?)")
+        if g is None:
+            if t.data.size != 1:
+                raise BackwardError(
+                    f"{op}: grad can be implicitly created only for scalar outputs, but the tensor "
+                    f"has shape {tuple(t.shape)}; pass gradient= with that shape (e.g. ones_like)")
+            g = Tensor._make(t._device.xp.ones_like(t.data), t._device, False, None)
+        else:
+            if not isinstance(g, Tensor):
+                g = Tensor._make(t._device.asarray(g, dtype=t.data.dtype), t._device, False, None)
+            if tuple(g.shape) != tuple(t.shape):
+                raise BackwardError(
+                    f"{op}: gradient has shape {tuple(g.shape)} but the tensor has shape {tuple(t.shape)}")
+            if g._device is not t._device:
+                raise BackwardError(
+                    f"{op}: gradient is on {g._device} but the tensor is on {t._device}")
+        out.append(g)
+    return out
+
+
+def backward(tensors, gradients=None, retain_graph=False, create_graph=False):
+    """Accumulate d(tensors)/d(leaf) * gradients into ``leaf.grad`` for every leaf that requires grad."""
+    from .tensor import Tensor
+
+    if isinstance(tensors, Tensor):
+        tensors = [tensors]
+        gradients = [gradients]
+    tensors = list(tensors)
+    gradients = [None] * len(tensors) if gradients is None else list(gradients)
+    seeds = _seed_gradients(tensors, gradients, "backward")
+    _run(tensors, seeds, retain_graph or create_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+    """Gradients of ``outputs`` with respect to ``inputs``, returned (``.grad`` untouched).
+
+    Like ``torch.autograd.grad``: with ``create_graph=True`` the result is differentiable.
+    """
+    from .tensor import Tensor
+
+    single = isinstance(outputs, Tensor)
+    outputs = [outputs] if single else list(outputs)
+    inputs_list = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    seeds = _seed_gradients(outputs, list(grad_outputs), "grad")
+    retain = create_graph if retain_graph is None else retain_graph
+    found = _run(outputs, seeds, retain, create_graph, targets=inputs_list)
+    for t, g in zip(inputs_list, found):
+        if g is None and not allow_unused:
+            raise BackwardError(
+                f"grad: an input of shape {tuple(t.shape)} was not used to compute the outputs; "
+                "pass allow_unused=True to get None for it")
+    return tuple(found)

@@ -1,0 +1,231 @@
+"""``Function``: how every differentiable op is defined, built-in or yours.
+
+An op is a subclass with ``forward`` and ``backward`` side by side::
+
+    class Cube(minigrad.Function):
+        '''y = x**3,  dL/dx = dL/dy * 3 x**2'''
+
+        def forward(self, x):              # x: a raw array (NumPy, CuPy, ...)
+            self.save_for_backward(x)
+            return x ** 3                  # the output array
+
+        def backward(self, grad):          # grad: a Tensor dL/dy, shaped like y
+            x, = self.saved_tensors        # saved arrays come back as Tensors
+            return grad * 3 * x ** 2       # one gradient (Tensor or None) per input
+
+    y = Cube.apply(x)
+
+* Positional arguments of ``apply`` are the differentiable inputs (Tensors; Python scalars and
+  arrays become constants); keyword arguments are passed to ``forward`` unchanged (axes,
+  shapes, flags).  ``self.xp`` is the array namespace of the inputs' device.
+* ``backward`` is written with Tensor ops, so ``backward(create_graph=True)`` differentiates
+  it again: second derivatives come for free.
+* The plumbing lives here, not in each op: inputs that need no gradient get none, gradients
+  of broadcast inputs are summed back to the input's shape, cast to the input's dtype, and
+  saved tensors are checked for in-place changes made after they were saved.
+"""
+from __future__ import annotations
+
+from .modes import STATE
+
+__all__ = ["Function", "BackwardError"]
+
+
+class BackwardError(RuntimeError):
+    """Backward cannot run: freed graph, tensor modified in place, bad gradient from an op."""
+
+
+_OUTPUT = -1
+Tensor = None  # set by minigrad.tensor (which imports this module)
+
+
+class Function:
+    """Base class of differentiable operations (the graph nodes)."""
+
+    #: Set to True in ops whose output may share memory with their first input (reshape,
+    #: transpose, slicing): the output then shares that input's version counter, so an
+    #: in-place change through either is seen by both.
+    is_view = False
+
+    # ----- what subclasses write -----------------------------------------------------
+    def forward(self, *arrays, **params):
+        raise NotImplementedError(f"{type(self).__name__}.forward is not defined")
+
+    def backward(self, grad):
+        raise NotImplementedError(f"{type(self).__name__}.backward is not defined")
+
+    # ----- what forward and backward use ------------------------------------------------
+    def save_for_backward(self, *arrays):
+        """Keep these arrays (inputs, the output, or any other array) for ``backward``."""
+        self._to_save = arrays
+
+    @property
+    def saved_tensors(self):
+        """The saved arrays as Tensors, in the order given to ``save_for_backward``.
+
+        Saved inputs come back as the input Tensors themselves (so double backward reaches
+        them); a saved output comes back as a Tensor attached to this node.
+        """
+        saved = self._saved
+        if saved is None:
+            raise BackwardError(
+                f"{self.name}: trying to backward through the graph a second time (its saved "
+                "tensors were freed after the first backward); pass retain_graph=True to the "
+                "first backward() if you need to backward twice")
+        out = []
+        for where, version, value in saved:
+            if where is None:
+                out.append(value)
+                continue
+            t = self.inputs[where] if where != _OUTPUT else self._output_tensor(value)
+            if t._vc[0] != version:
+                raise BackwardError(
+                    f"{self.name}: a tensor it saved for backward (shape {tuple(t.shape)}, "
+                    f"{t.dtype}) was modified in place after it was saved (version {version} -> "
+                    f"{t._vc[0]}); its gradient would be wrong. Use an out-of-place op "
+                    "(y = y + 1 instead of y += 1) or clone() before modifying")
+            out.append(t)
+        return tuple(out)
+
+    @property
+    def name(self):
+        return type(self).__name__
+
+    # ----- application ------------------------------------------------------------------
+    @classmethod
+    def apply(cls, *inputs, **params):
+        """Run the op on ``inputs`` and, when a gradient is needed, record it in the graph."""
+        if not inputs:
+            raise TypeError(f"{cls.__name__}.apply: needs at least one input")
+        first = None
+        for t in inputs:
+            if isinstance(t, Tensor):
+                first = t
+                break
+        if first is None:
+            raise TypeError(f"{cls.__name__}.apply: at least one input must be a Tensor")
+        dev = first._device
+        rg = False
+        for t in inputs:
+            if type(t) is not Tensor and not isinstance(t, Tensor):
+                from .tensor import as_constant_like
+
+                inputs = tuple(x if isinstance(x, Tensor) else as_constant_like(x, first, cls.__name__)
+                               for x in inputs)
+                break
+        for t in inputs:
+            if t._device is not dev:
+                _device_mismatch(cls.__name__, inputs)
+            if t._rg:
+                rg = True
+        fn = cls()
+        fn.xp = dev.xp
+        fn._to_save = ()
+        if dev.type == "cuda":
+            with dev.native:
+                out = fn.forward(*[t.data for t in inputs], **params)
+        else:
+            out = fn.forward(*[t.data for t in inputs], **params)
+        if STATE.anomaly:
+            _check_finite(fn, out, "forward", inputs)
+        if not (rg and STATE.grad):
+            return Tensor._make(out, dev, False, None)
+        result = Tensor._make(out, dev, True, fn)
+        fn.inputs = inputs
+        fn.needs_input_grad = tuple(t._rg for t in inputs)
+        fn._out_vc = result._vc
+        if cls.is_view:
+            result._vc = fn._out_vc = inputs[0]._vc
+        fn._saved = _resolve_saved(fn._to_save, inputs, out, result) if fn._to_save else ()
+        del fn._to_save
+        return result
+
+    # ----- called by the engine -----------------------------------------------------------
+    def _run_backward(self, grad):
+        """Gradients for each input (None where none is needed), shaped and typed like it."""
+        if self._saved is None:
+            self.saved_tensors  # raises the "second time" error
+        grads = self.backward(grad)
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        inputs = self.inputs
+        if len(grads) != len(inputs):
+            raise BackwardError(
+                f"{self.name}.backward returned {len(grads)} gradient(s) for {len(inputs)} input(s)")
+        out = []
+        for t, need, g in zip(inputs, self.needs_input_grad, grads):
+            if not need or g is None:
+                out.append(None)
+                continue
+            g = _fit_gradient(self, g, t)
+            out.append(g)
+        if STATE.anomaly:
+            for g in out:
+                if g is not None:
+                    _check_finite(self, g.data, "backward", inputs)
+        return out
+
+    def _free(self):
+        self._saved = None
+
+    def _output_tensor(self, data):
+        t = Tensor._make(data, self.inputs[0]._device, True, self)
+        t._vc = self._out_vc
+        return t
+
+
+def _resolve_saved(to_save, inputs, out, result):
+    """(where, version, value) per saved array: where = input index, _OUTPUT, or None."""
+    saved = []
+    for a in to_save:
+        if a is out:
+            saved.append((_OUTPUT, result._vc[0], out))
+            continue
+        for i, t in enumerate(inputs):
+            if a is t.data:
+                saved.append((i, t._vc[0], None))
+                break
+        else:
+            if isinstance(a, Tensor):
+                saved.append((None, 0, a))
+            else:
+                saved.append((None, 0, Tensor._make(a, result._device, False, None)))
+    return saved
+
+
+def _fit_gradient(fn, g, t):
+    """Wrap, sum over broadcast axes and cast ``g`` so it matches input ``t``."""
+    if not isinstance(g, Tensor):
+        g = Tensor._make(t._device.asarray(g), t._device, False, None)
+    if g.data.shape != t.data.shape:
+        from .ops.shape import sum_to
+
+        try:
+            g = sum_to(g, t.data.shape)
+        except ValueError:
+            raise BackwardError(
+                f"{fn.name}.backward returned a gradient of shape {tuple(g.shape)} for an input "
+                f"of shape {tuple(t.shape)}; they are not broadcast-compatible") from None
+    if g.data.dtype != t.data.dtype:
+        g = g.to(dtype=t.data.dtype)
+    return g
+
+
+def _device_mismatch(name, inputs):
+    from .device import DeviceError
+
+    devs = ", ".join(f"{tuple(t.shape)} on {t._device}" for t in inputs)
+    raise DeviceError(f"{name}: all inputs must be on the same device, got {devs}; "
+                      "move them with .to(device) first")
+
+
+def _check_finite(fn, array, phase, inputs):
+    xp = fn.xp
+    try:
+        bad = not bool(xp.all(xp.isfinite(array)))
+    except TypeError:  # integer / bool results
+        return
+    if bad:
+        shapes = ", ".join(str(tuple(t.shape)) for t in inputs)
+        raise FloatingPointError(
+            f"detect_anomaly: {fn.name} {phase} produced NaN or Inf (inputs of shape {shapes})")

@@ -1,0 +1,65 @@
+"""Normalised exponentials along an axis: softmax and log-softmax.
+
+Both subtract the row maximum first, so logits of +-1e4 give finite values and gradients.
+"""
+from __future__ import annotations
+
+from ..function import Function
+from .reductions import sum as _sum
+
+__all__ = ["softmax", "log_softmax"]
+
+
+class Softmax(Function):
+    """s_i = e^{a_i - m} / sum_j e^{a_j - m} (m = max_j a_j);  da_i = s_i (g_i - sum_j g_j s_j)"""
+
+    def forward(self, a, axis):
+        xp = self.xp
+        e = xp.exp(a - xp.max(a, axis=axis, keepdims=True))
+        out = e / xp.sum(e, axis=axis, keepdims=True)
+        self.axis = axis
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        (s,) = self.saved_tensors
+        return s * (g - _sum(g * s, axis=self.axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    """l_i = a_i - logsumexp(a);  da_i = g_i - e^{l_i} sum_j g_j"""
+
+    def forward(self, a, axis):
+        xp = self.xp
+        shifted = a - xp.max(a, axis=axis, keepdims=True)
+        out = shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+        self.axis = axis
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        (out,) = self.saved_tensors
+        return g - exp(out) * _sum(g, axis=self.axis, keepdims=True)
+
+
+def _axis(a, axis, dim, op):
+    from .shape import _normalize_axis
+
+    if dim is not None:
+        axis = dim
+    if a.ndim == 0:
+        raise ValueError(f"{op}: needs at least one dimension, got a 0-d tensor")
+    return _normalize_axis(axis, a.ndim, op)
+
+
+def softmax(a, axis=-1, *, dim=None):
+    """exp(a) / sum(exp(a)) along ``axis`` (the course's A = softmax(Z) with classes on ``axis``)."""
+    return Softmax.apply(a, axis=_axis(a, axis, dim, "softmax"))
+
+
+def log_softmax(a, axis=-1, *, dim=None):
+    """log(softmax(a)) along ``axis``, computed stably (use it with nll for cross-entropy)."""
+    return LogSoftmax.apply(a, axis=_axis(a, axis, dim, "log_softmax"))
+
+
+from .elementwise import exp  # noqa: E402

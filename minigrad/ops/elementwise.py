@@ -1,0 +1,408 @@
+"""Elementwise ops: arithmetic, exp/log, activations, comparisons-based selections.
+
+Each class gives the forward formula and its derivative side by side.  Binary ops broadcast;
+the Function base class sums each gradient back to its input's shape.  Non-smooth points:
+``abs``, ``relu`` and ``leaky_relu`` take the gradient 0 (or the negative slope) at 0; ``maximum``
+/ ``minimum`` share the gradient equally between tied inputs; ``clip`` passes the gradient where
+``min <= x <= max`` (boundaries included).
+"""
+from __future__ import annotations
+
+from ..function import Function
+
+__all__ = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "maximum", "minimum",
+           "clip", "where", "tanh", "sigmoid", "relu", "leaky_relu"]
+
+
+class Add(Function):
+    """z = a + b;  dz/da = 1, dz/db = 1"""
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, g):
+        return g, g
+
+
+class Sub(Function):
+    """z = a - b;  dz/da = 1, dz/db = -1"""
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, g):
+        return g, -g if self.needs_input_grad[1] else None
+
+
+class Mul(Function):
+    """z = a * b;  dz/da = b, dz/db = a"""
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return a * b
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        need_a, need_b = self.needs_input_grad
+        return (g * b if need_a else None), (g * a if need_b else None)
+
+
+class Div(Function):
+    """z = a / b;  dz/da = 1/b, dz/db = -a/b^2"""
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return a / b
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        ga = g / b
+        return ga, (-ga * a / b if self.needs_input_grad[1] else None)
+
+
+class Neg(Function):
+    """z = -a;  dz/da = -1"""
+
+    def forward(self, a):
+        return -a
+
+    def backward(self, g):
+        return -g
+
+
+class PowScalar(Function):
+    """z = a ** p for a constant Python number p;  dz/da = p * a ** (p - 1)"""
+
+    def forward(self, a, p):
+        self.p = p
+        self.save_for_backward(a)
+        return a ** p
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        p = self.p
+        if p == 0:
+            return g * 0.0
+        if p == 1:
+            return g
+        if p == 2:
+            return g * a * 2.0
+        return g * p * PowScalar.apply(a, p=p - 1)
+
+
+class Pow(Function):
+    """z = a ** b;  dz/da = b * a ** (b - 1),  dz/db = z * log(a)  (taken as 0 where a == 0)"""
+
+    def forward(self, a, b):
+        out = a ** b
+        self.save_for_backward(a, b, out)
+        return out
+
+    def backward(self, g):
+        a, b, out = self.saved_tensors
+        need_a, need_b = self.needs_input_grad
+        ga = g * b * a ** (b - 1.0) if need_a else None
+        gb = None
+        if need_b:
+            positive = a.data > 0
+            safe_a = where(positive, a, 1.0)
+            gb = where(positive, g * out * log(safe_a), 0.0)
+        return ga, gb
+
+
+class Exp(Function):
+    """z = e^a;  dz/da = z"""
+
+    def forward(self, a):
+        out = self.xp.exp(a)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        (out,) = self.saved_tensors
+        return g * out
+
+
+class Log(Function):
+    """z = ln a;  dz/da = 1/a"""
+
+    def forward(self, a):
+        self.save_for_backward(a)
+        return self.xp.log(a)
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        return g / a
+
+
+class Sqrt(Function):
+    """z = sqrt(a);  dz/da = 1 / (2 z)"""
+
+    def forward(self, a):
+        out = self.xp.sqrt(a)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        (out,) = self.saved_tensors
+        return g / (out * 2.0)
+
+
+class Abs(Function):
+    """z = |a|;  dz/da = sign(a) (0 at a = 0)"""
+
+    def forward(self, a):
+        self.save_for_backward(a)
+        return self.xp.abs(a)
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        return g * self.xp.sign(a.data)
+
+
+class _Extremum(Function):
+    """Shared backward of maximum/minimum: the winner takes the gradient, ties share it."""
+
+    def _select(self, a, b, choose_a):
+        xp = self.xp
+        tie = a == b
+        dt = xp.result_type(a, b)
+        half_tie = xp.astype(tie, dt) * 0.5
+        self.wa = xp.astype(choose_a, dt) + half_tie
+        self.wb = xp.astype(~choose_a & ~tie, dt) + half_tie
+
+    def backward(self, g):
+        need_a, need_b = self.needs_input_grad
+        return (g * self.wa if need_a else None), (g * self.wb if need_b else None)
+
+
+class Maximum(_Extremum):
+    """z = max(a, b) elementwise;  dz/da = [a > b] + 0.5 [a == b]"""
+
+    def forward(self, a, b):
+        self._select(a, b, a > b)
+        return self.xp.maximum(a, b)
+
+
+class Minimum(_Extremum):
+    """z = min(a, b) elementwise;  dz/da = [a < b] + 0.5 [a == b]"""
+
+    def forward(self, a, b):
+        self._select(a, b, a < b)
+        return self.xp.minimum(a, b)
+
+
+class Clip(Function):
+    """z = min(max(a, lo), hi);  dz/da = [lo <= a <= hi]"""
+
+    def forward(self, a, lo=None, hi=None):
+        xp = self.xp
+        inside = xp.ones_like(a, dtype=xp.bool)
+        if lo is not None:
+            inside = inside & (a >= lo)
+        if hi is not None:
+            inside = inside & (a <= hi)
+        self.inside = xp.astype(inside, a.dtype)
+        return xp.clip(a, lo, hi)
+
+    def backward(self, g):
+        return g * self.inside
+
+
+class Where(Function):
+    """z = a where cond else b;  dz/da = [cond], dz/db = [not cond] (cond is not differentiable)"""
+
+    def forward(self, cond, a, b):
+        self.cond = cond
+        return self.xp.where(cond, a, b)
+
+    def backward(self, g):
+        _, need_a, need_b = self.needs_input_grad
+        zero = 0.0
+        return (None,
+                where(self.cond, g, zero) if need_a else None,
+                where(self.cond, zero, g) if need_b else None)
+
+
+class Tanh(Function):
+    """z = tanh(a);  dz/da = 1 - z^2"""
+
+    def forward(self, a):
+        out = self.xp.tanh(a)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        (out,) = self.saved_tensors
+        return g * (1.0 - out * out)
+
+
+class Sigmoid(Function):
+    """z = 1 / (1 + e^-a), computed without overflow;  dz/da = z (1 - z)"""
+
+    def forward(self, a):
+        xp = self.xp
+        e = xp.exp(-xp.abs(a))
+        out = xp.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        (out,) = self.saved_tensors
+        return g * out * (1.0 - out)
+
+
+class ReLU(Function):
+    """z = max(a, 0);  dz/da = [a > 0]"""
+
+    def forward(self, a):
+        xp = self.xp
+        positive = a > 0
+        self.mask = xp.astype(positive, a.dtype)
+        return a * self.mask
+
+    def backward(self, g):
+        return g * self.mask
+
+
+class LeakyReLU(Function):
+    """z = a if a > 0 else slope * a;  dz/da = 1 if a > 0 else slope"""
+
+    def forward(self, a, negative_slope=0.01):
+        xp = self.xp
+        self.scale = xp.where(a > 0, xp.ones_like(a), xp.full_like(a, negative_slope))
+        return a * self.scale
+
+    def backward(self, g):
+        return g * self.scale
+
+
+class Clone(Function):
+    """z = a (a copy);  dz/da = 1"""
+
+    def forward(self, a):
+        return self.xp.asarray(a, copy=True)
+
+    def backward(self, g):
+        return g
+
+
+class Cast(Function):
+    """z = a converted to ``dtype``;  dz/da = 1 (cast back to a's dtype)"""
+
+    def forward(self, a, dtype):
+        return self.xp.astype(a, dtype)
+
+    def backward(self, g):
+        return g  # the Function base class casts to the input's dtype
+
+
+class ToDevice(Function):
+    """z = a copied to ``device``;  dz/da = 1 (copied back)"""
+
+    def forward(self, a, device):
+        return device.asarray(a) if device.type != "cpu" else _to_host(a)
+
+    def backward(self, g):
+        return g.to(self.inputs[0].device)
+
+
+def _to_host(a):
+    import numpy as np
+
+    from ..device import _host_numpy
+
+    return np.array(_host_numpy(a), copy=True)
+
+
+# ----- the public functions --------------------------------------------------------------
+def add(a, b):
+    return Add.apply(a, b)
+
+
+def sub(a, b):
+    return Sub.apply(a, b)
+
+
+def mul(a, b):
+    return Mul.apply(a, b)
+
+
+def div(a, b):
+    return Div.apply(a, b)
+
+
+def neg(a):
+    return Neg.apply(a)
+
+
+def pow(a, b):
+    """``a ** b``; a Python-number exponent is a constant (cheaper backward)."""
+    if isinstance(b, (int, float)) and not isinstance(b, bool):
+        return PowScalar.apply(a, p=b)
+    return Pow.apply(a, b)
+
+
+def exp(a):
+    return Exp.apply(a)
+
+
+def log(a):
+    return Log.apply(a)
+
+
+def sqrt(a):
+    return Sqrt.apply(a)
+
+
+def abs(a):
+    return Abs.apply(a)
+
+
+def maximum(a, b):
+    return Maximum.apply(a, b)
+
+
+def minimum(a, b):
+    return Minimum.apply(a, b)
+
+
+def clip(a, min=None, max=None):
+    """Clamp to ``[min, max]`` (either may be None)."""
+    if min is None and max is None:
+        raise ValueError("clip: at least one of min and max must be given")
+    if min is not None and max is not None and min > max:
+        raise ValueError(f"clip: min ({min}) is greater than max ({max})")
+    return Clip.apply(a, lo=min, hi=max)
+
+
+def where(condition, a, b):
+    """``a`` where ``condition`` holds, else ``b`` (broadcast together)."""
+    from ..tensor import Tensor, as_constant_like
+
+    like = a if isinstance(a, Tensor) else b
+    if not isinstance(like, Tensor):
+        raise TypeError("where: at least one of a and b must be a Tensor")
+    a = a if isinstance(a, Tensor) else as_constant_like(a, like, "where")
+    b = b if isinstance(b, Tensor) else as_constant_like(b, like, "where")
+    if not isinstance(condition, Tensor):
+        condition = as_constant_like(condition, like, "where")
+    if not condition.dtype == "bool":
+        raise TypeError(f"where: condition must be a bool tensor, got {condition.dtype}")
+    return Where.apply(condition, a, b)
+
+
+def tanh(a):
+    return Tanh.apply(a)
+
+
+def sigmoid(a):
+    return Sigmoid.apply(a)
+
+
+def relu(a):
+    return ReLU.apply(a)
+
+
+def leaky_relu(a, negative_slope=0.01):
+    return LeakyReLU.apply(a, negative_slope=negative_slope)

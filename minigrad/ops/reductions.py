@@ -1,0 +1,159 @@
+"""Reductions over axes: sum, mean, var, std, max, min, logsumexp.
+
+``axis`` is None (all axes), an int or a tuple of ints, negative counting from the end;
+``keepdims`` keeps reduced axes with size 1.  PyTorch's ``dim`` / ``keepdim`` are accepted as
+aliases.  The gradient of ``max``/``min`` is shared equally among tied maxima (minima).
+"""
+from __future__ import annotations
+
+from ..function import Function
+from .shape import broadcast_to, normalize_axes, reshape
+
+__all__ = ["sum", "mean", "var", "std", "max", "min", "logsumexp"]
+
+
+def _kept_shape(shape, axes):
+    """``shape`` with the reduced ``axes`` set to 1 (the keepdims shape)."""
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _expand_back(g, in_shape, axes):
+    """Broadcast a reduced gradient back over the reduced axes of ``in_shape``."""
+    return broadcast_to(reshape(g, _kept_shape(in_shape, axes)), in_shape)
+
+
+class Sum(Function):
+    """z = sum_i a_i over ``axes``;  dz/da_i = 1"""
+
+    def forward(self, a, axes, keepdims):
+        self.axes, self.in_shape = axes, a.shape
+        return self.xp.sum(a, axis=axes, keepdims=keepdims)
+
+    def backward(self, g):
+        return _expand_back(g, self.in_shape, self.axes)
+
+
+class Mean(Function):
+    """z = (1/n) sum_i a_i over ``axes``;  dz/da_i = 1/n"""
+
+    def forward(self, a, axes, keepdims):
+        self.axes, self.in_shape = axes, a.shape
+        return self.xp.mean(a, axis=axes, keepdims=keepdims)
+
+    def backward(self, g):
+        n = 1
+        for ax in self.axes:
+            n *= self.in_shape[ax]
+        return _expand_back(g, self.in_shape, self.axes) * (1.0 / max(n, 1))
+
+
+class _Extreme(Function):
+    """max/min: z = a_k for the extreme element(s) k;  dz/da_i = [a_i == z] / #ties"""
+
+    reduce = "max"
+
+    def forward(self, a, axes, keepdims):
+        xp = self.xp
+        if a.size == 0:
+            raise ValueError(f"{self.reduce}: cannot reduce an empty tensor of shape {tuple(a.shape)}")
+        out = getattr(xp, self.reduce)(a, axis=axes, keepdims=True)
+        hit = xp.astype(a == out, a.dtype)
+        self.weights = hit / xp.sum(hit, axis=axes, keepdims=True)
+        self.axes = axes
+        return out if keepdims else xp.reshape(out, tuple(n for i, n in enumerate(a.shape) if i not in axes))
+
+    def backward(self, g):
+        in_shape = self.weights.shape
+        return _expand_back(g, in_shape, self.axes) * self.weights
+
+
+class Max(_Extreme):
+    reduce = "max"
+
+
+class Min(_Extreme):
+    reduce = "min"
+
+
+class LogSumExp(Function):
+    """z = log sum_i e^{a_i}, computed as m + log sum_i e^{a_i - m} with m = max a;
+    dz/da_i = e^{a_i - z} (the softmax)"""
+
+    def forward(self, a, axes, keepdims):
+        xp = self.xp
+        m = xp.max(a, axis=axes, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))
+        out = xp.log(xp.sum(xp.exp(a - m), axis=axes, keepdims=True)) + m
+        self.axes = axes
+        self.save_for_backward(a, out)
+        self.keepdims = keepdims
+        return out if keepdims else xp.reshape(out, tuple(n for i, n in enumerate(a.shape) if i not in axes))
+
+    def backward(self, g):
+        a, out = self.saved_tensors
+        if not self.keepdims:
+            out = reshape(out, _kept_shape(a.shape, self.axes))
+        return _expand_back(g, a.shape, self.axes) * exp(a - out)
+
+
+def _axes(a, axis, dim, op):
+    if dim is not None:
+        if axis is not None:
+            raise TypeError(f"{op}: give axis or dim, not both")
+        axis = dim
+    return normalize_axes(axis, a.ndim, op)
+
+
+def _keep(keepdims, keepdim):
+    return bool(keepdims or keepdim)
+
+
+def sum(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+    """Sum over ``axis`` (all axes by default)."""
+    return Sum.apply(a, axes=_axes(a, axis, dim, "sum"), keepdims=_keep(keepdims, keepdim))
+
+
+def mean(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+    """Arithmetic mean over ``axis``."""
+    return Mean.apply(a, axes=_axes(a, axis, dim, "mean"), keepdims=_keep(keepdims, keepdim))
+
+
+def var(a, axis=None, keepdims=False, correction=0, *, dim=None, keepdim=False, ddof=None, unbiased=None):
+    """Variance (1/(n - correction)) sum (a - mean)^2 over ``axis``.
+
+    ``correction=0`` (default) is the biased variance NumPy and batch norm use; ``correction=1``
+    (or ``unbiased=True``, ``ddof=1``) the unbiased estimate.
+    """
+    if ddof is not None:
+        correction = ddof
+    if unbiased is not None:
+        correction = 1 if unbiased else 0
+    axes = _axes(a, axis, dim, "var")
+    n = 1
+    for ax in axes:
+        n *= a.shape[ax]
+    centered = a - mean(a, axis=axes, keepdims=True)
+    return sum(centered * centered, axis=axes, keepdims=_keep(keepdims, keepdim)) * (1.0 / (n - correction))
+
+
+def std(a, axis=None, keepdims=False, correction=0, *, dim=None, keepdim=False, ddof=None, unbiased=None):
+    """Standard deviation: sqrt of :func:`var` with the same arguments."""
+    return sqrt(var(a, axis, keepdims, correction, dim=dim, keepdim=keepdim, ddof=ddof, unbiased=unbiased))
+
+
+def max(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+    """Largest value over ``axis``; ties share the gradient equally."""
+    return Max.apply(a, axes=_axes(a, axis, dim, "max"), keepdims=_keep(keepdims, keepdim))
+
+
+def min(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+    """Smallest value over ``axis``; ties share the gradient equally."""
+    return Min.apply(a, axes=_axes(a, axis, dim, "min"), keepdims=_keep(keepdims, keepdim))
+
+
+def logsumexp(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
+    """log(sum(exp(a))) over ``axis``, stable for large |a|."""
+    return LogSumExp.apply(a, axes=_axes(a, axis, dim, "logsumexp"), keepdims=_keep(keepdims, keepdim))
+
+
+from .elementwise import exp, sqrt  # noqa: E402  (elementwise needs nothing from here)

@@ -1,0 +1,405 @@
+"""Shape and indexing ops: reshape, permute, broadcast, concatenate, pad, indexing.
+
+All of them move values without changing them, so each backward moves the gradient back:
+reshape back, permute by the inverse permutation, sum over broadcast axes (``sum_to``, the one
+place where broadcasting is undone), slice the gradient of a concatenation, and scatter-add
+the gradient of an indexing (repeated integer indices accumulate).
+"""
+from __future__ import annotations
+
+import builtins
+import operator
+
+from ..function import Function
+
+__all__ = ["reshape", "permute", "transpose", "broadcast_to", "expand", "sum_to", "squeeze", "unsqueeze",
+           "flatten", "concatenate", "cat", "stack", "split", "pad", "getitem", "normalize_axes"]
+
+
+# ----- argument checking ---------------------------------------------------------------
+def normalize_axes(axis, ndim, op):
+    """``axis`` (None, int or tuple) as a sorted tuple of non-negative ints, checked."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    out = []
+    for ax in axes:
+        try:
+            ax = operator.index(ax)
+        except TypeError:
+            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}") from None
+        if not -builtins.max(ndim, 1) <= ax < builtins.max(ndim, 1) or (ndim == 0 and ax not in (0, -1)):
+            raise ValueError(f"{op}: axis {ax} is out of range for a tensor with {ndim} dimension(s) "
+                             f"(valid: {-ndim} .. {ndim - 1})")
+        out.append(ax % ndim if ndim else 0)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: repeated axis in {axis!r}")
+    return tuple(sorted(out)) if ndim else ()
+
+
+def _normalize_axis(axis, ndim, op):
+    try:
+        axis = operator.index(axis)
+    except TypeError:
+        raise TypeError(f"{op}: axis must be an int, got {axis!r}") from None
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{op}: axis {axis} is out of range for a tensor with {ndim} dimension(s)")
+    return axis % ndim
+
+
+def _shape_arg(shape, op):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    try:
+        return tuple(operator.index(n) for n in shape)
+    except TypeError:
+        raise TypeError(f"{op}: shape must be ints, got {shape!r}") from None
+
+
+# ----- ops -------------------------------------------------------------------------------
+class Reshape(Function):
+    """z = a with a new shape (same elements, C order);  dz/da: reshape back"""
+
+    is_view = True
+
+    def forward(self, a, shape):
+        self.in_shape = a.shape
+        return self.xp.reshape(a, shape)
+
+    def backward(self, g):
+        return reshape(g, self.in_shape)
+
+
+class Permute(Function):
+    """z = a with axes reordered by ``axes``;  dz/da: reorder by the inverse permutation"""
+
+    is_view = True
+
+    def forward(self, a, axes):
+        self.axes = axes
+        return self.xp.permute_dims(a, axes)
+
+    def backward(self, g):
+        inverse = [0] * len(self.axes)
+        for i, ax in enumerate(self.axes):
+            inverse[ax] = i
+        return permute(g, tuple(inverse))
+
+
+class BroadcastTo(Function):
+    """z = a repeated along broadcast axes;  dz/da = the sum of the gradient over them"""
+
+    is_view = True
+
+    def forward(self, a, shape):
+        self.in_shape = a.shape
+        return self.xp.broadcast_to(a, shape)
+
+    def backward(self, g):
+        return sum_to(g, self.in_shape)
+
+
+class SumTo(Function):
+    """z = a summed over the axes along which ``shape`` was broadcast to a's shape;
+    dz/da: broadcast back"""
+
+    def forward(self, a, shape):
+        self.in_shape = a.shape
+        lead = a.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, n in enumerate(shape) if n == 1 and a.shape[lead + i] != 1)
+        out = self.xp.sum(a, axis=axes, keepdims=True) if axes else a
+        return self.xp.reshape(out, shape)
+
+    def backward(self, g):
+        return broadcast_to(g, self.in_shape)
+
+
+class Concatenate(Function):
+    """z = [a_1, a_2, ...] joined along ``axis``;  dz/da_k = the slice of the gradient of a_k"""
+
+    def forward(self, *arrays, axis):
+        self.axis = axis
+        self.sizes = [a.shape[axis] for a in arrays]
+        return self.xp.concat(arrays, axis=axis)
+
+    def backward(self, g):
+        grads, start = [], 0
+        for size, need in zip(self.sizes, self.needs_input_grad):
+            if need:
+                index = (slice(None),) * self.axis + (slice(start, start + size),)
+                grads.append(getitem(g, index))
+            else:
+                grads.append(None)
+            start += size
+        return tuple(grads)
+
+
+class Pad(Function):
+    """z = a surrounded by ``value`` (``pad_width`` per axis: (before, after));
+    dz/da = the gradient's central block"""
+
+    def forward(self, a, pad_width, value):
+        xp = self.xp
+        out_shape = tuple(n + lo + hi for n, (lo, hi) in zip(a.shape, pad_width))
+        out = xp.full(out_shape, value, dtype=a.dtype, **_device_kw(a))
+        self.inner = tuple(slice(lo, lo + n) for n, (lo, _) in zip(a.shape, pad_width))
+        out[self.inner] = a
+        return out
+
+    def backward(self, g):
+        return getitem(g, self.inner)
+
+
+class GetItem(Function):
+    """z = a[key] (NumPy indexing rules);  dz/da = zeros with the gradient scattered (added) at key"""
+
+    is_view = True
+
+    def forward(self, a, key, device):
+        self.key, self.in_shape, self.dev = key, a.shape, device
+        return device.getitem(a, key)
+
+    def backward(self, g):
+        return IndexAdd.apply(g, shape=self.in_shape, key=self.key, device=self.dev)
+
+
+class IndexAdd(Function):
+    """z = zeros(shape) with a added at key (repeated indices accumulate);  dz/da = z-gradient[key]"""
+
+    def forward(self, a, shape, key, device):
+        self.key, self.dev = key, device
+        xp = self.xp
+        if _is_plain_key(key) and device.type != "strict":  # no index repeats: assignment is enough
+            out = xp.zeros(shape, dtype=a.dtype)
+            out[key] = a
+            return out
+        return device.scatter_add(shape, key, a, a.dtype)
+
+    def backward(self, g):
+        return GetItem.apply(g, key=self.key, device=self.dev)
+
+
+def _device_kw(a):
+    return {"device": a.device} if type(a).__module__.startswith("array_api_strict") else {}
+
+
+def _is_plain_key(key):
+    """Basic indexing or a single boolean mask: no element is selected twice."""
+    parts = key if isinstance(key, tuple) else (key,)
+    arrays = [k for k in parts if not (isinstance(k, (int, slice)) or k is None or k is Ellipsis)]
+    if not arrays:
+        return True
+    return len(arrays) == 1 and str(getattr(arrays[0], "dtype", "")).endswith("bool")
+
+
+# ----- public functions ------------------------------------------------------------------
+def reshape(a, *shape):
+    """``a`` with shape ``shape`` (one entry may be -1)."""
+    shape = _shape_arg(shape, "reshape")
+    if shape == a.data.shape:
+        return a
+    size = 1
+    for n in shape:
+        size *= n if n != -1 else 1
+    unknown = shape.count(-1)
+    total = a.data.size
+    if unknown > 1 or (unknown == 0 and size != total) or (unknown == 1 and (size == 0 or total % size)):
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {tuple(a.shape)} ({total} elements) "
+                         f"into shape {shape}")
+    if unknown:
+        shape = tuple(total // size if n == -1 else n for n in shape)
+    return Reshape.apply(a, shape=shape)
+
+
+def permute(a, *axes):
+    """``a`` with its axes reordered: output axis i is input axis ``axes[i]``."""
+    axes = _shape_arg(axes, "permute")
+    nd = a.ndim
+    if sorted(ax % nd if nd else ax for ax in axes) != list(range(nd)):
+        raise ValueError(f"permute: {axes} is not a permutation of the {nd} axes of a tensor of shape {a.shape}")
+    axes = tuple(ax % nd for ax in axes)
+    if axes == tuple(range(nd)):
+        return a
+    return Permute.apply(a, axes=axes)
+
+
+def transpose(a, axis0=-2, axis1=-1):
+    """Swap two axes (by default the last two; a 1-D tensor is returned as is)."""
+    if a.ndim < 2 and (axis0, axis1) == (-2, -1):
+        return a
+    i, j = _normalize_axis(axis0, a.ndim, "transpose"), _normalize_axis(axis1, a.ndim, "transpose")
+    axes = list(range(a.ndim))
+    axes[i], axes[j] = axes[j], axes[i]
+    return permute(a, tuple(axes))
+
+
+def broadcast_to(a, *shape):
+    """``a`` repeated (without copying) to ``shape`` by NumPy's broadcasting rules."""
+    shape = _shape_arg(shape, "broadcast_to")
+    if shape == a.data.shape:
+        return a
+    src = a.shape
+    ok = len(shape) >= len(src) and all(s in (1, n) for s, n in zip(src[::-1], shape[::-1]))
+    if not ok:
+        raise ValueError(f"broadcast_to: cannot broadcast a tensor of shape {src} to shape {shape}")
+    return BroadcastTo.apply(a, shape=shape)
+
+
+def expand(a, *shape):
+    """PyTorch's ``expand``: like ``broadcast_to``, with -1 meaning "keep this size"."""
+    shape = _shape_arg(shape, "expand")
+    lead = len(shape) - a.ndim
+    shape = tuple(a.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(shape))
+    return broadcast_to(a, shape)
+
+
+def sum_to(a, shape):
+    """Sum ``a`` over the axes along which ``shape`` broadcasts to ``a.shape`` (undo broadcasting)."""
+    shape = tuple(shape)
+    if shape == a.data.shape:
+        return a
+    src = a.shape
+    if len(shape) > len(src) or not all(s in (1, n) for s, n in zip(shape[::-1], src[::-1])):
+        raise ValueError(f"sum_to: shape {shape} does not broadcast to {src}")
+    return SumTo.apply(a, shape=shape)
+
+
+def squeeze(a, axis=None, *, dim=None):
+    """Remove axes of size 1 (all of them, or those in ``axis``)."""
+    axis = dim if axis is None else axis
+    if axis is None:
+        axes = tuple(i for i, n in enumerate(a.shape) if n == 1)
+    else:
+        axes = normalize_axes(axis, a.ndim, "squeeze")
+        for ax in axes:
+            if a.shape[ax] != 1:
+                raise ValueError(f"squeeze: axis {ax} of a tensor of shape {a.shape} has size {a.shape[ax]}, not 1")
+    return reshape(a, tuple(n for i, n in enumerate(a.shape) if i not in axes))
+
+
+def unsqueeze(a, axis):
+    """Insert an axis of size 1 at position ``axis`` of the result."""
+    axis = _normalize_axis(axis, a.ndim + 1, "unsqueeze")
+    shape = list(a.shape)
+    shape.insert(axis, 1)
+    return reshape(a, tuple(shape))
+
+
+def flatten(a, start_dim=0, end_dim=-1):
+    """Merge axes ``start_dim..end_dim`` (inclusive) into one."""
+    if a.ndim == 0:
+        return reshape(a, (1,))
+    s = _normalize_axis(start_dim, a.ndim, "flatten")
+    e = _normalize_axis(end_dim, a.ndim, "flatten")
+    if s > e:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    merged = 1
+    for n in a.shape[s:e + 1]:
+        merged *= n
+    return reshape(a, a.shape[:s] + (merged,) + a.shape[e + 1:])
+
+
+def concatenate(tensors, axis=0, *, dim=None):
+    """Join tensors along an existing axis; all other axes must match."""
+    axis = axis if dim is None else dim
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("concatenate: needs at least one tensor")
+    nd = tensors[0].ndim
+    if nd == 0:
+        raise ValueError("concatenate: 0-d tensors cannot be concatenated; use stack")
+    ax = _normalize_axis(axis, nd, "concatenate")
+    for t in tensors[1:]:
+        if t.ndim != nd or any(n != m for i, (n, m) in enumerate(zip(t.shape, tensors[0].shape)) if i != ax):
+            raise ValueError("concatenate: shapes " + ", ".join(str(x.shape) for x in tensors)
+                             + f" differ outside axis {ax}")
+    return Concatenate.apply(*tensors, axis=ax)
+
+
+cat = concatenate
+
+
+def stack(tensors, axis=0, *, dim=None):
+    """Join same-shaped tensors along a new axis."""
+    axis = axis if dim is None else dim
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack: needs at least one tensor")
+    shapes = {t.shape for t in tensors}
+    if len(shapes) != 1:
+        raise ValueError("stack: all tensors must have the same shape, got " + ", ".join(str(t.shape) for t in tensors))
+    ax = _normalize_axis(axis, tensors[0].ndim + 1, "stack")
+    return concatenate([unsqueeze(t, ax) for t in tensors], axis=ax)
+
+
+def split(a, split_size_or_sections, axis=0, *, dim=None):
+    """Split into pieces along ``axis``: an int gives pieces of that size (the last may be
+    smaller, as in PyTorch); a list gives the size of each piece."""
+    axis = _normalize_axis(axis if dim is None else dim, a.ndim, "split")
+    n = a.shape[axis]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step < 1:
+            raise ValueError(f"split: piece size must be positive, got {step}")
+        sizes = [builtins.min(step, n - i) for i in range(0, n, step)]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if builtins.sum(sizes) != n or any(s < 0 for s in sizes):
+            raise ValueError(f"split: sizes {sizes} do not add up to {n}, the length of axis {axis}")
+    pieces, start = [], 0
+    for s in sizes:
+        pieces.append(getitem(a, (slice(None),) * axis + (slice(start, start + s),)))
+        start += s
+    return pieces
+
+
+def pad(a, pad_width, value=0.0):
+    """Pad with a constant.  ``pad_width``: NumPy's per-axis ((before, after), ...), or an int
+    for every side of every axis."""
+    if isinstance(pad_width, int):
+        widths = ((pad_width, pad_width),) * a.ndim
+    else:
+        widths = tuple(tuple(int(v) for v in w) for w in pad_width)
+        if len(widths) == 1 and a.ndim > 1:
+            widths = widths * a.ndim
+    if len(widths) != a.ndim or any(len(w) != 2 or w[0] < 0 or w[1] < 0 for w in widths):
+        raise ValueError(f"pad: pad_width {pad_width!r} does not give (before, after) >= 0 for each of the "
+                         f"{a.ndim} axes of a tensor of shape {a.shape}")
+    return Pad.apply(a, pad_width=widths, value=value)
+
+
+def normalize_key(key, a):
+    """An indexing key with Tensors replaced by arrays on ``a``'s device, checked."""
+    from ..tensor import Tensor
+
+    parts = key if isinstance(key, tuple) else (key,)
+    out = []
+    for k in parts:
+        if isinstance(k, Tensor):
+            if k._device is not a._device:
+                raise IndexError(f"getitem: index tensor is on {k._device}, the tensor on {a._device}")
+            if k.dtype.is_floating_point:
+                raise IndexError(f"getitem: index tensors must be integer or bool, got {k.dtype}")
+            k = k.data
+        elif isinstance(k, (list,)):
+            k = a._device.asarray(k)
+        elif hasattr(k, "__array_namespace__") or hasattr(k, "__array__") and not isinstance(k, (int, slice)):
+            k = a._device.asarray(k)
+        out.append(k)
+    return tuple(out) if isinstance(key, tuple) or len(out) != 1 else out[0]
+
+
+def getitem(a, key):
+    """``a[key]`` with NumPy's rules: ints, slices, None, Ellipsis, integer arrays (repeated
+    indices accumulate their gradients) and boolean masks."""
+    key = normalize_key(key, a)
+    try:
+        return GetItem.apply(a, key=key, device=a._device)
+    except IndexError as e:
+        raise IndexError(f"getitem: index {_describe_key(key)} is invalid for a tensor of shape {a.shape}: {e}") from None
+
+
+def _describe_key(key):
+    parts = key if isinstance(key, tuple) else (key,)
+    return "[" + ", ".join(f"array{tuple(k.shape)}" if hasattr(k, "shape") else repr(k) for k in parts) + "]"

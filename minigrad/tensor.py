@@ -1,0 +1,437 @@
+"""The ``Tensor``: an array on a device, plus what reverse-mode autodiff needs.
+
+A tensor holds ``data`` (an array of its device's namespace), ``requires_grad``, ``grad`` (a
+Tensor or None) and, when an op made it with grad recording on, the node (``grad_fn``) that
+computes its inputs' gradients.  Ops live in ``minigrad/ops/``; the methods and operators here
+only forward to them.
+"""
+from __future__ import annotations
+
+import weakref
+
+from . import dtypes, function as _function
+from .device import Device, device as _get_device, device_of_array, get_default_device
+from .modes import STATE
+
+__all__ = ["Tensor", "as_constant_like"]
+
+
+class Tensor:
+    """A multi-dimensional array that can record the ops applied to it for backward.
+
+    Parameters
+    ----------
+    data : array-like, Tensor or array of any supported library
+        The values.  Python floats become the default float dtype (float32).
+    requires_grad : bool
+        Whether gradients with respect to this tensor are computed; only floating tensors
+        may require grad.
+    dtype : DType, str or native dtype, optional
+    device : str or Device, optional
+        'cpu' (NumPy), 'cuda[:N]' (CuPy), 'strict[:N]' (array-api-strict). Arrays keep their
+        own device when none is given; everything else goes to the default device.
+
+    Examples
+    --------
+    >>> import minigrad as mg
+    >>> x = mg.Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    tensor([2., 4., 6.], dtype=float32, device='cpu')
+    """
+
+    __slots__ = ("data", "_device", "_rg", "grad", "_node", "_vc", "__weakref__")
+    __array_ufunc__ = None  # make NumPy defer to our reflected operators (array + tensor)
+
+    def __init__(self, data, requires_grad=False, dtype=None, device=None):
+        arr, dev = _to_array(data, dtype, device)
+        self.data = arr
+        self._device = dev
+        self._rg = False
+        self.grad = None
+        self._node = None
+        self._vc = [0]
+        if requires_grad:
+            self.requires_grad = True
+
+    @staticmethod
+    def _make(data, dev, rg, node):
+        t = object.__new__(Tensor)
+        t.data = data
+        t._device = dev
+        t._rg = rg
+        t.grad = None
+        t._node = node
+        t._vc = [0]
+        return t
+
+    # ----- attributes ------------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        value = bool(value)
+        if value and not dtypes.is_floating(self.data.dtype):
+            raise TypeError(
+                f"requires_grad: only floating-point tensors can require grad, this one is "
+                f"{self.dtype} with shape {tuple(self.shape)}; convert it with .to(dtype=minigrad.float32)")
+        if not value and self._node is not None:
+            raise RuntimeError("requires_grad: cannot turn it off on a non-leaf tensor; use detach()")
+        self._rg = value
+
+    def requires_grad_(self, requires_grad=True):
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def shape(self):
+        return tuple(self.data.shape)
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def size(self):
+        return int(self.data.size)
+
+    def numel(self):
+        return int(self.data.size)
+
+    @property
+    def dtype(self):
+        return dtypes.name_of(self.data.dtype)
+
+    @property
+    def device(self) -> Device:
+        return self._device
+
+    @property
+    def grad_fn(self):
+        return self._node
+
+    @property
+    def is_leaf(self):
+        return self._node is None
+
+    @property
+    def T(self):
+        return self.permute(*range(self.ndim - 1, -1, -1))
+
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    # ----- autograd -------------------------------------------------------------------
+    def backward(self, gradient=None, retain_graph=False, create_graph=False):
+        """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
+
+        ``gradient`` is dL/d(self), needed unless ``self`` has one element.  The graph is
+        freed afterwards unless ``retain_graph`` (or ``create_graph``) is True;
+        ``create_graph=True`` records the backward pass so it can be differentiated again.
+        """
+        from .engine import backward
+
+        backward(self, gradient, retain_graph, create_graph)
+
+    def retain_grad(self):
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if self._node is not None:
+            self._node._retained = weakref.ref(self)
+        return self
+
+    def detach(self):
+        """The same data (shared, no copy) cut off from the graph."""
+        t = Tensor._make(self.data, self._device, False, None)
+        t._vc = self._vc
+        return t
+
+    def detach_(self):
+        self._node = None
+        self._rg = False
+        return self
+
+    def zero_grad(self):
+        """Forget the accumulated gradient (``grad = None``)."""
+        self.grad = None
+
+    def clone(self):
+        from .ops.elementwise import Clone
+
+        return Clone.apply(self)
+
+    # ----- conversion -----------------------------------------------------------------
+    def item(self):
+        """The single value as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item: only one-element tensors can be converted, this one has shape {self.shape}")
+        return self._device.to_numpy(self.data).reshape(()).item()
+
+    def tolist(self):
+        return self.numpy().tolist()
+
+    def numpy(self):
+        """A NumPy copy of the data on the host (use ``detach()`` first is not needed)."""
+        return self._device.to_numpy(self.data)
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.numpy()
+        return a if dtype is None else a.astype(dtype, copy=False)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise ValueError(f"the truth value of a tensor with shape {self.shape} is ambiguous; use .any() or .all()")
+        return bool(self.item())
+
+    def __index__(self):
+        if dtypes.is_floating(self.data.dtype) or self.data.size != 1:
+            raise TypeError("only integer tensors of one element can be used as an index")
+        return int(self.item())
+
+    def to(self, device=None, dtype=None, copy=False):
+        """This tensor on ``device`` and/or with ``dtype`` (differentiable; ``self`` if nothing changes)."""
+        from .ops.elementwise import Cast, ToDevice
+
+        out = self
+        if device is not None and _get_device(device) is not self._device:
+            out = ToDevice.apply(out, device=_get_device(device))
+        if dtype is not None:
+            native = dtypes.to_native(dtype, out._device.xp)
+            if native != out.data.dtype:
+                out = Cast.apply(out, dtype=native)
+        if copy and out is self:
+            out = self.clone()
+        return out
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self, index=None):
+        return self.to("cuda" if index is None else f"cuda:{index}")
+
+    def float(self):
+        return self.to(dtype=dtypes.float32)
+
+    def double(self):
+        return self.to(dtype=dtypes.float64)
+
+    def astype(self, dtype):
+        return self.to(dtype=dtype)
+
+    def __dlpack__(self, *args, **kwargs):
+        return self.data.__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self):
+        return self.data.__dlpack_device__()
+
+    # ----- printing ----------------------------------------------------------------------
+    def __repr__(self):
+        import numpy as np
+
+        body = np.array2string(self.numpy(), separator=", ", prefix="tensor(", precision=4)
+        extra = [f"dtype={self.dtype}", f"device='{self._device}'"]
+        if self._node is not None:
+            extra.append(f"grad_fn=<{self._node.name}>")
+        elif self._rg:
+            extra.append("requires_grad=True")
+        return f"tensor({body}, {', '.join(extra)})"
+
+    # ----- in-place updates (never recorded; they bump the version counter) --------------
+    def _check_inplace(self, op):
+        if STATE.grad and self._rg:
+            kind = "a leaf tensor that requires grad" if self._node is None else "a tensor that is part of a graph"
+            raise RuntimeError(
+                f"{op}: in-place change of {kind} (shape {self.shape}) while grad mode is on; "
+                "wrap it in minigrad.no_grad() or use the out-of-place form")
+
+    def _bump(self):
+        self._vc[0] += 1
+
+    def _inplace(self, op, other, ufunc):
+        self._check_inplace(op)
+        o = other.data if isinstance(other, Tensor) else other
+        if isinstance(other, Tensor) and other._device is not self._device:
+            raise RuntimeError(f"{op}: tensors on {self._device} and {other._device}")
+        res = ufunc(self.data, o)
+        if res.dtype != self.data.dtype:
+            res = self._device.xp.astype(res, self.data.dtype)
+        if res.shape != self.data.shape:
+            raise ValueError(f"{op}: result shape {tuple(res.shape)} does not fit the tensor's shape {self.shape}")
+        self._write(res)
+        return self
+
+    def _write(self, res):
+        xp = self._device.xp
+        if self._device.type == "strict":
+            self.data[...] = res  # strict arrays support setitem, not out=
+        else:
+            xp.copyto(self.data, res) if hasattr(xp, "copyto") else self.data.__setitem__(Ellipsis, res)
+        self._bump()
+
+    def add_(self, other, alpha=1):
+        return self._inplace("add_", other, (lambda a, b: a + b * alpha) if alpha != 1 else (lambda a, b: a + b))
+
+    def sub_(self, other, alpha=1):
+        return self._inplace("sub_", other, lambda a, b: a - b * alpha)
+
+    def mul_(self, other):
+        return self._inplace("mul_", other, lambda a, b: a * b)
+
+    def div_(self, other):
+        return self._inplace("div_", other, lambda a, b: a / b)
+
+    def copy_(self, src):
+        return self._inplace("copy_", src, lambda a, b: self._device.xp.broadcast_to(
+            self._device.asarray(b, dtype=a.dtype), a.shape))
+
+    def fill_(self, value):
+        return self._inplace("fill_", value, lambda a, b: self._device.xp.full_like(a, b))
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def bump_version(self):
+        """Tell the autograd engine that ``.data`` was modified in place outside Tensor ops
+        (e.g. ``xp.subtract(p.data, u, out=p.data)`` in an optimizer)."""
+        self._vc[0] += 1
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+
+    def __setitem__(self, key, value):
+        self._check_inplace("__setitem__")
+        v = value.data if isinstance(value, Tensor) else value
+        if self._device.type == "strict" or not _is_basic_key(key):
+            from .ops.shape import normalize_key
+
+            key = normalize_key(key, self)
+        self.data[key] = v
+        self._bump()
+
+
+def _is_basic_key(key):
+    return isinstance(key, (int, slice)) or (
+        isinstance(key, tuple) and all(isinstance(k, (int, slice)) or k is None or k is Ellipsis for k in key))
+
+
+def _to_array(data, dtype, device):
+    """(array, Device) for the Tensor constructor."""
+    if isinstance(data, Tensor):
+        dev = data._device if device is None else _get_device(device)
+        arr = data.data if dev is data._device else _get_device(dev).asarray(data.numpy())
+        if dtype is not None:
+            native = dtypes.to_native(dtype, dev.xp)
+            if arr.dtype != native:
+                arr = dev.xp.astype(arr, native)
+        return arr, dev
+    if device is None:
+        try:
+            dev = device_of_array(data)
+        except TypeError:
+            dev = get_default_device()
+    else:
+        dev = _get_device(device)
+    native = None if dtype is None else dtypes.to_native(dtype, dev.xp)
+    if native is None and _is_python_data(data):
+        native = _infer_python_dtype(data, dev.xp)
+    arr = dev.asarray(data, dtype=native)
+    return arr, dev
+
+
+def _is_python_data(data):
+    return isinstance(data, (int, float, bool, list, tuple))
+
+
+def _infer_python_dtype(data, xp):
+    """Python floats give the default float dtype; ints int64; bools bool."""
+    kind = _python_kind(data)
+    if kind == "float":
+        return dtypes.to_native(dtypes.get_default_dtype(), xp)
+    if kind == "int":
+        return xp.int64
+    if kind == "bool":
+        return xp.bool
+    return None
+
+
+def _python_kind(data):
+    if isinstance(data, bool):
+        return "bool"
+    if isinstance(data, int):
+        return "int"
+    if isinstance(data, float):
+        return "float"
+    if isinstance(data, (list, tuple)):
+        kinds = {_python_kind(x) for x in data}
+        for k in ("other", "float", "int", "bool"):
+            if k in kinds:
+                return k
+        return "float"  # empty list
+    if isinstance(data, Tensor) or hasattr(data, "dtype"):
+        return "other"
+    return "other"
+
+
+def as_constant_like(x, like, op):
+    """``x`` (Python scalar or array-like) as a constant tensor on ``like``'s device.
+
+    Python scalars take ``like``'s dtype when the kinds agree (a float never up-casts a float32
+    tensor); a float scalar with an integer tensor gives the default float dtype.
+    """
+    dev = like._device
+    xp = dev.xp
+    if isinstance(x, (int, float, bool)):
+        ldt = like.data.dtype
+        if isinstance(x, float) and not dtypes.is_floating(ldt):
+            native = dtypes.to_native(dtypes.get_default_dtype(), xp)
+        elif isinstance(x, bool) and dtypes.name_of(ldt) == "bool":
+            native = ldt
+        elif isinstance(x, bool):
+            native = ldt
+        else:
+            native = ldt if dtypes.name_of(ldt) != "bool" else xp.int64
+        return Tensor._make(xp.asarray(x, dtype=native) if dev.type != "strict"
+                            else xp.asarray(x, dtype=native, device=dev.native), dev, False, None)
+    try:
+        arr, d = _to_array(x, None, None)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{op}: cannot use {type(x).__name__} as a tensor operand ({e})") from None
+    if d is not dev:
+        if isinstance(x, (list, tuple)):
+            arr = dev.asarray(x, dtype=_infer_python_dtype(x, xp))
+            if dtypes.is_floating(arr.dtype) and dtypes.is_floating(like.data.dtype):
+                arr = xp.astype(arr, like.data.dtype)
+        else:
+            raise _function_device_error(op, like, d)
+    return Tensor._make(arr, dev, False, None)
+
+
+def _function_device_error(op, like, other_dev):
+    from .device import DeviceError
+
+    return DeviceError(f"{op}: operand on {other_dev} cannot be combined with a tensor on {like._device}; "
+                       "move it with .to(device) first")
+
+
+_function.Tensor = Tensor

@@ -1,0 +1,66 @@
+"""Operators and methods of :class:`Tensor`, each forwarding to its op in ``minigrad.ops``."""
+from __future__ import annotations
+
+from . import ops
+from .tensor import Tensor, as_constant_like
+
+
+def _reflect(fn):
+    def reflected(self, other):
+        return fn(other, self)
+
+    return reflected
+
+
+def _compare(name, op):
+    def compare(self, other):
+        """Elementwise comparison: a bool tensor, not differentiable."""
+        if not isinstance(other, Tensor):
+            other = as_constant_like(other, self, name)
+        elif other._device is not self._device:
+            from .device import DeviceError
+
+            raise DeviceError(f"{name}: tensors on {self._device} and {other._device}")
+        return Tensor._make(op(self.data, other.data), self._device, False, None)
+
+    compare.__name__ = name
+    return compare
+
+
+def _install():
+    T = Tensor
+    T.__add__, T.__radd__ = ops.add, _reflect(ops.add)
+    T.__sub__, T.__rsub__ = ops.sub, _reflect(ops.sub)
+    T.__mul__, T.__rmul__ = ops.mul, _reflect(ops.mul)
+    T.__truediv__, T.__rtruediv__ = ops.div, _reflect(ops.div)
+    T.__pow__, T.__rpow__ = ops.pow, _reflect(ops.pow)
+    T.__matmul__, T.__rmatmul__ = ops.matmul, _reflect(ops.matmul)
+    T.__neg__ = ops.neg
+    T.__pos__ = lambda self: self
+    T.__abs__ = ops.abs
+    T.__getitem__ = ops.getitem
+    T.__eq__ = _compare("__eq__", lambda a, b: a == b)
+    T.__ne__ = _compare("__ne__", lambda a, b: a != b)
+    T.__lt__ = _compare("__lt__", lambda a, b: a < b)
+    T.__le__ = _compare("__le__", lambda a, b: a <= b)
+    T.__gt__ = _compare("__gt__", lambda a, b: a > b)
+    T.__ge__ = _compare("__ge__", lambda a, b: a >= b)
+    T.__hash__ = object.__hash__
+    for name in ("exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "leaky_relu", "sum", "mean", "var",
+                 "std", "max", "min", "logsumexp", "softmax", "log_softmax", "reshape", "permute", "transpose",
+                 "broadcast_to", "expand", "squeeze", "unsqueeze", "flatten", "matmul", "clip", "maximum",
+                 "minimum", "pow", "split", "pad", "sum_to"):
+        setattr(T, name, getattr(ops, name))
+    T.view = ops.reshape
+    T.clamp = ops.clip
+    T.neg = ops.neg
+    T.add, T.sub, T.mul, T.div = ops.add, ops.sub, ops.mul, ops.div
+    T.any = lambda self, axis=None: Tensor._make(self._device.xp.any(self.data, axis=axis), self._device, False, None)
+    T.all = lambda self, axis=None: Tensor._make(self._device.xp.all(self.data, axis=axis), self._device, False, None)
+    T.argmax = lambda self, axis=None, keepdims=False: Tensor._make(
+        self._device.xp.argmax(self.data, axis=axis, keepdims=keepdims), self._device, False, None)
+    T.argmin = lambda self, axis=None, keepdims=False: Tensor._make(
+        self._device.xp.argmin(self.data, axis=axis, keepdims=keepdims), self._device, False, None)
+
+
+_install()
