@@ -209,11 +209,11 @@ class Tensor:
 
     def to(self, device=None, dtype=None, copy=False):
         """This tensor on ``device`` and/or with ``dtype`` (differentiable; ``self`` if nothing changes)."""
-        from .ops.elementwise import Cast, ToDevice
+        from .ops.elementwise import Cast, to_device
 
         out = self
         if device is not None and _get_device(device) is not self._device:
-            out = ToDevice.apply(out, device=_get_device(device))
+            out = to_device(out, _get_device(device))
         if dtype is not None:
             native = dtypes.to_native(dtype, out._device.xp)
             if native != out.data.dtype:

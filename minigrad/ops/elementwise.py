@@ -307,6 +307,13 @@ class ToDevice(Function):
         return g.to(self.inputs[0].device)
 
 
+def to_device(a, device):
+    """``a`` copied to ``device`` (a :class:`Device`), differentiable: the gradient is copied back."""
+    out = ToDevice.apply(a, device=device)
+    out._device = device  # Function.apply labels results with the device of the inputs
+    return out
+
+
 def _to_host(a):
     import numpy as np
 
