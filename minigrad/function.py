@@ -26,6 +26,8 @@ An op is a subclass with ``forward`` and ``backward`` side by side::
 """
 from __future__ import annotations
 
+from numpy import asarray as _np_asarray, generic as _np_scalar
+
 from .modes import STATE
 
 __all__ = ["Function", "BackwardError"]
@@ -126,6 +128,8 @@ class Function:
                 out = fn.forward(*[t.data for t in inputs], **params)
         else:
             out = fn.forward(*[t.data for t in inputs], **params)
+            if isinstance(out, _np_scalar):  # NumPy returns 0-d results as (read-only) scalars
+                out = _np_asarray(out)
         if STATE.anomaly:
             _check_finite(fn, out, "forward", inputs)
         if not (rg and STATE.grad):
