@@ -30,7 +30,7 @@ from numpy import asarray as _np_asarray, generic as _np_scalar
 
 from .modes import STATE
 
-__all__ = ["Function", "BackwardError"]
+__all__ = ["Function", "BackwardError", "check_broadcast"]
 
 
 class BackwardError(RuntimeError):
@@ -48,6 +48,10 @@ class Function:
     #: transpose, slicing): the output then shares that input's version counter, so an
     #: in-place change through either is seen by both.
     is_view = False
+
+    #: Set to True in ops whose inputs broadcast together (add, mul, where, ...): a shape
+    #: mismatch is then reported with the op's name and the shapes.
+    broadcasts = False
 
     # ----- what subclasses write -----------------------------------------------------
     def forward(self, *arrays, **params):
@@ -123,13 +127,18 @@ class Function:
         fn = cls()
         fn.xp = dev.xp
         fn._to_save = ()
-        if dev.type == "cuda":
-            with dev.native:
+        try:
+            if dev.type == "cuda":
+                with dev.native:
+                    out = fn.forward(*[t.data for t in inputs], **params)
+            else:
                 out = fn.forward(*[t.data for t in inputs], **params)
-        else:
-            out = fn.forward(*[t.data for t in inputs], **params)
-            if isinstance(out, _np_scalar):  # NumPy returns 0-d results as (read-only) scalars
-                out = _np_asarray(out)
+                if isinstance(out, _np_scalar):  # NumPy returns 0-d results as (read-only) scalars
+                    out = _np_asarray(out)
+        except ValueError:
+            if cls.broadcasts:  # name the op and the shapes instead of the backend's message
+                check_broadcast(cls.__name__, [t.shape for t in inputs])
+            raise
         if STATE.anomaly:
             _check_finite(fn, out, "forward", inputs)
         if not (rg and STATE.grad):
@@ -213,6 +222,18 @@ def _fit_gradient(fn, g, t):
     if g.data.dtype != t.data.dtype:
         g = g.to(dtype=t.data.dtype)
     return g
+
+
+def check_broadcast(op, shapes):
+    """Raise a ValueError naming ``op`` and ``shapes`` if the shapes do not broadcast together."""
+    ndim = max(len(s) for s in shapes)
+    for i in range(1, ndim + 1):
+        sizes = {s[-i] for s in shapes if len(s) >= i} - {1}
+        if len(sizes) > 1:
+            listed = ", ".join(str(tuple(s)) for s in shapes[:-1]) + f" and {tuple(shapes[-1])}"
+            raise ValueError(
+                f"{op}: shapes {listed} cannot be broadcast together: axis {-i} has sizes "
+                f"{sorted(sizes)} (from the right, sizes must be equal or 1)")
 
 
 def _device_mismatch(name, inputs):

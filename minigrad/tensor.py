@@ -270,8 +270,15 @@ class Tensor:
         self._check_inplace(op)
         o = other.data if isinstance(other, Tensor) else other
         if isinstance(other, Tensor) and other._device is not self._device:
-            raise RuntimeError(f"{op}: tensors on {self._device} and {other._device}")
-        res = ufunc(self.data, o)
+            from .device import DeviceError
+
+            raise DeviceError(f"{op}: tensors on {self._device} and {other._device}; move them with .to(device) first")
+        try:
+            res = ufunc(self.data, o)
+        except ValueError:
+            if isinstance(other, Tensor):
+                _function.check_broadcast(op, [self.shape, other.shape])
+            raise
         if res.dtype != self.data.dtype:
             res = self._device.xp.astype(res, self.data.dtype)
         if res.shape != self.data.shape:
