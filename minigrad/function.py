@@ -142,7 +142,10 @@ class Function:
         if STATE.anomaly:
             _check_finite(fn, out, "forward", inputs)
         if not (rg and STATE.grad):
-            return Tensor._make(out, dev, False, None)
+            result = Tensor._make(out, dev, False, None)
+            if cls.is_view:  # a view made without recording still shares the version counter
+                result._vc = inputs[0]._vc
+            return result
         result = Tensor._make(out, dev, True, fn)
         fn.inputs = inputs
         fn.needs_input_grad = tuple(t._rg for t in inputs)
