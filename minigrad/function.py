@@ -161,7 +161,14 @@ class Function:
         """Gradients for each input (None where none is needed), shaped and typed like it."""
         if self._saved is None:
             self.saved_tensors  # raises the "second time" error
-        grads = self.backward(grad)
+        if STATE.anomaly:  # check this op's gradients below, not the ops its backward runs
+            STATE.anomaly = False
+            try:
+                grads = self.backward(grad)
+            finally:
+                STATE.anomaly = True
+        else:
+            grads = self.backward(grad)
         if not isinstance(grads, tuple):
             grads = (grads,)
         inputs = self.inputs
