@@ -152,8 +152,10 @@ class Device:
                 a = gen.random(shape) < kw["p"]
             else:  # pragma: no cover - internal misuse
                 raise ValueError(f"random: unknown distribution {kind!r}")
-        if self.type == "strict":
-            return self.xp.asarray(np.asarray(a, dtype=dtype), device=self.native)
+        if self.type == "strict":  # dtype is a strict dtype, which NumPy cannot read
+            return self.xp.astype(self.xp.asarray(np.asarray(a), device=self.native), dtype)
+        if self.type == "cpu":
+            return np.asarray(a, dtype=dtype)  # also turns shape-() draws (NumPy scalars) into arrays
         return a.astype(dtype, copy=False)
 
 
