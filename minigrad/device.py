@@ -192,10 +192,10 @@ def _parse(name):
         return name.type, name.index
     if not isinstance(name, str):
         raise TypeError(f"device: expected a device name such as 'cpu' or 'cuda:0', got {type(name).__name__}")
-    type_, _, idx = name.strip().lower().partition(":")
+    type_, colon, idx = name.strip().lower().partition(":")
     if type_ not in ("cpu", "cuda", "strict"):
         raise ValueError(f"device: unknown device {name!r}; expected 'cpu', 'cuda', 'cuda:N', 'strict' or 'strict:N'")
-    if idx == "":
+    if idx == "" and not colon:
         return type_, (None if type_ == "cpu" else 0)
     if not idx.isdigit():
         raise ValueError(f"device: bad device index in {name!r}; expected a non-negative integer")
