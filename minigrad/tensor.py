@@ -362,7 +362,13 @@ def _to_array(data, dtype, device):
     native = None if dtype is None else dtypes.to_native(dtype, dev.xp)
     if native is None and _is_python_data(data):
         native = _infer_python_dtype(data, dev.xp)
-    arr = dev.asarray(data, dtype=native)
+    try:
+        arr = dev.asarray(data, dtype=native)
+    except ValueError as e:  # ragged nested lists, ...
+        raise ValueError(f"tensor: cannot make a tensor from {type(data).__name__}: {e}") from None
+    if native is None and dev.type == "cpu" and arr.dtype.kind not in "biuf":  # object or string arrays
+        raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} (NumPy reads it as dtype "
+                        f"{arr.dtype}); expected numbers, nested lists of numbers, or an array")
     return arr, dev
 
 
