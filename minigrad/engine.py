@@ -65,7 +65,7 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
         pending[node] = g if prev is None else prev + g
 
     for r, g in zip(roots, root_grads):
-        passed.add(id(g.data))
+        _mark(passed, g.data)
         deliver(r, g)
     order = _topological_order([r._node for r in roots])
     prev_mode = STATE.grad
@@ -75,12 +75,13 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
             g = pending.pop(node, None)
             if g is None:
                 continue
-            retained = getattr(node, "_retained", None)
+            retained = node._retained
             if retained is not None:
                 t = retained()
                 if t is not None:
                     t.grad = g if t.grad is None else t.grad + g
-            passed.add(id(g.data))
+                    _mark(passed, g.data, with_base=True)
+            _mark(passed, g.data)
             grads = node._run_backward(g)
             if not retain_graph:
                 node._free()
@@ -96,6 +97,20 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
     return None
 
 
+def _mark(passed, array, with_base=False):
+    """Remember that ``array`` (and, with ``with_base``, the memory it views) has a holder.
+
+    Upstream gradients are marked alone: a node consumes its upstream gradient, so one view of
+    it may still become a leaf's buffer.  Arrays kept (leaf buffers, retained grads) are
+    marked with their base: no second buffer may view the same memory.
+    """
+    passed.add(id(array))
+    if with_base:
+        base = getattr(array, "base", None)
+        if base is not None:
+            passed.add(id(base))
+
+
 def _accumulate(leaf, g, passed, create_graph):
     """leaf.grad += g, into a buffer the engine owns (never an alias of another gradient)."""
     if create_graph:
@@ -103,16 +118,17 @@ def _accumulate(leaf, g, passed, create_graph):
         return
     if leaf.grad is None:
         data = g.data
-        if (id(data) in passed or getattr(data, "base", None) is not None
-                or leaf._device.type == "strict"):  # strict arrays hide whether they are views
-            data = leaf._device.xp.asarray(data, copy=True)
-        passed.add(id(data))
+        base = getattr(data, "base", None)
+        owner = data if base is None else base
+        if id(data) in passed or id(owner) in passed or leaf._device.type == "strict":
+            data = leaf._device.xp.asarray(data, copy=True)  # (strict arrays hide whether they are views)
+        _mark(passed, data, with_base=True)
         from .tensor import Tensor
 
         leaf.grad = Tensor._make(data, leaf._device, False, None)
     else:
         buf = leaf.grad
-        if buf._rg or buf.data.shape != g.data.shape:
+        if buf._rg or buf.data.shape != g.data.shape or buf.data.dtype != g.data.dtype:
             leaf.grad = buf + g
         else:
             buf.data += g.data

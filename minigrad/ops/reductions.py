@@ -19,7 +19,9 @@ def _kept_shape(shape, axes):
 
 def _expand_back(g, in_shape, axes):
     """Broadcast a reduced gradient back over the reduced axes of ``in_shape``."""
-    return broadcast_to(reshape(g, _kept_shape(in_shape, axes)), in_shape)
+    if g.data.ndim != 0 and g.data.ndim != len(in_shape):  # reduced without keepdims
+        g = reshape(g, _kept_shape(in_shape, axes))
+    return broadcast_to(g, in_shape)
 
 
 class Sum(Function):
