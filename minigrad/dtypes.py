@@ -53,8 +53,9 @@ def name_of(dtype) -> DType:
         if dtype in _BY_NAME:
             return _BY_NAME[dtype]
         raise TypeError(f"dtype: unknown dtype {dtype!r}; expected one of {', '.join(_NAMES)}")
+    key = (type(dtype), dtype)  # the type first: never compare dtypes of two libraries
     try:
-        got = _native_to_name.get(dtype)
+        got = _native_to_name.get(key)
     except TypeError:
         got = None
     if got is not None:
@@ -71,7 +72,7 @@ def name_of(dtype) -> DType:
     if name not in _BY_NAME:
         raise TypeError(f"dtype: unsupported dtype {dtype!r}; expected one of {', '.join(_NAMES)}")
     try:
-        _native_to_name[dtype] = _BY_NAME[name]
+        _native_to_name[key] = _BY_NAME[name]
     except TypeError:
         pass
     return _BY_NAME[name]
