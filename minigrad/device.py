@@ -153,7 +153,9 @@ class Device:
             else:  # pragma: no cover - internal misuse
                 raise ValueError(f"random: unknown distribution {kind!r}")
         if self.type == "strict":
-            return self.xp.asarray(np.asarray(a, dtype=dtype), device=self.native)
+            from .dtypes import name_of
+
+            return self.xp.asarray(np.asarray(a, dtype=str(name_of(dtype))), device=self.native)
         return a.astype(dtype, copy=False)
 
 
