@@ -45,11 +45,24 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
     passed = set()  # ids of gradient arrays handed to more than one place: never stolen
     wanted = None if targets is None else {id(t): i for i, t in enumerate(targets)}
     found = [None] * (0 if targets is None else len(targets))
+    owned = set()  # ids of sums this pass allocated: safe to add into in place
+
+    def add(a, b):
+        """a + b for two gradients of one tensor: recorded with create_graph, else in place
+        into a buffer this pass owns."""
+        if create_graph:
+            return a + b
+        if id(a) in owned:
+            a.data += b.data
+            return a
+        s = a.__class__._make(a.data + b.data, a._device, False, None)
+        owned.add(id(s))
+        return s
 
     def deliver(t, g):
         if wanted is not None and id(t) in wanted:
             i = wanted[id(t)]
-            found[i] = g if found[i] is None else found[i] + g
+            found[i] = g if found[i] is None else add(found[i], g)
             if t._node is None:
                 return
         node = t._node
@@ -59,10 +72,10 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
                 if entry is None:
                     leaf_grads[id(t)] = [t, g]
                 else:
-                    entry[1] = entry[1] + g
+                    entry[1] = add(entry[1], g)
             return
         prev = pending.get(node)
-        pending[node] = g if prev is None else prev + g
+        pending[node] = g if prev is None else add(prev, g)
 
     for r, g in zip(roots, root_grads):
         _mark(passed, g.data)

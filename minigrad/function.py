@@ -26,7 +26,11 @@ An op is a subclass with ``forward`` and ``backward`` side by side::
 """
 from __future__ import annotations
 
+import numpy as _np
+
 from .modes import STATE
+
+_ndarray = _np.ndarray
 
 __all__ = ["Function", "BackwardError"]
 
@@ -125,7 +129,11 @@ class Function:
             args = (inputs[0].data, inputs[1].data)
         else:
             args = tuple(t.data for t in inputs)
-        if dev.type == "cuda":
+        if dev.type == "cpu":
+            out = fn.forward(*args, **params)
+            if out.__class__ is not _ndarray:  # NumPy returns scalars for 0-d results
+                out = _np.asarray(out)
+        elif dev.type == "cuda":
             with dev.native:
                 out = fn.forward(*args, **params)
         else:
