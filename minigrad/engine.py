@@ -92,8 +92,7 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
             if retained is not None:
                 t = retained()
                 if t is not None:
-                    t.grad = g if t.grad is None else t.grad + g
-                    _mark(passed, g.data, with_base=True)
+                    t.grad = t.grad + g if t.grad is not None else g if create_graph else _copy(g)
             _mark(passed, g.data)
             grads = node._run_backward(g)
             if not retain_graph:
@@ -122,6 +121,13 @@ def _mark(passed, array, with_base=False):
         base = getattr(array, "base", None)
         if base is not None:
             passed.add(id(base))
+
+
+def _copy(g):
+    """A gradient the user may keep and modify: it must not alias one handed elsewhere."""
+    from .tensor import Tensor
+
+    return Tensor._make(g._device.xp.asarray(g.data, copy=True), g._device, False, None)
 
 
 def _accumulate(leaf, g, passed, create_graph):

@@ -32,7 +32,7 @@ from .modes import STATE
 
 _ndarray = _np.ndarray
 
-__all__ = ["Function", "BackwardError"]
+__all__ = ["Function", "BackwardError", "check_broadcast"]
 
 
 class BackwardError(RuntimeError):
@@ -53,6 +53,10 @@ class Function:
     is_view = False
     _to_save = ()
     _retained = None
+
+    #: Set to True in ops whose inputs broadcast together (add, mul, where, ...): a shape
+    #: mismatch is then reported with the op's name and the shapes.
+    broadcasts = False
 
     # ----- what subclasses write -----------------------------------------------------
     def forward(self, *arrays, **params):
@@ -129,19 +133,27 @@ class Function:
             args = (inputs[0].data, inputs[1].data)
         else:
             args = tuple(t.data for t in inputs)
-        if dev.type == "cpu":
-            out = fn.forward(*args, **params)
-            if out.__class__ is not _ndarray:  # NumPy returns scalars for 0-d results
-                out = _np.asarray(out)
-        elif dev.type == "cuda":
-            with dev.native:
+        try:
+            if dev.type == "cpu":
                 out = fn.forward(*args, **params)
-        else:
-            out = fn.forward(*args, **params)
+                if out.__class__ is not _ndarray:  # NumPy returns 0-d results as scalars
+                    out = _np.asarray(out)
+            elif dev.type == "cuda":
+                with dev.native:
+                    out = fn.forward(*args, **params)
+            else:
+                out = fn.forward(*args, **params)
+        except ValueError:
+            if cls.broadcasts:  # name the op and the shapes instead of the backend's message
+                check_broadcast(cls.__name__, [t.shape for t in inputs])
+            raise
         if STATE.anomaly:
             _check_finite(fn, out, "forward", inputs)
         if not (rg and STATE.grad):
-            return Tensor._make(out, dev, False, None)
+            result = Tensor._make(out, dev, False, None)
+            if cls.is_view:  # a view made without recording still shares the version counter
+                result._vc = inputs[0]._vc
+            return result
         result = Tensor._make(out, dev, True, fn)
         fn.inputs = inputs
         fn.needs_input_grad = tuple([t._rg for t in inputs])
@@ -156,7 +168,14 @@ class Function:
         """Gradients for each input (None where none is needed), shaped and typed like it."""
         if self._saved is None:
             self.saved_tensors  # raises the "second time" error
-        grads = self.backward(grad)
+        if STATE.anomaly:  # check this op's gradients below, not the ops its backward runs
+            STATE.anomaly = False
+            try:
+                grads = self.backward(grad)
+            finally:
+                STATE.anomaly = True
+        else:
+            grads = self.backward(grad)
         if not isinstance(grads, tuple):
             grads = (grads,)
         inputs = self.inputs
@@ -246,6 +265,18 @@ def _fit_gradient(fn, g, t):
     if g.data.dtype != t.data.dtype:
         g = g.to(dtype=t.data.dtype)
     return g
+
+
+def check_broadcast(op, shapes):
+    """Raise a ValueError naming ``op`` and ``shapes`` if the shapes do not broadcast together."""
+    ndim = max(len(s) for s in shapes)
+    for i in range(1, ndim + 1):
+        sizes = {s[-i] for s in shapes if len(s) >= i} - {1}
+        if len(sizes) > 1:
+            listed = ", ".join(str(tuple(s)) for s in shapes[:-1]) + f" and {tuple(shapes[-1])}"
+            raise ValueError(
+                f"{op}: shapes {listed} cannot be broadcast together: axis {-i} has sizes "
+                f"{sorted(sizes)} (from the right, sizes must be equal or 1)")
 
 
 def _device_mismatch(name, inputs):
