@@ -93,12 +93,18 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
                 t = retained()
                 if t is not None:
                     t.grad = t.grad + g if t.grad is not None else g if create_graph else _copy(g)
-            _mark(passed, g.data)
+            passed.add(id(g.data))
             grads = node._run_backward(g)
             if not retain_graph:
-                node._free()
+                node._saved = None  # frees what the node saved; a second backward raises
             for t, gi in zip(node.inputs, grads):
-                if gi is not None:
+                if gi is None:
+                    continue
+                child = t._node
+                if child is not None and wanted is None:  # the common case, inlined
+                    prev = pending.get(child)
+                    pending[child] = gi if prev is None else add(prev, gi)
+                else:
                     deliver(t, gi)
     finally:
         STATE.grad = prev_mode
