@@ -95,8 +95,17 @@ class Function:
                     f"{t.dtype}) was modified in place after it was saved (version {version} -> "
                     f"{t._vc[0]}); its gradient would be wrong. Use an out-of-place op "
                     "(y = y + 1 instead of y += 1) or clone() before modifying")
+            if t.data.__class__ is float or t.data.__class__ is int:  # a number forward received
+                t = self._number_tensor(t.data)
             out.append(t)
         return tuple(out)
+
+    def _number_tensor(self, x):
+        """A Python number input as a constant 0-d tensor of the dtype it computed in."""
+        from .tensor import as_constant_like
+
+        like = next(t for t in self.inputs if t.data.__class__ is not float and t.data.__class__ is not int)
+        return as_constant_like(x, like, self.name)
 
     @property
     def name(self):
