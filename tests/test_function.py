@@ -128,6 +128,27 @@ def test_saved_input_modified_in_place_is_detected(device):
         y.sum().backward()
 
 
+def test_saved_python_number_comes_back_as_a_tensor(device):
+    class PowN(mg.Function):
+        """z = a ** n for a Python number n;  dz/da = n a^(n-1)"""
+
+        def forward(self, a, n):
+            self.save_for_backward(a, n)
+            return a ** n
+
+        def backward(self, g):
+            a, n = self.saved_tensors
+            assert isinstance(n, mg.Tensor) and n.shape == () and n.dtype == a.dtype and n.device == a.device
+            return g * n * a ** (n - 1.0), None
+
+    xv = np.array([1.5, -2.0])
+    x = _t(xv, device)
+    y = PowN.apply(x, 3)
+    assert y.dtype == "float64"
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 3 * xv ** 2, rtol=1e-12)
+
+
 def test_wrong_number_of_gradients(device):
     class Bad(mg.Function):
         def forward(self, a, b):
@@ -185,10 +206,12 @@ def test_none_gradient_means_zero(device):
 
 
 def test_apply_needs_a_tensor():
-    with pytest.raises(TypeError, match="at least one input must be a Tensor"):
+    with pytest.raises(TypeError, match=r"Cube\.apply: needs at least one Tensor input, got float"):
         Cube.apply(3.0)
-    with pytest.raises(TypeError, match="needs at least one input"):
+    with pytest.raises(TypeError, match=r"Cube\.apply: needs at least one Tensor input"):
         Cube.apply()
+    with pytest.raises(TypeError, match=r"Cube\.apply: at least one input must be a Tensor, got list"):
+        Cube.apply([1.0])
 
 
 def test_missing_forward_or_backward():
