@@ -88,6 +88,7 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
             g = pending.pop(node, None)
             if g is None:
                 continue
+            owned.discard(id(g))  # its backward may hand g itself to several inputs (add: g, g)
             retained = node._retained
             if retained is not None:
                 t = retained()
