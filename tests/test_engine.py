@@ -99,6 +99,43 @@ def test_shared_subexpression_polynomial(device):
     np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-12)
 
 
+def test_add_passing_a_summed_gradient_to_two_inputs(device):
+    """n = b + (a - b) = a: Add hands one (summed) gradient to both b and a - b; summing b's
+    two gradients must not change the one a - b received."""
+    x, y = _t([1.0], device), _t([1.0], device)
+    a, b = x * 1.5, y * 2.5
+    n = b + (a - b)
+    (n + n).backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0])
+    np.testing.assert_array_equal(y.grad.numpy(), [0.0])
+
+
+@pytest.mark.parametrize("how", ["backward", "grad"])
+def test_random_linear_dags_of_add_sub_scale(device, how):
+    """Graphs of +, - and scaling, where a gradient is passed on unchanged to several places:
+    each leaf's gradient is its coefficient in the (linear) output, tracked in NumPy."""
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        x, y = _t([1.0, -2.0], device), _t([0.5, 3.0], device)
+        nodes, coef = [x * 1.5, y * 2.5], [np.array([1.5, 0.0]), np.array([0.0, 2.5])]
+        for _ in range(int(rng.integers(2, 7))):
+            i, j = (int(k) for k in rng.integers(0, len(nodes), 2))
+            op = int(rng.integers(0, 3))
+            nodes.append([nodes[i] + nodes[j], nodes[i] - nodes[j], nodes[i] * 2.0][op])
+            coef.append([coef[i] + coef[j], coef[i] - coef[j], coef[i] * 2.0][op])
+        out, c = nodes[-1], coef[-1].copy()
+        for k in rng.integers(0, len(nodes), 3):
+            out, c = out + nodes[int(k)], c + coef[int(k)]
+        if how == "backward":
+            out.sum().backward()
+            grads = [x.grad, y.grad]
+        else:
+            grads = mg.grad(out.sum(), [x, y], allow_unused=True)
+        for g, want in zip(grads, c):
+            got = np.zeros(2) if g is None else g.numpy()
+            np.testing.assert_allclose(got, [want, want], rtol=1e-12, atol=1e-12)
+
+
 def test_same_tensor_used_twice_in_one_op(device):
     x = _t([1.5, -2.0], device)
     (x * x + x / x).sum().backward()
