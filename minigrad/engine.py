@@ -146,7 +146,8 @@ def _accumulate(leaf, g, passed, create_graph):
         data = g.data
         base = getattr(data, "base", None)
         owner = data if base is None else base
-        if id(data) in passed or id(owner) in passed or leaf._device.type == "strict":
+        if (id(data) in passed or id(owner) in passed or leaf._device.type == "strict"
+                or 0 in data.strides or not getattr(data.flags, "writeable", True)):  # broadcast views
             data = leaf._device.xp.asarray(data, copy=True)  # (strict arrays hide whether they are views)
         _mark(passed, data, with_base=True)
         from .tensor import Tensor
