@@ -162,6 +162,23 @@ def test_accumulation_with_broadcast_parameter(device):
     np.testing.assert_allclose(b.grad.numpy(), [9.0, 9.0])
 
 
+@pytest.mark.parametrize("f,dfdx", [
+    (lambda x: (x.sum() + mg.ones(6, dtype=mg.float64, device=x.device)).sum(), 6.0),
+    (lambda x: x.sum(), 1.0),
+    (lambda x: x.broadcast_to(3, 6).sum(), 3.0),
+    (lambda x: x.reshape(2, 3).sum(axis=0).sum() * 2.0, 2.0),
+    (lambda x: x.mean() * 6.0, 1.0),
+], ids=["sum-then-broadcast", "sum", "broadcast_to", "reshape-sum", "mean"])
+def test_leaf_grad_is_a_writable_buffer_that_accumulates(device, f, dfdx):
+    x = _t(np.arange(6.0), device)
+    f(x).backward()
+    f(x).backward()  # accumulates into the first gradient's buffer
+    np.testing.assert_allclose(x.grad.numpy(), np.full(6, 2 * dfdx), rtol=1e-12)
+    with mg.no_grad():
+        x.grad.mul_(0.5)  # e.g. gradient clipping in place
+    np.testing.assert_allclose(x.grad.numpy(), np.full(6, dfdx), rtol=1e-12)
+
+
 def test_second_backward_on_freed_graph_raises(device):
     x = _t([1.0, 2.0], device)
     y = (x * x).sum()
