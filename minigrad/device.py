@@ -108,6 +108,16 @@ class Device:
             return self._strict_via_host(lambda a: a[_host_key(key)], array)
         return array[key]
 
+    def setitem(self, array, key, value):
+        """``array[key] = value`` in place, with NumPy's indexing rules (array-api-strict
+        supports only part of them, so strict arrays are written through the host)."""
+        if self.type != "strict":
+            array[key] = value
+            return
+        host = np.array(_host_numpy(array), copy=True)
+        host[_host_key(key)] = _host_numpy(value) if hasattr(value, "__dlpack__") else value
+        array[...] = self.xp.asarray(host, device=self.native)
+
     def scatter_add(self, shape, key, values, dtype):
         """Zeros of ``shape`` with ``values`` added at ``key``; repeated indices accumulate."""
         xp = self.xp

@@ -349,12 +349,29 @@ class Tensor:
 
     def __setitem__(self, key, value):
         self._check_inplace("__setitem__")
-        v = value.data if isinstance(value, Tensor) else value
+        v = value
+        if isinstance(value, Tensor):
+            if value._device is not self._device:
+                from .device import DeviceError
+
+                raise DeviceError(f"__setitem__: tensors on {self._device} and {value._device}; "
+                                  "move them with .to(device) first")
+            v = value.data
         if self._device.type == "strict" or not _is_basic_key(key):
             from .ops.shape import normalize_key
 
             key = normalize_key(key, self)
-        self.data[key] = v
+        try:
+            if self._device.type == "strict":
+                self._device.setitem(self.data, key, v)
+            else:
+                self.data[key] = v
+        except (IndexError, ValueError) as e:
+            from .ops.shape import _describe_key
+
+            what = f"a tensor of shape {tuple(value.shape)}" if isinstance(value, Tensor) else type(value).__name__
+            raise type(e)(f"__setitem__: cannot assign {what} to index {_describe_key(key)} of a tensor of "
+                          f"shape {self.shape}: {e}") from None
         self._bump()
 
 
