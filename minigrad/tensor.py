@@ -282,8 +282,12 @@ class Tensor:
             other = other.data
         elif not isinstance(other, (int, float, bool)):
             other = self._device.asarray(other)
+        elif other.__class__ is float and not dtypes.is_floating(self.data.dtype):
+            raise _inplace_dtype_error(op, "float", self)
         if not isinstance(other, (int, float, bool)):
             if other.dtype != self.data.dtype:
+                if dtypes.is_floating(other.dtype) and not dtypes.is_floating(self.data.dtype):
+                    raise _inplace_dtype_error(op, dtypes.name_of(other.dtype), self)
                 other = self._device.xp.astype(other, self.data.dtype)
             if other.shape != self.data.shape and _broadcast_shape(other.shape, self.data.shape) != self.data.shape:
                 raise ValueError(f"{op}: operand of shape {tuple(other.shape)} does not broadcast to the "
@@ -316,6 +320,8 @@ class Tensor:
     def div_(self, other):
         """self /= other, in place."""
         self._check_inplace("div_")
+        if not dtypes.is_floating(self.data.dtype):
+            raise _inplace_dtype_error("div_", "float (a quotient)", self)
         self.data /= self._operand("div_", other)
         self._bump()
         return self
@@ -373,6 +379,11 @@ class Tensor:
             raise type(e)(f"__setitem__: cannot assign {what} to index {_describe_key(key)} of a tensor of "
                           f"shape {self.shape}: {e}") from None
         self._bump()
+
+
+def _inplace_dtype_error(op, given, t):
+    return TypeError(f"{op}: a {given} result cannot be written into a {t.dtype} tensor in place; "
+                     "use the out-of-place op, or convert first with .to(dtype=...)")
 
 
 def _broadcast_shape(a, b):
