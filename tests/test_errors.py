@@ -304,3 +304,34 @@ def test_split_bad_sizes(device):
 def test_bad_tensor_data(data, pattern):
     with pytest.raises((TypeError, ValueError), match=pattern):
         mg.tensor(data)
+
+
+# ----- assignment and in-place ------------------------------------------------------------------
+def test_setitem_errors(device):
+    t = mg.ones(2, 3, device=device)
+    with pytest.raises(ValueError, match=r"__setitem__: cannot assign a tensor of shape \(4,\) to index \[0\] "
+                                         r"of a tensor of shape \(2, 3\)"):
+        t[0] = mg.ones(4, device=device)
+    with pytest.raises(IndexError, match=r"__setitem__: cannot assign float to index \[5\] of a tensor of shape "
+                                         r"\(2, 3\)"):
+        t[5] = 1.0
+    np.testing.assert_array_equal(t.numpy(), np.ones((2, 3)))
+
+
+def test_setitem_device_mismatch():
+    t = mg.ones(2, 3, device="strict:1")
+    with pytest.raises(mg.DeviceError, match=r"__setitem__: tensors on strict:1 and strict:2"):
+        t[0] = mg.ones(3, device="strict:2")
+    with pytest.raises(mg.DeviceError, match=r"__setitem__: tensors on cpu and strict:1"):
+        mg.ones(3)[0:2] = mg.ones(2, device="strict:1")
+
+
+@pytest.mark.parametrize("op,given", [
+    (lambda t: t.add_(0.5), "float"), (lambda t: t.sub_(mg.ones(2, device=t.device)), "float32"),
+    (lambda t: t.div_(2), "float"), (lambda t: t.mul_(1.5), "float"),
+])
+def test_inplace_float_into_integer_tensor(device, op, given):
+    t = mg.tensor([1, 2], device=device)
+    with pytest.raises(TypeError, match=rf"_: a {given}.* result cannot be written into a int64 tensor in place"):
+        op(t)
+    np.testing.assert_array_equal(t.numpy(), [1, 2])

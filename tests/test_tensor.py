@@ -405,3 +405,40 @@ def test_zero_d_results_are_writable_arrays():
     assert isinstance(y.data, np.ndarray)
     y[()] = 7.0
     assert y.item() == 7.0
+
+
+# ----- assignment -------------------------------------------------------------------------------
+@pytest.mark.parametrize("key,value", [
+    (0, 5.0), ((slice(None), 0), [7.0, 8.0]), ((1, slice(1, None)), [1.5, 2.5]), ((Ellipsis, -1), 3.0),
+    (([0, 1], [2, 0]), 9.0), ((slice(None), [0, 2]), [[1.0, 2.0], [3.0, 4.0]]),
+])
+def test_setitem_on_every_device(device, key, value):
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    t = mg.tensor(a, device=device)
+    t[key] = value
+    want = a.copy()
+    want[key] = value
+    np.testing.assert_array_equal(t.numpy(), want)
+
+
+def test_setitem_with_tensor_value_and_mask(device):
+    t = mg.tensor([[1.0, -2.0], [-3.0, 4.0]], device=device)
+    t[t < 0] = 0.0
+    np.testing.assert_array_equal(t.numpy(), [[1.0, 0.0], [0.0, 4.0]])
+    t[1] = mg.tensor([5.0, 6.0], device=device)
+    np.testing.assert_array_equal(t.numpy(), [[1.0, 0.0], [5.0, 6.0]])
+
+
+def test_inplace_integer_ops(device):
+    i = mg.tensor([1, 2], device=device)
+    i.add_(3)
+    i *= 2
+    np.testing.assert_array_equal(i.numpy(), [8, 10])
+    assert i.dtype == "int64"
+
+
+def test_inplace_mixed_float_dtypes_keep_own_dtype(device):
+    t = mg.ones(2, device=device)
+    t.mul_(mg.tensor([2.0, 3.0], dtype=mg.float64, device=device))
+    assert t.dtype == "float32"
+    np.testing.assert_array_equal(t.numpy(), [2.0, 3.0])
