@@ -186,6 +186,8 @@ def _seed_gradients(tensors, gradients, op):
             if g._device is not t._device:
                 raise BackwardError(
                     f"{op}: gradient is on {g._device} but the tensor is on {t._device}")
+            if g.data.dtype != t.data.dtype:  # as every op's gradient: cast to the tensor's dtype
+                g = g.to(dtype=t.data.dtype)
         out.append(g)
     return out
 
