@@ -466,6 +466,19 @@ def test_leaf_grad_does_not_alias_user_gradient():
     np.testing.assert_array_equal(y.grad.numpy(), [[1.0], [2.0]])
 
 
+@pytest.mark.parametrize("through_op", [False, True])
+def test_gradient_of_another_dtype_is_cast(device, through_op):
+    x = mg.ones(2, dtype=mg.float64, device=device, requires_grad=True)
+    y = x * 1.0 if through_op else x
+    y.backward(mg.tensor([1.0, 2.0], device=device))  # float32 gradient
+    assert x.grad.dtype == "float64"
+    z = mg.ones(2, device=device, requires_grad=True)
+    (z * 1.0 if through_op else z).backward(mg.tensor([3, 4], device=device))  # int64 gradient
+    assert z.grad.dtype == "float32"
+    (z * 1.0 if through_op else z).backward(mg.tensor([0.5, 0.5], device=device))
+    np.testing.assert_array_equal(z.grad.numpy(), [3.5, 4.5])
+
+
 def test_accumulating_into_grad_does_not_touch_user_gradient():
     x = _t([1.0, 2.0])
     gt = _t([1.0, 1.0], requires_grad=False)
