@@ -235,9 +235,11 @@ def _as_tensors(name, inputs):
                         + ", ".join(type(t).__name__ for t in inputs))
     out = []
     for x in inputs:
+        if isinstance(x, _np.generic) and x.dtype.kind in "iuf":
+            x = x.item()  # a NumPy scalar (np.sqrt(2.0), np.int64(3)) acts as the Python number
         if isinstance(x, Tensor):
             out.append(x)
-        elif isinstance(x, (int, float)):
+        elif isinstance(x, (int, float)) and not isinstance(x, bool):
             out.append(Tensor._make(x, like._device, False, None))
         else:
             from .tensor import as_constant_like

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import weakref
 
+from numpy import generic as _np_scalar
+
 from . import dtypes, function as _function
 from .device import Device, device as _get_device, device_of_array, get_default_device
 from .modes import STATE
@@ -473,6 +475,8 @@ def as_constant_like(x, like, op):
     """
     dev = like._device
     xp = dev.xp
+    if isinstance(x, _np_scalar) and x.dtype.kind in "iuf":
+        x = x.item()  # NumPy scalars act as the Python numbers they hold
     if isinstance(x, (int, float, bool)):
         ldt = like.data.dtype
         if isinstance(x, float) and not dtypes.is_floating(ldt):
