@@ -8,6 +8,8 @@ the Function base class sums each gradient back to its input's shape.  Non-smoot
 """
 from __future__ import annotations
 
+from numpy import generic as _np_generic
+
 from ..function import Function
 
 __all__ = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "maximum", "minimum",
@@ -337,6 +339,11 @@ def _to_host(a):
 
 
 # ----- the public functions --------------------------------------------------------------
+def _number(v):
+    """A NumPy scalar as the Python number it holds (so it never up-casts a float32 tensor)."""
+    return v.item() if isinstance(v, _np_generic) and v.dtype.kind in "iuf" else v
+
+
 def add(a, b):
     return Add.apply(a, b)
 
@@ -359,6 +366,7 @@ def neg(a):
 
 def pow(a, b):
     """``a ** b``; a Python-number exponent is a constant (cheaper backward)."""
+    b = _number(b)
     if isinstance(b, (int, float)) and not isinstance(b, bool):
         return PowScalar.apply(a, p=b)
     return Pow.apply(a, b)
@@ -390,6 +398,7 @@ def minimum(a, b):
 
 def clip(a, min=None, max=None):
     """Clamp to ``[min, max]`` (either may be None)."""
+    min, max = _number(min), _number(max)
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
     if min is not None and max is not None and min > max:
