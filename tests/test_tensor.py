@@ -442,3 +442,24 @@ def test_inplace_mixed_float_dtypes_keep_own_dtype(device):
     t.mul_(mg.tensor([2.0, 3.0], dtype=mg.float64, device=device))
     assert t.dtype == "float32"
     np.testing.assert_array_equal(t.numpy(), [2.0, 3.0])
+
+
+@pytest.mark.parametrize("scalar", [np.float64(2.0), np.float32(2.0), np.int64(2), np.sqrt(4.0)],
+                         ids=["np.float64", "np.float32", "np.int64", "np.sqrt"])
+def test_numpy_scalars_act_as_python_numbers(device, scalar):
+    x = mg.tensor([1.0, 3.0], device=device, requires_grad=True)
+    for out, want in [(x * scalar, [2.0, 6.0]), (scalar * x, [2.0, 6.0]), (x + scalar, [3.0, 5.0]),
+                      (scalar - x, [1.0, -1.0]), (x / scalar, [0.5, 1.5]), (x ** scalar, [1.0, 9.0]),
+                      (mg.maximum(x, scalar), [2.0, 3.0]), (mg.where(x > scalar, x, scalar), [2.0, 3.0])]:
+        assert out.dtype == "float32" and out.device == device
+        np.testing.assert_allclose(out.numpy(), want)
+    (x * scalar).sum().backward()
+    assert x.grad.dtype == "float32"
+    np.testing.assert_allclose(x.grad.numpy(), [2.0, 2.0])
+    np.testing.assert_array_equal((x > scalar).numpy(), [False, True])
+
+
+def test_python_bool_scalar_operand(device):
+    x = mg.tensor([1.5, 2.5], device=device)
+    np.testing.assert_array_equal((x * True).numpy(), [1.5, 2.5])
+    assert (x + False).dtype == "float32"
