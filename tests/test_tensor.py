@@ -450,7 +450,8 @@ def test_numpy_scalars_act_as_python_numbers(device, scalar):
     x = mg.tensor([1.0, 3.0], device=device, requires_grad=True)
     for out, want in [(x * scalar, [2.0, 6.0]), (scalar * x, [2.0, 6.0]), (x + scalar, [3.0, 5.0]),
                       (scalar - x, [1.0, -1.0]), (x / scalar, [0.5, 1.5]), (x ** scalar, [1.0, 9.0]),
-                      (mg.maximum(x, scalar), [2.0, 3.0]), (mg.where(x > scalar, x, scalar), [2.0, 3.0])]:
+                      (mg.maximum(x, scalar), [2.0, 3.0]), (mg.where(x > scalar, x, scalar), [2.0, 3.0]),
+                      (x.clip(scalar - 5, scalar), [1.0, 2.0]), (x.clip(min=scalar), [2.0, 3.0])]:
         assert out.dtype == "float32" and out.device == device
         np.testing.assert_allclose(out.numpy(), want)
     (x * scalar).sum().backward()
