@@ -153,7 +153,8 @@ class Device:
             else:  # pragma: no cover - internal misuse
                 raise ValueError(f"random: unknown distribution {kind!r}")
         if self.type == "strict":
-            return self.xp.asarray(np.asarray(a, dtype=dtype), device=self.native)
+            # ``dtype`` is an array-api-strict dtype, which NumPy cannot interpret: cast there
+            return self.xp.astype(self.xp.asarray(np.asarray(a), device=self.native), dtype)
         return a.astype(dtype, copy=False)
 
 
