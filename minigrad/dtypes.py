@@ -54,8 +54,8 @@ def name_of(dtype) -> DType:
             return _BY_NAME[dtype]
         raise TypeError(f"dtype: unknown dtype {dtype!r}; expected one of {', '.join(_NAMES)}")
     try:
-        got = _native_to_name.get(dtype)
-    except TypeError:
+        got = _native_to_name.get((type(dtype), dtype))  # keyed by type too: array-api-strict
+    except TypeError:                                     # dtypes warn when compared with NumPy's
         got = None
     if got is not None:
         return got
@@ -71,7 +71,7 @@ def name_of(dtype) -> DType:
     if name not in _BY_NAME:
         raise TypeError(f"dtype: unsupported dtype {dtype!r}; expected one of {', '.join(_NAMES)}")
     try:
-        _native_to_name[dtype] = _BY_NAME[name]
+        _native_to_name[(type(dtype), dtype)] = _BY_NAME[name]
     except TypeError:
         pass
     return _BY_NAME[name]
