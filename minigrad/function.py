@@ -128,9 +128,10 @@ class Function:
             out = fn.forward(*[t.data for t in inputs], **params)
         if STATE.anomaly:
             _check_finite(fn, out, "forward", inputs)
+        out_dev = fn.__dict__.get("out_device", dev)  # set by ops that move data (ToDevice)
         if not (rg and STATE.grad):
-            return Tensor._make(out, dev, False, None)
-        result = Tensor._make(out, dev, True, fn)
+            return Tensor._make(out, out_dev, False, None)
+        result = Tensor._make(out, out_dev, True, fn)
         fn.inputs = inputs
         fn.needs_input_grad = tuple(t._rg for t in inputs)
         fn._out_vc = result._vc

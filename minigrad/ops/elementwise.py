@@ -301,6 +301,7 @@ class ToDevice(Function):
     """z = a copied to ``device``;  dz/da = 1 (copied back)"""
 
     def forward(self, a, device):
+        self.out_device = device  # the result lives on the target device, not the input's
         return device.asarray(a) if device.type != "cpu" else _to_host(a)
 
     def backward(self, g):
