@@ -61,12 +61,14 @@ class Module:
 
     def __setattr__(self, name, value):
         if isinstance(value, Parameter):
-            params, modules, buffers = self._registry()
-            self._forget(name)
+            params = self._registry()[0]
+            if name not in params:  # a re-assignment keeps its place in the order
+                self._forget(name)
             params[name] = value
         elif isinstance(value, Module):
-            params, modules, buffers = self._registry()
-            self._forget(name)
+            modules = self._registry()[1]
+            if name not in modules:
+                self._forget(name)
             modules[name] = value
         elif "_parameters" in self.__dict__ and name in self._parameters:
             if value is not None:
