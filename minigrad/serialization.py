@@ -164,6 +164,16 @@ def save(obj, path):
     The write is atomic (temporary file, fsync, rename): if the process dies mid-save, the
     previous file at ``path`` is untouched.  ``path`` may also be a writable binary file object
     (then written in place, without that guarantee).  See the module docstring for the format.
+
+    Examples
+    --------
+    >>> import io, minigrad as mg
+    >>> buf = io.BytesIO()
+    >>> mg.save({"w": mg.ones(2), "epoch": 3, "betas": (0.9, 0.999)}, buf)
+    >>> _ = buf.seek(0)
+    >>> state = mg.load(buf)
+    >>> state["epoch"], state["betas"], state["w"].shape
+    (3, (0.9, 0.999), (2,))
     """
     if hasattr(path, "write"):
         _serialize(obj, path, hashlib.sha256())

@@ -58,6 +58,13 @@ def l2_penalty(params, lambd, m):
     Returns
     -------
     Tensor, 0-d, differentiable: add it to the loss before ``backward()``.
+
+    Examples
+    --------
+    >>> import minigrad as mg, nn
+    >>> layer = nn.Linear(2, 1, init=lambda w: nn.init.constant_(w, 3.0))
+    >>> nn.l2_penalty(layer, lambd=0.5, m=4).item()   # 0.5 / (2 * 4) * (3**2 + 3**2); the bias is left out
+    1.125
     """
     _check(lambd, m, "l2_penalty")
     weights = penalized_weights(params)

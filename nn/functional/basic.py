@@ -71,6 +71,16 @@ def dropout(x, p=None, training=True, *, keep_prob=None, generator=None):
         The course's spelling, ``1 - p``.
     generator : minigrad.Generator, optional
         Draw the mask from this generator (default: the device's, seeded by ``mg.manual_seed``).
+
+    Examples
+    --------
+    >>> import minigrad as mg, nn.functional as F
+    >>> x = mg.ones(2, 4)
+    >>> F.dropout(x, p=0.5, training=False) is x
+    True
+    >>> out = F.dropout(x, keep_prob=0.8, generator=mg.Generator(seed=0))
+    >>> set(out.numpy().ravel().tolist()) <= {0.0, 1.25}    # dropped, or scaled by 1 / keep_prob
+    True
     """
     p = _drop_probability(p, keep_prob, "dropout")
     if not training or p == 0.0:
