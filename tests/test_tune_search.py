@@ -45,22 +45,25 @@ def test_random_points_try_each_hyperparameter_at_every_trial_but_a_grid_does_no
     np.testing.assert_allclose(sorted({t.config["lr"] for t in grd}), [1e-4, 1e-2, 1], rtol=1e-12)
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_coarse_to_fine_narrows_toward_the_known_optimum(seed):
-    res = seq(tune.coarse_to_fine, obj.quadratic, SPACE, rounds=3, trials_per_round=16, top_k=3, seed=seed)
-    assert len(res) == 48 and [sum(t.round == r for t in res) for r in range(3)] == [16, 16, 16]
-    assert all(t.trial_id // 16 == t.round for t in res)
-    for name, opt in (("lr", obj.LR_OPT), ("beta", 1 - obj.ONE_MINUS_BETA_OPT)):
-        dists = [s[name] for s in res.spaces]
-        widths = [np.diff(d.t_bounds)[0] for d in dists]
-        # never wider, and narrower in the end, on its own scale
-        assert widths[0] >= widths[1] >= widths[2] and widths[2] < widths[0], (name, dists)
-        assert dists[2].low <= opt <= dists[2].high, (name, dists)  # with the optimum still inside
-        in_space = [dists[t.round].low <= t.config[name] <= dists[t.round].high for t in res]
-        assert all(in_space)  # each round samples its own zoomed space
-    median = [np.median([t.metrics["dev_cost"] for t in res if t.round == r]) for r in (0, 2)]
-    assert median[1] < median[0] / 2  # the last round samples densely near the optimum
-    assert obj.expected_cost(res.best_config) < 0.15
+def test_coarse_to_fine_narrows_toward_the_known_optimum():
+    """Over 20 seeds (cheap: the objective is a formula): every round's space is no wider than the
+    one before, the last is narrower, most keep the optimum, and the last round's trials are
+    much better than the first's."""
+    inside, improvement = [], []
+    for seed in range(20):
+        res = seq(tune.coarse_to_fine, obj.quadratic, SPACE, rounds=3, trials_per_round=16, top_k=3, seed=seed)
+        assert [sum(t.round == r for t in res) for r in range(3)] == [16, 16, 16]
+        assert all(t.trial_id // 16 == t.round for t in res)
+        for name, opt in (("lr", obj.LR_OPT), ("beta", 1 - obj.ONE_MINUS_BETA_OPT)):
+            dists = [s[name] for s in res.spaces]
+            widths = [np.diff(d.t_bounds)[0] for d in dists]  # on each one's own scale
+            assert widths[0] >= widths[1] >= widths[2] and widths[2] < widths[0], (seed, name, dists)
+            assert all(dists[t.round].low <= t.config[name] <= dists[t.round].high for t in res)
+            inside.append(dists[2].low <= opt <= dists[2].high)
+        median = [np.median([t.metrics["dev_cost"] for t in res if t.round == r]) for r in (0, 2)]
+        improvement.append(median[0] / median[1])
+    assert np.mean(inside) >= 0.8, inside
+    assert np.median(improvement) > 4, improvement
 
 
 def train_with_failures(config):

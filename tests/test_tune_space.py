@@ -92,34 +92,35 @@ def test_grid_is_even_on_each_scale():
     np.testing.assert_allclose(sorted({c["lr"] for c in configs}), [1e-3, 1e-2, 1e-1], rtol=1e-12)
 
 
-def test_zoom_widens_the_span_of_the_best_by_one_sample_spacing():
+def test_zoom_widens_the_span_of_the_best_by_half_of_it_or_half_a_sample_spacing():
     space = {"lr": tune.log_uniform(1e-4, 1), "opt": {"beta": tune.one_minus_log_uniform(0.9, 0.999)},
              "act": tune.choice(["relu", "tanh", "elu"]), "h": tune.int_uniform(1, 100), "k": 5}
     best = [{"lr": 1e-3, "opt": {"beta": 0.99}, "act": "tanh", "h": 40, "k": 5},
-            {"lr": 1e-2, "opt": {"beta": 0.99}, "act": "relu", "h": 60, "k": 5}]
-    # 3 numeric dimensions and 64 samples: spacing = width / 64**(1/3) = width / 4
-    z = tune.zoom(space, best, n_samples=64, margin=1.0)
-    # lr: best span [-3, -2] in log10, width 4 decades -> +-1 decade
-    np.testing.assert_allclose([z["lr"].low, z["lr"].high], [1e-4, 1e-1], rtol=1e-9)
-    # beta: both at 0.99 (log10(1 - beta) = -2), width 2 decades -> +-0.5 decade
+            {"lr": 1e-2, "opt": {"beta": 0.99}, "act": "relu", "h": 80, "k": 5}]
+    # 3 numeric dimensions, 64 samples: sample spacing = width / 64**(1/3) = width / 4
+    z = tune.zoom(space, best, n_samples=64, pad=0.5, margin=0.5)
+    # lr: span [-3, -2] in log10 (1 decade): pad max(0.5 * 1, 0.5 * 4 / 4) = 0.5 decade
+    np.testing.assert_allclose([z["lr"].low, z["lr"].high], [10 ** -3.5, 10 ** -1.5], rtol=1e-9)
+    # beta: both at 0.99 (log10(1 - beta) = -2), width 2 decades: floor 0.5 * 2 / 4 = 0.25 decade
     np.testing.assert_allclose([z["opt"]["beta"].low, z["opt"]["beta"].high],
-                               [1 - 10 ** -1.5, 1 - 10 ** -2.5], rtol=1e-9)
+                               [1 - 10 ** -1.75, 1 - 10 ** -2.25], rtol=1e-9)
     assert z["act"].options == ["relu", "tanh"] and z["k"] == 5
-    # h: integers own [k - 0.5, k + 0.5): width 100, span [40, 60] +- 25 -> [15, 85]
-    assert (z["h"].low, z["h"].high) == (15, 85)
-    half = tune.zoom(space, best, n_samples=64, margin=0.5)
-    np.testing.assert_allclose([half["lr"].low, half["lr"].high], [10 ** -3.5, 10 ** -1.5], rtol=1e-9)
+    # h: integers own [k - 0.5, k + 0.5), width 100; span [40, 80]: pad max(20, 12.5) -> [20, 100]
+    assert (z["h"].low, z["h"].high) == (20, 100)
+    wide = tune.zoom(space, best, n_samples=64, pad=0.0, margin=1.0)
+    np.testing.assert_allclose([wide["lr"].low, wide["lr"].high], [1e-4, 1e-1], rtol=1e-9)
 
 
 @given(lo=st.floats(-6, 0), width=st.floats(0.5, 5), u=st.lists(st.floats(0, 1), min_size=1, max_size=4),
-       n=st.integers(1, 200), margin=st.floats(0, 2))
-def test_zoom_stays_inside_and_keeps_the_best(lo, width, u, n, margin):
+       n=st.integers(1, 200), pad=st.floats(0, 2), margin=st.floats(0, 2))
+def test_zoom_stays_inside_and_keeps_the_best(lo, width, u, n, pad, margin):
     dist = tune.log_uniform(10 ** lo, 10 ** (lo + width))
     best = [min(max(dist.from_scaled(lo + v * width), dist.low), dist.high) for v in u]
-    z = sp.zoom({"x": dist}, [{"x": b} for b in best], n, margin)["x"]
+    z = sp.zoom({"x": dist}, [{"x": b} for b in best], n, pad, margin)["x"]
     assert dist.low <= z.low <= z.high <= dist.high
     assert all(z.low * (1 - 1e-12) <= b <= z.high * (1 + 1e-12) for b in best)
     t = np.log10(best)
-    expected = min(t.max() + margin * width / n, lo + width) - max(t.min() - margin * width / n, lo)
+    p = max(pad * (t.max() - t.min()), margin * width / n)
+    expected = min(t.max() + p, lo + width) - max(t.min() - p, lo)
     if expected > 1e-9:  # a span that collapses to a point keeps the old distribution
         assert math.log10(z.high / z.low) == pytest.approx(expected, abs=1e-9)

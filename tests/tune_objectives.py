@@ -5,6 +5,7 @@ Environment variables steer the bookkeeping (they reach spawned workers, and unl
 entries they do not change the search's plan):
 
 * ``TUNE_TEST_CALLS``: a file; every call appends one line (the trial's seed).
+* ``TUNE_TEST_PIDS``: a file; every call appends the id of the process it ran in.
 * ``TUNE_TEST_CRASH_AT``: call number k (from 0) is logged, then the process dies at once
   (``os._exit(3)``) in the middle of that trial, as a killed search would.
 * ``TUNE_TEST_INTERRUPT_AT``: same, but raises ``KeyboardInterrupt`` (Ctrl-C).
@@ -24,6 +25,9 @@ def expected_cost(config):
 
 def _count_call(config):
     """Log the call; then die or raise if this is call number CRASH_AT / INTERRUPT_AT (from 0)."""
+    if os.environ.get("TUNE_TEST_PIDS"):
+        with open(os.environ["TUNE_TEST_PIDS"], "a") as f:
+            f.write(f"{os.getpid()}\n")
     path = os.environ.get("TUNE_TEST_CALLS")
     if not path:
         return
@@ -44,7 +48,7 @@ def quadratic(config):
 
 
 def seeded_minigrad(config):
-    """Uses minigrad with the per-trial seed; raises for act='boom', returns NaN for lr > 0.3.
+    """Uses minigrad with the per-trial seed; raises for act='boom', returns NaN for lr > 0.1.
 
     dev_cost = mean((w - target)**2) for w drawn from a local Generator seeded by config['seed'],
     so the result depends on the seed and must be the same in every process.
@@ -54,7 +58,7 @@ def seeded_minigrad(config):
     _count_call(config)
     if config.get("act") == "boom":
         raise ValueError("activation 'boom' does not exist")
-    if config["lr"] > 0.3:
+    if config["lr"] > 0.1:
         return {"dev_cost": float("nan"), "accuracy": 0.1}
     g = mg.Generator(device="cpu", seed=config["seed"])
     w = mg.randn(8, generator=g, dtype=mg.float64)

@@ -43,7 +43,7 @@ def _merged(base, changes, allow_new_keys, where=""):
     out = copy.deepcopy(base)
     for k, v in changes.items():
         if k not in out and not allow_new_keys:
-            raise KeyError(f"continue_training: change {where}{k!r} is not a hyperparameter of the model "
+            raise KeyError(f"continue_training: change '{where}{k}' is not a hyperparameter of the model "
                            f"(have {sorted(out)}); pass allow_new_keys=True to add it")
         if isinstance(v, dict) and isinstance(out.get(k), dict):
             out[k] = _merged(out[k], v, allow_new_keys, f"{where}{k}.")

@@ -122,16 +122,16 @@ def grid_search(train, space, points_per_dim=3, seed=0, *, objective="dev_cost",
 
 def coarse_to_fine(train, space, rounds=3, trials_per_round=10, top_k=3, seed=0, *, objective="dev_cost",
                    mode="min", executor=None, max_workers=None, results_file=None, progress=None,
-                   seed_key="seed", retry_failed=False, margin=1.0) -> Results:
+                   seed_key="seed", retry_failed=False, pad=0.5, margin=0.5) -> Results:
     """Coarse to fine: random search, then zoom in around the best trials and sample densely there.
 
     Round ``r`` draws ``trials_per_round`` configs from space ``S_r`` (trial ids
     ``r * trials_per_round + i``).  After it, the ``top_k`` best successful trials so far give
-    ``S_{r+1} = zoom(S_r, best, trials_per_round, margin)``: on each distribution's own scale
-    (log for a learning rate), the interval spanned by the best values, widened on each side by
-    ``margin`` times the typical spacing of the round's samples (``width / n**(1/d)`` for ``n``
-    trials in ``d`` numeric dimensions) and kept inside ``S_r``; a choice keeps only the options
-    the best trials used.  See :func:`minigrad.tune.space.zoom`.
+    ``S_{r+1} = zoom(S_r, best, trials_per_round, pad, margin)``: on each distribution's own
+    scale (log for a learning rate), the interval spanned by the best values, widened on each
+    side by ``max(pad * span, margin * width / n**(1/d))`` (``n`` trials per round in ``d``
+    numeric dimensions) and kept inside ``S_r``; a choice keeps only the options the best trials
+    used.  See :func:`minigrad.tune.space.zoom`.
 
     Returns
     -------
@@ -153,5 +153,6 @@ def coarse_to_fine(train, space, rounds=3, trials_per_round=10, top_k=3, seed=0,
                             retry_failed=retry_failed, desc=f"round {r + 1}/{rounds}")
         if r + 1 < rounds:
             best = Results(records, objective, mode).ok[:top_k]
-            spaces.append(zoom(spaces[r], [t.config for t in best], per_round, margin) if best else spaces[r])
+            best = [t.config for t in best]
+            spaces.append(zoom(spaces[r], best, per_round, pad, margin) if best else spaces[r])
     return Results(records, objective, mode, space=space, spaces=spaces, path=results_file)
