@@ -3,6 +3,7 @@
 Spawned processes take about a second to start, so these tests are few and small.
 """
 import functools
+import json
 import os
 import sys
 
@@ -12,6 +13,7 @@ from minigrad import tune
 import tune_objectives as obj
 
 SPACE = {"lr": tune.log_uniform(1e-3, 1), "act": tune.choice(["relu", "tanh", "boom"])}
+BOWL = {"lr": tune.log_uniform(1e-4, 1), "beta": tune.one_minus_log_uniform(0.9, 0.999)}
 
 
 def comparable(results):
@@ -73,3 +75,17 @@ def test_a_dask_cluster_gives_the_sequential_results(tmp_path):
                                          results_file=tmp_path / "r.jsonl", **kw)
     assert comparable(on_cluster) == comparable(sequential) and on_cluster.spaces == sequential.spaces
     assert len((tmp_path / "r.jsonl").read_text().splitlines()) == 10
+
+
+def test_a_dead_worker_stops_the_search_keeping_what_finished_and_it_resumes(tmp_path, monkeypatch):
+    monkeypatch.setenv("TUNE_TEST_CALLS", str(tmp_path / "calls.txt"))
+    monkeypatch.setenv("TUNE_TEST_CRASH_AT", "1")  # the worker process dies in the middle of trial 1
+    path = tmp_path / "r.jsonl"
+    kw = dict(n_trials=4, seed=0, progress=False, results_file=path)
+    with pytest.raises(RuntimeError, match=r"executor failed to run trial \d.*BrokenProcessPool.*saved in .*r.jsonl; "
+                                           r"run the same search again to resume"):
+        tune.random_search(obj.quadratic, BOWL, max_workers=1, **kw)
+    assert [json.loads(line)["trial_id"] for line in path.read_text().splitlines()] == [0]
+    monkeypatch.delenv("TUNE_TEST_CRASH_AT")
+    res = tune.random_search(obj.quadratic, BOWL, executor="sequential", **kw)
+    assert len(res.ok) == 4 and len((tmp_path / "calls.txt").read_text().splitlines()) == 2 + 3

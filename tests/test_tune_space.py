@@ -107,6 +107,10 @@ def test_zoom_widens_the_span_of_the_best_by_half_of_it_or_half_a_sample_spacing
     assert z["act"].options == ["relu", "tanh"] and z["k"] == 5
     # h: integers own [k - 0.5, k + 0.5), width 100; span [40, 80]: pad max(20, 12.5) -> [20, 100]
     assert (z["h"].low, z["h"].high) == (20, 100)
+    # options are kept as trials see them, JSON values: a tuple option is a list in every config
+    layers = tune.choice([(64, 32), (128,), (16, 16)])
+    assert layers.options == [[64, 32], [128], [16, 16]]
+    assert tune.zoom({"layers": layers}, [{"layers": [16, 16]}], 4)["layers"].options == [[16, 16]]
     wide = tune.zoom(space, best, n_samples=64, pad=0.0, margin=1.0)
     np.testing.assert_allclose([wide["lr"].low, wide["lr"].high], [1e-4, 1e-1], rtol=1e-9)
 

@@ -15,6 +15,12 @@ def _check_mode(mode):
         raise ValueError(f"tune: mode must be 'min' (e.g. a cost) or 'max' (e.g. an accuracy), got {mode!r}")
 
 
+def _rank(value, sign):
+    """Sort key: finite numbers by value (times sign), anything else (missing, NaN) after them."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return (0, sign * value) if ok else (1, 0.0)
+
+
 def _fmt(v, width=10):
     if isinstance(v, float):
         s = f"{v:.4g}"
@@ -49,7 +55,7 @@ class Results:
         _check_mode(mode)
         trials = [t if isinstance(t, Trial) else Trial.from_dict(t) for t in trials]
         sign = 1.0 if mode == "min" else -1.0
-        ok = sorted((t for t in trials if t.ok), key=lambda t: (sign * t.metrics[objective], t.trial_id))
+        ok = sorted((t for t in trials if t.ok), key=lambda t: (*_rank(t.metrics.get(objective), sign), t.trial_id))
         bad = sorted((t for t in trials if not t.ok), key=lambda t: t.trial_id)
         self.trials, self.objective, self.mode = ok + bad, objective, mode
         self.space, self.spaces, self.path = space, list(spaces or ([space] if space else [])), path

@@ -140,18 +140,29 @@ def _run(train, todo, objective, executor, max_workers, finish, results_file):
 
 def _run_on(ex, train, todo, objective, finish, results_file):
     futures = {ex.submit(run_trial, train, p.trial_id, p.config, objective, p.round): p for p in todo}
+    recorded = set()
     try:
         for fut in cf.as_completed(futures):
             try:
                 rec = fut.result()
             except Exception as exc:  # run_trial catches train's errors: this is the executor failing
+                _save_finished(futures, recorded, finish)
                 p = futures[fut]
                 saved = f"finished trials are saved in {results_file}; run the same search again to resume" \
                     if results_file else "pass results_file= to keep finished trials across such failures"
                 raise RuntimeError(f"tune: the executor failed to run trial {p.trial_id} (config {p.config}): "
                                    f"{type(exc).__name__}: {exc}; {saved}") from exc
+            recorded.add(fut)
             finish(rec)
     except BaseException:
         for fut in futures:
             fut.cancel()
         raise
+
+
+def _save_finished(futures, recorded, finish):
+    """Record every trial that did finish, before giving up on the others."""
+    for fut in futures:
+        if fut not in recorded and fut.done() and not fut.cancelled() and fut.exception() is None:
+            recorded.add(fut)
+            finish(fut.result())

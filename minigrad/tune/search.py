@@ -27,6 +27,10 @@ seed_key : str or None, default "seed"
     ``None`` adds no seed.
 retry_failed : bool, default False
     Run again the trials the results file records as failed.
+
+With an executor that runs trials in threads (a ``ThreadPoolExecutor``, or Dask with
+``processes=False``) trials share minigrad's global state (grad mode, default generator):
+seed with a local ``minigrad.Generator(seed=config["seed"])`` rather than ``manual_seed``.
 """
 from __future__ import annotations
 

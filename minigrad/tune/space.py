@@ -171,7 +171,7 @@ class _Choice(Distribution):
             except (TypeError, ValueError):
                 raise TypeError(f"choice: options must be JSON values (numbers, strings, bools, None, lists, "
                                 f"dicts) so trials can be saved, got {o!r} of type {type(o).__name__}") from None
-        self.options = options
+        self.options = json.loads(json.dumps(options))  # as trials see them (tuples become lists)
 
     def sample(self, rng):
         return self.options[int(rng.integers(len(self.options)))]
