@@ -214,11 +214,11 @@ class Tensor:
 
     def to(self, device=None, dtype=None, copy=False):
         """This tensor on ``device`` and/or with ``dtype`` (differentiable; ``self`` if nothing changes)."""
-        from .ops.elementwise import Cast, ToDevice
+        from .ops.elementwise import Cast, to_device
 
         out = self
         if device is not None and _get_device(device) is not self._device:
-            out = ToDevice.apply(out, device=_get_device(device))
+            out = to_device(out, _get_device(device))
         if dtype is not None:
             native = dtypes.to_native(dtype, out._device.xp)
             if native != out.data.dtype:
@@ -277,7 +277,8 @@ class Tensor:
             if other._device is not self._device:
                 from .device import DeviceError
 
-                raise DeviceError(f"{op}: tensors on {self._device} and {other._device}")
+                raise DeviceError(f"{op}: tensors on {self._device} and {other._device}; "
+                                  "move them with .to(device) first")
             other = other.data
         elif not isinstance(other, (int, float, bool)):
             other = self._device.asarray(other)

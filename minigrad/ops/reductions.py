@@ -6,6 +6,8 @@ aliases.  The gradient of ``max``/``min`` is shared equally among tied maxima (m
 """
 from __future__ import annotations
 
+import builtins
+
 from ..function import Function
 from .shape import broadcast_to, normalize_axes, reshape
 
@@ -46,7 +48,7 @@ class Mean(Function):
         n = 1
         for ax in self.axes:
             n *= self.in_shape[ax]
-        return _expand_back(g, self.in_shape, self.axes) * (1.0 / max(n, 1))
+        return _expand_back(g, self.in_shape, self.axes) * (1.0 / builtins.max(n, 1))
 
 
 class _Extreme(Function):
