@@ -128,3 +128,17 @@ def test_bad_arguments_are_named():
         tune.random_search(obj.quadratic, {**SPACE, "data": np.zeros(2)}, 2, executor="sequential")
     res = seq(tune.random_search, obj.quadratic, {**SPACE, "seed": 1}, 2, seed_key=None)
     assert all(t.config["seed"] == 1 for t in res)
+
+
+def test_the_example_finds_a_learning_rate_that_trains():
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[1] / "examples" / "tune_logistic.py"
+    spec = importlib.util.spec_from_file_location("tune_logistic", path)
+    ex = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ex)
+    res = seq(tune.random_search, ex.train, {**ex.SPACE, "epochs": 30}, 6, seed=0)
+    costs = res.values()
+    assert len(costs) == 6 and costs[0] < 0.5 < math.log(2) - 0.05 < costs[-1]  # log 2: an untrained model
+    assert res.best_config["lr"] > 10 * min(t.config["lr"] for t in res)

@@ -15,7 +15,9 @@ executor : None, "processes", "sequential" or concurrent.futures.Executor
     Where trials run.  ``None``/``"processes"``: local processes, one per core (``max_workers``),
     started with ``spawn`` -- ``train`` must then be importable (a top-level ``def`` in a module,
     or in a script guarded by ``if __name__ == "__main__":``).  ``"sequential"``: one after the
-    other in this process.  Any ``Executor``, e.g. Dask's ``Client.get_executor()`` for a cluster.
+    other in this process.  Any ``Executor``, e.g. Dask's ``Client.get_executor()`` for a cluster
+    (the module defining ``train`` must be importable on the workers: install it there, or
+    ``client.upload_file(...)``).
 results_file : path, optional
     JSON-lines file; each finished trial is appended as it completes.  If it exists, trials
     already in it are not run again (the file must come from the same search).
