@@ -5,6 +5,8 @@ touches each node and edge once: time linear in the size of the graph.
 """
 from __future__ import annotations
 
+import weakref
+
 from .function import BackwardError
 from .modes import STATE
 
@@ -42,14 +44,27 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
     """
     pending = {}  # node -> gradient Tensor of its output
     leaf_grads = {}  # id(leaf) -> [leaf, gradient]
-    passed = set()  # ids of gradient arrays handed to more than one place: never stolen
+    passed = _Held()  # gradient arrays someone else holds or held: never stolen by a leaf
     wanted = None if targets is None else {id(t): i for i, t in enumerate(targets)}
     found = [None] * (0 if targets is None else len(targets))
+    owned = set()  # ids of sums this pass allocated: safe to add into in place
+
+    def add(a, b):
+        """a + b for two gradients of one tensor: recorded with create_graph, else in place
+        into a buffer this pass owns."""
+        if create_graph:
+            return a + b
+        if id(a) in owned:
+            a.data += b.data
+            return a
+        s = a.__class__._make(a.data + b.data, a._device, False, None)
+        owned.add(id(s))
+        return s
 
     def deliver(t, g):
         if wanted is not None and id(t) in wanted:
             i = wanted[id(t)]
-            found[i] = g if found[i] is None else found[i] + g
+            found[i] = g if found[i] is None else add(found[i], g)
             if t._node is None:
                 return
         node = t._node
@@ -59,13 +74,13 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
                 if entry is None:
                     leaf_grads[id(t)] = [t, g]
                 else:
-                    entry[1] = entry[1] + g
+                    entry[1] = add(entry[1], g)
             return
         prev = pending.get(node)
-        pending[node] = g if prev is None else prev + g
+        pending[node] = g if prev is None else add(prev, g)
 
     for r, g in zip(roots, root_grads):
-        passed.add(id(g.data))
+        _mark(passed, g.data)
         deliver(r, g)
     order = _topological_order([r._node for r in roots])
     prev_mode = STATE.grad
@@ -75,17 +90,23 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
             g = pending.pop(node, None)
             if g is None:
                 continue
-            retained = getattr(node, "_retained", None)
+            retained = node._retained
             if retained is not None:
                 t = retained()
                 if t is not None:
-                    t.grad = g if t.grad is None else t.grad + g
-            passed.add(id(g.data))
+                    t.grad = t.grad + g if t.grad is not None else g if create_graph else _copy(g)
+            passed.add(g.data)
             grads = node._run_backward(g)
             if not retain_graph:
-                node._free()
+                node._saved = None  # frees what the node saved; a second backward raises
             for t, gi in zip(node.inputs, grads):
-                if gi is not None:
+                if gi is None:
+                    continue
+                child = t._node
+                if child is not None and wanted is None:  # the common case, inlined
+                    prev = pending.get(child)
+                    pending[child] = gi if prev is None else add(prev, gi)
+                else:
                     deliver(t, gi)
     finally:
         STATE.grad = prev_mode
@@ -96,6 +117,47 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
     return None
 
 
+class _Held:
+    """A set of arrays by identity that does not keep them alive (an id alone could be
+    reused by a new array once the old one is freed, making a fresh gradient look held)."""
+
+    __slots__ = ("refs",)
+
+    def __init__(self):
+        self.refs = {}
+
+    def add(self, array):
+        try:
+            self.refs[id(array)] = weakref.ref(array)
+        except TypeError:  # an array type without weak references: hold it
+            self.refs[id(array)] = (lambda a: lambda: a)(array)
+
+    def __contains__(self, array):
+        ref = self.refs.get(id(array))
+        return ref is not None and ref() is array
+
+
+def _mark(passed, array, with_base=False):
+    """Remember that ``array`` (and, with ``with_base``, the memory it views) has a holder.
+
+    Upstream gradients are marked alone: a node consumes its upstream gradient, so one view of
+    it may still become a leaf's buffer.  Arrays kept (leaf buffers, retained grads) are
+    marked with their base: no second buffer may view the same memory.
+    """
+    passed.add(array)
+    if with_base:
+        base = getattr(array, "base", None)
+        if base is not None:
+            passed.add(base)
+
+
+def _copy(g):
+    """A gradient the user may keep and modify: it must not alias one handed elsewhere."""
+    from .tensor import Tensor
+
+    return Tensor._make(g._device.xp.asarray(g.data, copy=True), g._device, False, None)
+
+
 def _accumulate(leaf, g, passed, create_graph):
     """leaf.grad += g, into a buffer the engine owns (never an alias of another gradient)."""
     if create_graph:
@@ -103,16 +165,17 @@ def _accumulate(leaf, g, passed, create_graph):
         return
     if leaf.grad is None:
         data = g.data
-        if (id(data) in passed or getattr(data, "base", None) is not None
-                or leaf._device.type == "strict"):  # strict arrays hide whether they are views
-            data = leaf._device.xp.asarray(data, copy=True)
-        passed.add(id(data))
+        base = getattr(data, "base", None)
+        owner = data if base is None else base
+        if data in passed or owner in passed or leaf._device.type == "strict":
+            data = leaf._device.xp.asarray(data, copy=True)  # (strict arrays hide whether they are views)
+        _mark(passed, data, with_base=True)
         from .tensor import Tensor
 
         leaf.grad = Tensor._make(data, leaf._device, False, None)
     else:
         buf = leaf.grad
-        if buf._rg or buf.data.shape != g.data.shape:
+        if buf._rg or buf.data.shape != g.data.shape or buf.data.dtype != g.data.dtype:
             leaf.grad = buf + g
         else:
             buf.data += g.data
