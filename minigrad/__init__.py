@@ -23,6 +23,7 @@ from .ops import (abs, add, broadcast_to, cat, clip, concatenate, div, exp, expa
                   pow, relu, reshape, sigmoid, softmax, split, sqrt, squeeze, stack, std, sub, sum, sum_to, tanh,
                   transpose, unsqueeze, var, where)
 from .random import Generator, default_generator, manual_seed
+from .serialization import CheckpointError, load, save
 from .tensor import Tensor
 
 clamp = clip

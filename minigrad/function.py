@@ -150,7 +150,8 @@ class Function:
             if dev.type == "cpu":
                 out = fn.forward(*args, **params)
                 if out.__class__ is not _ndarray and isinstance(out, _np.generic):
-                    out = _np.asarray(out)  # NumPy returns 0-d results as scalars (not to_device's)
+                    out = _np.asarray(out)  # NumPy returns 0-d results as scalars (but ToDevice
+                    #                         returns another library's array: leave that alone)
             elif dev.type == "cuda":
                 with dev.native:
                     out = fn.forward(*args, **params)
