@@ -54,9 +54,8 @@ class MLP:
         self.layers = [Linear(a, b, gen, device, scale, dtype) for a, b in zip(sizes[:-1], sizes[1:])]
         self.acts = [Activation(act) for _ in self.layers[:-1]]
         self.dropout, self.training, self.device = dropout, True, device
-        if not modules:  # a model that does not expose its layers
-            self.named_modules = None
-            del self.named_modules
+        if modules:  # else: a model that does not expose its layers
+            self.named_modules = self._named_modules
 
     def __call__(self, x):
         for layer, act in zip(self.layers, self.acts):
@@ -72,7 +71,7 @@ class MLP:
     def parameters(self):
         return [p for _, p in self.named_parameters()]
 
-    def named_modules(self):
+    def _named_modules(self):
         out = [("", self)]
         for i, (layer, act) in enumerate(zip(self.layers, self.acts + [None])):
             out.append((f"layers.{i}", layer))
