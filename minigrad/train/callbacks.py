@@ -54,6 +54,14 @@ def monitor_mode(monitor, mode="auto"):
     return mode
 
 
+def read_monitor(logs, monitor, who):
+    """``logs[monitor]`` as a float, or a KeyError listing what is recorded."""
+    if monitor not in logs:
+        raise KeyError(f"{who}: monitor {monitor!r} is not recorded; available: {sorted(logs)} "
+                       "(dev_* values need a dev set)")
+    return float(logs[monitor])
+
+
 class _Best:
     """The best value of a monitored quantity; ``improves(v)`` by more than ``min_delta``."""
 
@@ -65,10 +73,7 @@ class _Best:
         self.value, self.epoch = (math.inf if self.mode == "min" else -math.inf), None
 
     def read(self, logs, who):
-        if self.monitor not in logs:
-            raise KeyError(f"{who}: monitor {self.monitor!r} is not recorded; available: {sorted(logs)} "
-                           "(dev_* values need a dev set)")
-        return float(logs[self.monitor])
+        return read_monitor(logs, self.monitor, who)
 
     def improves(self, value):
         if math.isnan(value):
@@ -254,7 +259,7 @@ class LearningRateScheduler(Callback):
             if self.monitor is None:
                 self.scheduler.step()
             else:
-                self.scheduler.step(_Best(self.monitor, "min", 0).read(logs, "LearningRateScheduler"))
+                self.scheduler.step(read_monitor(logs, self.monitor, "LearningRateScheduler"))
 
     def state_dict(self):
         return {"scheduler": self.scheduler.state_dict()} if hasattr(self.scheduler, "state_dict") else {}

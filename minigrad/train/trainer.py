@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import time
 
-from ..data._rows import example_shape, slice_rows
+from ..data._rows import as_data, example_shape, slice_rows
 from ..data.loader import DataLoader
 from ..device import DeviceError
 from ..modes import no_grad
@@ -60,19 +60,24 @@ def _make_loader(train, batch_size, seed, drop_last):
     return loader
 
 
+def _xy(data):
+    """(X, y) of an (X, y) pair or of a loader that keeps them (else (None, None))."""
+    if isinstance(data, (tuple, list)):
+        if len(data) != 2:
+            raise ValueError(f"fit: dev must be an (X, y) pair or a loader, got a sequence of {len(data)}")
+        return as_data(data[0], "fit", "dev X"), as_data(data[1], "fit", "dev y")
+    return getattr(data, "X", None), getattr(data, "y", None)
+
+
 def _check_dev(loader, dev, device):
     """Dev examples shaped like the training examples; Tensor data on the model's device."""
-    train_xy = (getattr(loader, "X", None), getattr(loader, "y", None))
-    for part, data in (("train", train_xy), ("dev", dev if isinstance(dev, (tuple, list)) else ())):
+    train_xy, dev_xy = _xy(loader), _xy(dev)
+    for part, data in (("train", train_xy), ("dev", dev_xy)):
         for t in data:
             if isinstance(t, Tensor) and t.device != device:
                 raise DeviceError(f"fit: the {part} data is on {t.device} but the model's parameters are on "
                                   f"{device}; move one with .to(device)")
-    if not isinstance(dev, (tuple, list)) or train_xy[0] is None:
-        return
-    if len(dev) != 2:
-        raise ValueError(f"fit: dev must be an (X, y) pair or a loader, got a sequence of {len(dev)}")
-    for name, tr, dv in (("X", train_xy[0], dev[0]), ("y", train_xy[1], dev[1])):
+    for name, tr, dv in zip("Xy", train_xy, dev_xy):
         if tr is not None and dv is not None and example_shape(tr) != example_shape(dv):
             raise ValueError(f"fit: dev {name} has examples of shape {example_shape(dv)} (array {tuple(dv.shape)}) "
                              f"but the training {name} has {example_shape(tr)} (array {tuple(tr.shape)}); the dev "
