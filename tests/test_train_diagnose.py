@@ -115,3 +115,30 @@ def test_activation_statistics_match_numpy_and_forward_is_restored():
     assert hist["act_mean:acts.0"][0] == pytest.approx(h.mean(), rel=1e-5)
     assert hist["act_std:acts.0"][0] == pytest.approx(h.std(), rel=1e-5)
     assert "forward" not in vars(model.layers[0]) and "forward" not in vars(model.acts[0])
+
+
+class _SlotsLayer:
+    """TEST DOUBLE: a layer whose forward cannot be replaced on the instance (no __dict__)."""
+
+    __slots__ = ("inner",)
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def forward(self, x):
+        return self.inner(x)
+
+    def __call__(self, x):
+        return self.forward(x)
+
+
+def test_layers_that_cannot_be_wrapped_are_skipped():
+    model = MLP([2, 4, 2], seed=0)
+    slotted = _SlotsLayer(model.layers[1])
+    model.layers[1] = slotted
+    base = model.named_modules
+    model.named_modules = lambda: [(n, slotted if n == "layers.1" else m) for n, m in base()]
+    model.named_parameters = lambda: [("W0", model.layers[0].W), ("b0", model.layers[0].b),
+                                      ("W1", slotted.inner.W), ("b1", slotted.inner.b)]
+    hist, _ = _train(model, epochs=1)
+    assert set(hist.activations) == {"layers.0", "acts.0"}

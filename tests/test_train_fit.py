@@ -166,3 +166,14 @@ def test_progress_bar_on_a_terminal(monkeypatch):
             assert "epoch 1/2" in text and "epoch 2/2" in text and "loss=" in text and "samples/s" in text
         else:
             assert text == ""
+
+
+def test_without_tqdm_training_runs_without_a_bar(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    fake = _FakeTTY()
+    monkeypatch.setattr(sys, "stderr", fake)
+    X, y = make_moons(20, seed=0)
+    model = MLP([2, 2], seed=0)
+    hist = fit(model, cross_entropy, SGD(model.parameters()), (X, y), epochs=1, batch_size=8, seed=0)
+    assert len(hist) == 1 and fake.getvalue() == ""

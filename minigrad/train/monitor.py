@@ -61,43 +61,46 @@ class GradNormTracker:
         return out
 
 
-def _set_forward(module, fn):
-    object.__setattr__(module, "forward", fn)
+def _stats_recorder(name, original, stats):
+    """A stand-in ``forward`` that calls ``original`` and records its output's mean and std."""
+    def forward(*args, **kwargs):
+        out = original(*args, **kwargs)
+        if isinstance(out, Tensor) and out.size:
+            xp = out.device.xp
+            data = xp.astype(out.data, xp.float64)
+            mean = xp.mean(data)
+            stats[name] = (float(mean), float(xp.sqrt(xp.mean((data - mean) ** 2))))
+        return out
+    return forward
 
 
 def activation_stats(model, x):
     """``{layer name: (mean, std)}`` of each named sub-module's output on ``x`` (no grad).
 
-    Empty when the model has no ``named_modules()``.  The model's own ``forward`` attributes
-    are restored afterwards, whatever happens.
+    Empty when the model has no ``named_modules()``; a module whose ``forward`` cannot be
+    replaced on the instance is skipped.  The original ``forward`` attributes are restored
+    afterwards, whatever happens.
     """
     if not hasattr(model, "named_modules"):
         return {}
     stats, wrapped = {}, []
-
-    def wrap(name, module, original):
-        def forward(*args, **kwargs):
-            out = original(*args, **kwargs)
-            if isinstance(out, Tensor) and out.size:
-                xp, data = out.device.xp, out.data
-                data = xp.astype(data, xp.float64)
-                mean = xp.mean(data)
-                stats[name] = (float(mean), float(xp.sqrt(xp.mean((data - mean) ** 2))))
-            return out
-        return forward
-
     try:
         for name, module in model.named_modules():
             original = getattr(module, "forward", None)
-            if name and callable(original):
-                wrapped.append((module, "forward" in getattr(module, "__dict__", {}), original))
-                _set_forward(module, wrap(name, module, original))
+            if not name or not callable(original):
+                continue
+            had_own = "forward" in getattr(module, "__dict__", {})
+            try:
+                object.__setattr__(module, "forward", _stats_recorder(name, original, stats))
+            except (AttributeError, TypeError):  # __slots__ or a read-only forward
+                continue
+            wrapped.append((module, had_own, original))
         with no_grad():
             model(x)
     finally:
         for module, had_own, original in reversed(wrapped):
             if had_own:
-                _set_forward(module, original)
+                object.__setattr__(module, "forward", original)
             else:
                 object.__delattr__(module, "forward")
     return stats
