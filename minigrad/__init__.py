@@ -29,3 +29,15 @@ from .tensor import Tensor
 clamp = clip
 
 __version__ = "0.1.0"
+
+# Subpackages loaded on first use, so `import minigrad` stays light: mg.data, mg.train, mg.tune,
+# mg.testing (the last needs Hypothesis).
+_LAZY = ("data", "train", "tune", "testing")
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
