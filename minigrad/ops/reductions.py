@@ -44,7 +44,7 @@ class Mean(Function):
         n = 1
         for ax in self.axes:
             n *= self.in_shape[ax]
-        return _expand_back(g, self.in_shape, self.axes) * (1.0 / max(n, 1))
+        return _expand_back(g, self.in_shape, self.axes) * (1.0 / n if n else 1.0)  # builtin max is shadowed here
 
 
 class _Extreme(Function):
