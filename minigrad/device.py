@@ -152,8 +152,10 @@ class Device:
                 a = gen.random(shape) < kw["p"]
             else:  # pragma: no cover - internal misuse
                 raise ValueError(f"random: unknown distribution {kind!r}")
-        if self.type == "strict":
-            return self.xp.asarray(np.asarray(a, dtype=dtype), device=self.native)
+        if self.type == "strict":  # dtype is a strict dtype, which NumPy cannot read
+            return self.xp.astype(self.xp.asarray(np.asarray(a), device=self.native), dtype)
+        if self.type == "cpu":
+            return np.asarray(a, dtype=dtype)  # also turns shape-() draws (NumPy scalars) into arrays
         return a.astype(dtype, copy=False)
 
 
@@ -225,7 +227,11 @@ def _make(type_, index):
     try:
         count = cp.cuda.runtime.getDeviceCount()
     except Exception as e:  # CUDA driver missing or broken
-        raise DeviceError(f"device 'cuda': CuPy is installed but no usable GPU was found ({e})") from e
+        raise DeviceError(
+            f"device 'cuda': CuPy is installed but no usable GPU was found ({e}); check the NVIDIA "
+            "driver (nvidia-smi) and that the CuPy build matches your CUDA version: "
+            "pip install \"minigrad[cuda12]\" (CUDA 12) or \"minigrad[cuda13]\" (CUDA 13); "
+            "or use device='cpu'") from e
     if index >= count:
         raise DeviceError(f"device 'cuda:{index}': only {count} GPU(s) are visible")
     try:
@@ -257,7 +263,11 @@ def get_default_device() -> Device:
     """The device new tensors go to: set by :func:`set_default_device`, else the
     ``MINIGRAD_DEVICE`` environment variable, else 'cpu'."""
     if _default[0] is None:
-        return device(os.environ.get("MINIGRAD_DEVICE", "cpu") or "cpu")
+        name = os.environ.get("MINIGRAD_DEVICE", "cpu") or "cpu"
+        try:
+            return device(name)
+        except (ValueError, DeviceError) as e:
+            raise type(e)(f"environment variable MINIGRAD_DEVICE={name!r}: {e}") from None
     return _default[0]
 
 

@@ -45,11 +45,24 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
     passed = set()  # ids of gradient arrays handed to more than one place: never stolen
     wanted = None if targets is None else {id(t): i for i, t in enumerate(targets)}
     found = [None] * (0 if targets is None else len(targets))
+    owned = set()  # ids of sums this pass allocated: safe to add into in place
+
+    def add(a, b):
+        """a + b for two gradients of one tensor: recorded with create_graph, else in place
+        into a buffer this pass owns."""
+        if create_graph:
+            return a + b
+        if id(a) in owned:
+            a.data += b.data
+            return a
+        s = a.__class__._make(a.data + b.data, a._device, False, None)
+        owned.add(id(s))
+        return s
 
     def deliver(t, g):
         if wanted is not None and id(t) in wanted:
             i = wanted[id(t)]
-            found[i] = g if found[i] is None else found[i] + g
+            found[i] = g if found[i] is None else add(found[i], g)
             if t._node is None:
                 return
         node = t._node
@@ -59,13 +72,13 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
                 if entry is None:
                     leaf_grads[id(t)] = [t, g]
                 else:
-                    entry[1] = entry[1] + g
+                    entry[1] = add(entry[1], g)
             return
         prev = pending.get(node)
-        pending[node] = g if prev is None else prev + g
+        pending[node] = g if prev is None else add(prev, g)
 
     for r, g in zip(roots, root_grads):
-        passed.add(id(g.data))
+        _mark(passed, g.data)
         deliver(r, g)
     order = _topological_order([r._node for r in roots])
     prev_mode = STATE.grad
@@ -75,12 +88,12 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
             g = pending.pop(node, None)
             if g is None:
                 continue
-            retained = getattr(node, "_retained", None)
+            retained = node._retained
             if retained is not None:
                 t = retained()
                 if t is not None:
-                    t.grad = g if t.grad is None else t.grad + g
-            passed.add(id(g.data))
+                    t.grad = t.grad + g if t.grad is not None else g if create_graph else _copy(g)
+            _mark(passed, g.data)
             grads = node._run_backward(g)
             if not retain_graph:
                 node._free()
@@ -96,6 +109,27 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
     return None
 
 
+def _mark(passed, array, with_base=False):
+    """Remember that ``array`` (and, with ``with_base``, the memory it views) has a holder.
+
+    Upstream gradients are marked alone: a node consumes its upstream gradient, so one view of
+    it may still become a leaf's buffer.  Arrays kept (leaf buffers, retained grads) are
+    marked with their base: no second buffer may view the same memory.
+    """
+    passed.add(id(array))
+    if with_base:
+        base = getattr(array, "base", None)
+        if base is not None:
+            passed.add(id(base))
+
+
+def _copy(g):
+    """A gradient the user may keep and modify: it must not alias one handed elsewhere."""
+    from .tensor import Tensor
+
+    return Tensor._make(g._device.xp.asarray(g.data, copy=True), g._device, False, None)
+
+
 def _accumulate(leaf, g, passed, create_graph):
     """leaf.grad += g, into a buffer the engine owns (never an alias of another gradient)."""
     if create_graph:
@@ -103,16 +137,17 @@ def _accumulate(leaf, g, passed, create_graph):
         return
     if leaf.grad is None:
         data = g.data
-        if (id(data) in passed or getattr(data, "base", None) is not None
-                or leaf._device.type == "strict"):  # strict arrays hide whether they are views
-            data = leaf._device.xp.asarray(data, copy=True)
-        passed.add(id(data))
+        base = getattr(data, "base", None)
+        owner = data if base is None else base
+        if id(data) in passed or id(owner) in passed or leaf._device.type == "strict":
+            data = leaf._device.xp.asarray(data, copy=True)  # (strict arrays hide whether they are views)
+        _mark(passed, data, with_base=True)
         from .tensor import Tensor
 
         leaf.grad = Tensor._make(data, leaf._device, False, None)
     else:
         buf = leaf.grad
-        if buf._rg or buf.data.shape != g.data.shape:
+        if buf._rg or buf.data.shape != g.data.shape or buf.data.dtype != g.data.dtype:
             leaf.grad = buf + g
         else:
             buf.data += g.data

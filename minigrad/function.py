@@ -26,9 +26,13 @@ An op is a subclass with ``forward`` and ``backward`` side by side::
 """
 from __future__ import annotations
 
+import numpy as _np
+
 from .modes import STATE
 
-__all__ = ["Function", "BackwardError"]
+_ndarray = _np.ndarray
+
+__all__ = ["Function", "BackwardError", "check_broadcast"]
 
 
 class BackwardError(RuntimeError):
@@ -37,6 +41,7 @@ class BackwardError(RuntimeError):
 
 _OUTPUT = -1
 Tensor = None  # set by minigrad.tensor (which imports this module)
+_sum_to = None  # set by minigrad.ops.shape
 
 
 class Function:
@@ -46,6 +51,12 @@ class Function:
     #: transpose, slicing): the output then shares that input's version counter, so an
     #: in-place change through either is seen by both.
     is_view = False
+    _to_save = ()
+    _retained = None
+
+    #: Set to True in ops whose inputs broadcast together (add, mul, where, ...): a shape
+    #: mismatch is then reported with the op's name and the shapes.
+    broadcasts = False
 
     # ----- what subclasses write -----------------------------------------------------
     def forward(self, *arrays, **params):
@@ -95,49 +106,61 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **params):
         """Run the op on ``inputs`` and, when a gradient is needed, record it in the graph."""
-        if not inputs:
-            raise TypeError(f"{cls.__name__}.apply: needs at least one input")
-        first = None
-        for t in inputs:
-            if isinstance(t, Tensor):
-                first = t
-                break
-        if first is None:
-            raise TypeError(f"{cls.__name__}.apply: at least one input must be a Tensor")
-        dev = first._device
+        dev = None
         rg = False
         for t in inputs:
-            if type(t) is not Tensor and not isinstance(t, Tensor):
-                from .tensor import as_constant_like
-
-                inputs = tuple(x if isinstance(x, Tensor) else as_constant_like(x, first, cls.__name__)
-                               for x in inputs)
+            if not isinstance(t, Tensor):
+                inputs = _as_tensors(cls.__name__, inputs)
+                dev = inputs[0]._device
+                for t2 in inputs:
+                    if t2._device is not dev:
+                        _device_mismatch(cls.__name__, inputs)
+                    rg = rg or t2._rg
                 break
-        for t in inputs:
-            if t._device is not dev:
+            if dev is None:
+                dev = t._device
+            elif t._device is not dev:
                 _device_mismatch(cls.__name__, inputs)
             if t._rg:
                 rg = True
+        if dev is None:
+            raise TypeError(f"{cls.__name__}.apply: needs at least one input")
         fn = cls()
         fn.xp = dev.xp
-        fn._to_save = ()
-        if dev.type == "cuda":
-            with dev.native:
-                out = fn.forward(*[t.data for t in inputs], **params)
+        if len(inputs) == 1:
+            args = (inputs[0].data,)
+        elif len(inputs) == 2:
+            args = (inputs[0].data, inputs[1].data)
         else:
-            out = fn.forward(*[t.data for t in inputs], **params)
+            args = tuple(t.data for t in inputs)
+        try:
+            if dev.type == "cpu":
+                out = fn.forward(*args, **params)
+                if out.__class__ is not _ndarray:  # NumPy returns 0-d results as scalars
+                    out = _np.asarray(out)
+            elif dev.type == "cuda":
+                with dev.native:
+                    out = fn.forward(*args, **params)
+            else:
+                out = fn.forward(*args, **params)
+        except ValueError:
+            if cls.broadcasts:  # name the op and the shapes instead of the backend's message
+                check_broadcast(cls.__name__, [t.shape for t in inputs])
+            raise
         if STATE.anomaly:
             _check_finite(fn, out, "forward", inputs)
         if not (rg and STATE.grad):
-            return Tensor._make(out, dev, False, None)
+            result = Tensor._make(out, dev, False, None)
+            if cls.is_view:  # a view made without recording still shares the version counter
+                result._vc = inputs[0]._vc
+            return result
         result = Tensor._make(out, dev, True, fn)
         fn.inputs = inputs
-        fn.needs_input_grad = tuple(t._rg for t in inputs)
-        fn._out_vc = result._vc
+        fn.needs_input_grad = tuple([t._rg for t in inputs])
         if cls.is_view:
-            result._vc = fn._out_vc = inputs[0]._vc
+            result._vc = inputs[0]._vc
+        fn._out_vc = result._vc
         fn._saved = _resolve_saved(fn._to_save, inputs, out, result) if fn._to_save else ()
-        del fn._to_save
         return result
 
     # ----- called by the engine -----------------------------------------------------------
@@ -145,7 +168,14 @@ class Function:
         """Gradients for each input (None where none is needed), shaped and typed like it."""
         if self._saved is None:
             self.saved_tensors  # raises the "second time" error
-        grads = self.backward(grad)
+        if STATE.anomaly:  # check this op's gradients below, not the ops its backward runs
+            STATE.anomaly = False
+            try:
+                grads = self.backward(grad)
+            finally:
+                STATE.anomaly = True
+        else:
+            grads = self.backward(grad)
         if not isinstance(grads, tuple):
             grads = (grads,)
         inputs = self.inputs
@@ -158,6 +188,11 @@ class Function:
                 out.append(None)
                 continue
             g = _fit_gradient(self, g, t)
+            for held in inputs:  # a gradient must never be an array the graph holds
+                if g.data is held.data:
+                    g = Tensor._make(self.xp.asarray(g.data, copy=True), g._device, g._rg, None) \
+                        if not g._rg else g * 1.0
+                    break
             out.append(g)
         if STATE.anomaly:
             for g in out:
@@ -172,6 +207,29 @@ class Function:
         t = Tensor._make(data, self.inputs[0]._device, True, self)
         t._vc = self._out_vc
         return t
+
+
+def _as_tensors(name, inputs):
+    """``inputs`` with Python numbers and arrays turned into constant Tensors.
+
+    A Python number stays a Python number inside (forward receives it as such), so it never
+    changes the dtype of the tensor it meets: ``float32_tensor * 2.0`` is float32.
+    """
+    like = next((t for t in inputs if isinstance(t, Tensor)), None)
+    if like is None:
+        raise TypeError(f"{name}.apply: at least one input must be a Tensor, got "
+                        + ", ".join(type(t).__name__ for t in inputs))
+    out = []
+    for x in inputs:
+        if isinstance(x, Tensor):
+            out.append(x)
+        elif isinstance(x, (int, float)):
+            out.append(Tensor._make(x, like._device, False, None))
+        else:
+            from .tensor import as_constant_like
+
+            out.append(as_constant_like(x, like, name))
+    return tuple(out)
 
 
 def _resolve_saved(to_save, inputs, out, result):
@@ -198,10 +256,8 @@ def _fit_gradient(fn, g, t):
     if not isinstance(g, Tensor):
         g = Tensor._make(t._device.asarray(g), t._device, False, None)
     if g.data.shape != t.data.shape:
-        from .ops.shape import sum_to
-
         try:
-            g = sum_to(g, t.data.shape)
+            g = _sum_to(g, t.data.shape)
         except ValueError:
             raise BackwardError(
                 f"{fn.name}.backward returned a gradient of shape {tuple(g.shape)} for an input "
@@ -209,6 +265,18 @@ def _fit_gradient(fn, g, t):
     if g.data.dtype != t.data.dtype:
         g = g.to(dtype=t.data.dtype)
     return g
+
+
+def check_broadcast(op, shapes):
+    """Raise a ValueError naming ``op`` and ``shapes`` if the shapes do not broadcast together."""
+    ndim = max(len(s) for s in shapes)
+    for i in range(1, ndim + 1):
+        sizes = {s[-i] for s in shapes if len(s) >= i} - {1}
+        if len(sizes) > 1:
+            listed = ", ".join(str(tuple(s)) for s in shapes[:-1]) + f" and {tuple(shapes[-1])}"
+            raise ValueError(
+                f"{op}: shapes {listed} cannot be broadcast together: axis {-i} has sizes "
+                f"{sorted(sizes)} (from the right, sizes must be equal or 1)")
 
 
 def _device_mismatch(name, inputs):

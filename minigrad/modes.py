@@ -38,6 +38,11 @@ class _Switch:
     field = ""
     value = True
 
+    def __new__(cls, *args):
+        if len(args) == 1 and callable(args[0]):  # bare decorator: @no_grad
+            return cls()(args[0])
+        return super().__new__(cls)
+
     def __enter__(self):
         self._prev = getattr(STATE, self.field)
         setattr(STATE, self.field, self.value)
@@ -93,6 +98,10 @@ class set_grad_enabled(_Switch):
 
     def __enter__(self):
         return self
+
+    def __call__(self, fn):
+        STATE.grad = self._prev  # used as a decorator: undo the switch made by __init__
+        return super().__call__(fn)
 
     def _args(self):
         return (self.value,)

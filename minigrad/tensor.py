@@ -119,6 +119,11 @@ class Tensor:
 
     @property
     def T(self):
+        """The tensor with its axes reversed (the transpose of a matrix)."""
+        if self.data.ndim == 2:
+            from .ops.shape import Permute
+
+            return Permute.apply(self, axes=(1, 0))
         return self.permute(*range(self.ndim - 1, -1, -1))
 
     @property
@@ -209,11 +214,11 @@ class Tensor:
 
     def to(self, device=None, dtype=None, copy=False):
         """This tensor on ``device`` and/or with ``dtype`` (differentiable; ``self`` if nothing changes)."""
-        from .ops.elementwise import Cast, ToDevice
+        from .ops.elementwise import Cast, to_device
 
         out = self
         if device is not None and _get_device(device) is not self._device:
-            out = ToDevice.apply(out, device=_get_device(device))
+            out = to_device(out, _get_device(device))
         if dtype is not None:
             native = dtypes.to_native(dtype, out._device.xp)
             if native != out.data.dtype:
@@ -266,45 +271,68 @@ class Tensor:
     def _bump(self):
         self._vc[0] += 1
 
-    def _inplace(self, op, other, ufunc):
-        self._check_inplace(op)
-        o = other.data if isinstance(other, Tensor) else other
-        if isinstance(other, Tensor) and other._device is not self._device:
-            raise RuntimeError(f"{op}: tensors on {self._device} and {other._device}")
-        res = ufunc(self.data, o)
-        if res.dtype != self.data.dtype:
-            res = self._device.xp.astype(res, self.data.dtype)
-        if res.shape != self.data.shape:
-            raise ValueError(f"{op}: result shape {tuple(res.shape)} does not fit the tensor's shape {self.shape}")
-        self._write(res)
-        return self
+    def _operand(self, op, other):
+        """``other`` as something the in-place array operators accept, checked."""
+        if isinstance(other, Tensor):
+            if other._device is not self._device:
+                from .device import DeviceError
 
-    def _write(self, res):
-        xp = self._device.xp
-        if self._device.type == "strict":
-            self.data[...] = res  # strict arrays support setitem, not out=
-        else:
-            xp.copyto(self.data, res) if hasattr(xp, "copyto") else self.data.__setitem__(Ellipsis, res)
-        self._bump()
+                raise DeviceError(f"{op}: tensors on {self._device} and {other._device}; "
+                                  "move them with .to(device) first")
+            other = other.data
+        elif not isinstance(other, (int, float, bool)):
+            other = self._device.asarray(other)
+        if not isinstance(other, (int, float, bool)):
+            if other.dtype != self.data.dtype:
+                other = self._device.xp.astype(other, self.data.dtype)
+            if other.shape != self.data.shape and _broadcast_shape(other.shape, self.data.shape) != self.data.shape:
+                raise ValueError(f"{op}: operand of shape {tuple(other.shape)} does not broadcast to the "
+                                 f"tensor's shape {self.shape}")
+        return other
 
     def add_(self, other, alpha=1):
-        return self._inplace("add_", other, (lambda a, b: a + b * alpha) if alpha != 1 else (lambda a, b: a + b))
+        """self += alpha * other, in place."""
+        self._check_inplace("add_")
+        o = self._operand("add_", other)
+        self.data += o if alpha == 1 else o * alpha
+        self._bump()
+        return self
 
     def sub_(self, other, alpha=1):
-        return self._inplace("sub_", other, lambda a, b: a - b * alpha)
+        """self -= alpha * other, in place."""
+        self._check_inplace("sub_")
+        o = self._operand("sub_", other)
+        self.data -= o if alpha == 1 else o * alpha
+        self._bump()
+        return self
 
     def mul_(self, other):
-        return self._inplace("mul_", other, lambda a, b: a * b)
+        """self *= other, in place."""
+        self._check_inplace("mul_")
+        self.data *= self._operand("mul_", other)
+        self._bump()
+        return self
 
     def div_(self, other):
-        return self._inplace("div_", other, lambda a, b: a / b)
+        """self /= other, in place."""
+        self._check_inplace("div_")
+        self.data /= self._operand("div_", other)
+        self._bump()
+        return self
 
     def copy_(self, src):
-        return self._inplace("copy_", src, lambda a, b: self._device.xp.broadcast_to(
-            self._device.asarray(b, dtype=a.dtype), a.shape))
+        """Overwrite the values with ``src`` (broadcast to this shape), in place."""
+        self._check_inplace("copy_")
+        self.data[...] = self._operand("copy_", src)
+        self._bump()
+        return self
 
     def fill_(self, value):
-        return self._inplace("fill_", value, lambda a, b: self._device.xp.full_like(a, b))
+        """Set every element to ``value``, in place."""
+        self._check_inplace("fill_")
+        self.data[...] = value
+        self._bump()
+        return self
 
     def zero_(self):
         return self.fill_(0)
@@ -328,6 +356,16 @@ class Tensor:
             key = normalize_key(key, self)
         self.data[key] = v
         self._bump()
+
+
+def _broadcast_shape(a, b):
+    """The broadcast shape of shapes ``a`` and ``b``, or None if they do not broadcast."""
+    out = []
+    for x, y in zip(((1,) * (len(b) - len(a)) + tuple(a)), ((1,) * (len(a) - len(b)) + tuple(b))):
+        if x != y and x != 1 and y != 1:
+            return None
+        out.append(y if x == 1 else x)
+    return tuple(out)
 
 
 def _is_basic_key(key):

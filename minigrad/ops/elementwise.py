@@ -17,6 +17,8 @@ __all__ = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs"
 class Add(Function):
     """z = a + b;  dz/da = 1, dz/db = 1"""
 
+    broadcasts = True
+
     def forward(self, a, b):
         return a + b
 
@@ -27,6 +29,8 @@ class Add(Function):
 class Sub(Function):
     """z = a - b;  dz/da = 1, dz/db = -1"""
 
+    broadcasts = True
+
     def forward(self, a, b):
         return a - b
 
@@ -36,6 +40,8 @@ class Sub(Function):
 
 class Mul(Function):
     """z = a * b;  dz/da = b, dz/db = a"""
+
+    broadcasts = True
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
@@ -49,6 +55,8 @@ class Mul(Function):
 
 class Div(Function):
     """z = a / b;  dz/da = 1/b, dz/db = -a/b^2"""
+
+    broadcasts = True
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
@@ -92,6 +100,8 @@ class PowScalar(Function):
 
 class Pow(Function):
     """z = a ** b;  dz/da = b * a ** (b - 1),  dz/db = z * log(a)  (taken as 0 where a == 0)"""
+
+    broadcasts = True
 
     def forward(self, a, b):
         out = a ** b
@@ -163,6 +173,8 @@ class Abs(Function):
 class _Extremum(Function):
     """Shared backward of maximum/minimum: the winner takes the gradient, ties share it."""
 
+    broadcasts = True
+
     def _select(self, a, b, choose_a):
         xp = self.xp
         tie = a == b
@@ -211,6 +223,8 @@ class Clip(Function):
 
 class Where(Function):
     """z = a where cond else b;  dz/da = [cond], dz/db = [not cond] (cond is not differentiable)"""
+
+    broadcasts = True
 
     def forward(self, cond, a, b):
         self.cond = cond
@@ -305,6 +319,13 @@ class ToDevice(Function):
 
     def backward(self, g):
         return g.to(self.inputs[0].device)
+
+
+def to_device(a, device):
+    """``a`` copied to ``device`` (a :class:`Device`), differentiable: the gradient is copied back."""
+    out = ToDevice.apply(a, device=device)
+    out._device = device  # Function.apply labels results with the device of the inputs
+    return out
 
 
 def _to_host(a):

@@ -6,6 +6,7 @@ and the added axis is removed from the result; leading (batch) axes broadcast.
 from __future__ import annotations
 
 from ..function import Function
+from ..tensor import Tensor, as_constant_like
 from .shape import reshape, transpose
 
 __all__ = ["matmul"]
@@ -13,7 +14,12 @@ __all__ = ["matmul"]
 
 class MatMul(Function):
     """Z = A @ B for A (..., m, k), B (..., k, n);  dA = dZ @ B^T,  dB = A^T @ dZ
-    (summed over broadcast batch axes by the Function base class)"""
+    (summed over broadcast batch axes by the Function base class).
+
+    Each gradient is computed in the memory layout of its input: for ``x @ W.T`` the gradient
+    of ``W.T`` is formed as ``(dZ^T @ x)^T``, so ``W.grad`` comes out C-contiguous like ``W``
+    and the optimizer's update runs over contiguous memory.
+    """
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
@@ -22,14 +28,25 @@ class MatMul(Function):
     def backward(self, g):
         a, b = self.saved_tensors
         need_a, need_b = self.needs_input_grad
-        return (matmul(g, transpose(b)) if need_a else None,
-                matmul(transpose(a), g) if need_b else None)
+        ga = gb = None
+        if need_a:
+            ga = transpose(matmul(b, transpose(g))) if _is_transposed(a.data) else matmul(g, transpose(b))
+        if need_b:
+            gb = transpose(matmul(transpose(g), a)) if _is_transposed(b.data) else matmul(transpose(a), g)
+        return ga, gb
+
+
+def _is_transposed(array):
+    """True for a 2-D array laid out column-major (a transposed view of a row-major one)."""
+    flags = getattr(array, "flags", None)
+    return flags is not None and array.ndim == 2 and flags.f_contiguous and not flags.c_contiguous
 
 
 def matmul(a, b):
     """Matrix product ``a @ b`` (1-D, 2-D and batched with broadcasting)."""
-    from ..tensor import Tensor, as_constant_like
-
+    if (a.__class__ is Tensor and b.__class__ is Tensor and a.data.ndim == 2 and b.data.ndim == 2
+            and a.data.shape[1] == b.data.shape[0]):
+        return MatMul.apply(a, b)
     if not isinstance(a, Tensor):
         a = as_constant_like(a, b, "matmul")
     if not isinstance(b, Tensor):

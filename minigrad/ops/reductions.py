@@ -6,6 +6,8 @@ aliases.  The gradient of ``max``/``min`` is shared equally among tied maxima (m
 """
 from __future__ import annotations
 
+import builtins
+
 from ..function import Function
 from .shape import broadcast_to, normalize_axes, reshape
 
@@ -19,7 +21,9 @@ def _kept_shape(shape, axes):
 
 def _expand_back(g, in_shape, axes):
     """Broadcast a reduced gradient back over the reduced axes of ``in_shape``."""
-    return broadcast_to(reshape(g, _kept_shape(in_shape, axes)), in_shape)
+    if g.data.ndim != 0 and g.data.ndim != len(in_shape):  # reduced without keepdims
+        g = reshape(g, _kept_shape(in_shape, axes))
+    return broadcast_to(g, in_shape)
 
 
 class Sum(Function):
@@ -44,7 +48,7 @@ class Mean(Function):
         n = 1
         for ax in self.axes:
             n *= self.in_shape[ax]
-        return _expand_back(g, self.in_shape, self.axes) * (1.0 / n if n else 1.0)  # builtin max is shadowed here
+        return _expand_back(g, self.in_shape, self.axes) * (1.0 / builtins.max(n, 1))
 
 
 class _Extreme(Function):

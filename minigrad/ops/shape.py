@@ -17,10 +17,15 @@ __all__ = ["reshape", "permute", "transpose", "broadcast_to", "expand", "sum_to"
 
 
 # ----- argument checking ---------------------------------------------------------------
+_ALL_AXES = [tuple(range(n)) for n in range(33)]
+
+
 def normalize_axes(axis, ndim, op):
     """``axis`` (None, int or tuple) as a sorted tuple of non-negative ints, checked."""
     if axis is None:
-        return tuple(range(ndim))
+        return _ALL_AXES[ndim] if ndim < 33 else tuple(range(ndim))
+    if axis.__class__ is int and 0 <= axis < ndim:
+        return (axis,)
     axes = axis if isinstance(axis, (tuple, list)) else (axis,)
     out = []
     for ax in axes:
@@ -196,6 +201,12 @@ def _is_plain_key(key):
 # ----- public functions ------------------------------------------------------------------
 def reshape(a, *shape):
     """``a`` with shape ``shape`` (one entry may be -1)."""
+    if len(shape) == 1 and shape[0].__class__ is tuple:
+        shape = shape[0]
+        if shape == a.data.shape:
+            return a
+        if -1 not in shape and _prod(shape) == a.data.size:
+            return Reshape.apply(a, shape=shape)
     shape = _shape_arg(shape, "reshape")
     if shape == a.data.shape:
         return a
@@ -214,6 +225,8 @@ def reshape(a, *shape):
 
 def permute(a, *axes):
     """``a`` with its axes reordered: output axis i is input axis ``axes[i]``."""
+    if len(axes) == 1 and axes[0].__class__ is tuple and len(axes[0]) == a.data.ndim == 2:
+        return a if axes[0] == (0, 1) else Permute.apply(a, axes=(1, 0))  # (1, 0): checked by ==
     axes = _shape_arg(axes, "permute")
     nd = a.ndim
     if sorted(ax % nd if nd else ax for ax in axes) != list(range(nd)):
@@ -226,16 +239,29 @@ def permute(a, *axes):
 
 def transpose(a, axis0=-2, axis1=-1):
     """Swap two axes (by default the last two; a 1-D tensor is returned as is)."""
-    if a.ndim < 2 and (axis0, axis1) == (-2, -1):
-        return a
+    nd = a.data.ndim
+    if axis0 == -2 and axis1 == -1:
+        if nd < 2:
+            return a
+        return Permute.apply(a, axes=_ALL_AXES[nd - 2] + (nd - 1, nd - 2) if nd < 33 else
+                             tuple(range(nd - 2)) + (nd - 1, nd - 2))
     i, j = _normalize_axis(axis0, a.ndim, "transpose"), _normalize_axis(axis1, a.ndim, "transpose")
     axes = list(range(a.ndim))
     axes[i], axes[j] = axes[j], axes[i]
     return permute(a, tuple(axes))
 
 
+def _prod(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
 def broadcast_to(a, *shape):
     """``a`` repeated (without copying) to ``shape`` by NumPy's broadcasting rules."""
+    if len(shape) == 1 and shape[0].__class__ is tuple and a.data.ndim == 0:
+        return BroadcastTo.apply(a, shape=shape[0]) if shape[0] else a  # a 0-d tensor fits any shape
     shape = _shape_arg(shape, "broadcast_to")
     if shape == a.data.shape:
         return a
@@ -403,3 +429,8 @@ def getitem(a, key):
 def _describe_key(key):
     parts = key if isinstance(key, tuple) else (key,)
     return "[" + ", ".join(f"array{tuple(k.shape)}" if hasattr(k, "shape") else repr(k) for k in parts) + "]"
+
+
+from .. import function as _function  # noqa: E402
+
+_function._sum_to = sum_to

@@ -1,0 +1,173 @@
+"""Core engine speed, as ratios against hand-written NumPy doing the same work in this process.
+
+1. A 784-256-256-10 ReLU MLP training step (forward, softmax cross-entropy, backward, plain
+   gradient-descent update), float32, batch 64 and 512, written with raw Tensor ops.
+2. Per-op overhead: forward + backward of a 200-op elementwise chain on a 4x4 tensor (us/op).
+3. A 100,000-op chain: backward completes; doubling the length at most doubles the time.
+
+Run: python benchmarks/bench_core.py  (add --quick for a short run)
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import sys
+import time
+
+import numpy as np
+
+import minigrad as mg
+
+SIZES = (784, 256, 256, 10)
+
+
+def _time(fn, repeats, inner=1):
+    """Median seconds per call of ``fn`` over ``repeats`` timings of ``inner`` calls."""
+    fn()  # warm-up
+    samples = []
+    for _ in range(repeats):
+        gc.disable()
+        t0 = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        samples.append((time.perf_counter() - t0) / inner)
+        gc.enable()
+    return statistics.median(samples)
+
+
+def _init_params(rng):
+    params = []
+    for fan_in, fan_out in zip(SIZES[:-1], SIZES[1:]):
+        w = (rng.standard_normal((fan_out, fan_in)) * np.sqrt(2.0 / fan_in)).astype(np.float32)
+        params += [w, np.zeros(fan_out, np.float32)]
+    return params
+
+
+# ----- hand-written NumPy reference -------------------------------------------------------
+def numpy_step(params, x, y_onehot, lr):
+    """One step of the course's backprop equations, in the (m, features) layout."""
+    w1, b1, w2, b2, w3, b3 = params
+    m = x.shape[0]
+    z1 = x @ w1.T + b1
+    a1 = np.maximum(z1, 0)
+    z2 = a1 @ w2.T + b2
+    a2 = np.maximum(z2, 0)
+    z3 = a2 @ w3.T + b3
+    shifted = z3 - z3.max(axis=1, keepdims=True)
+    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    loss = -(logp * y_onehot).sum() / m
+    dz3 = (np.exp(logp) - y_onehot) / m                      # dZ = A - Y (over m)
+    dw3, db3 = dz3.T @ a2, dz3.sum(axis=0)
+    dz2 = (dz3 @ w3) * (z2 > 0)
+    dw2, db2 = dz2.T @ a1, dz2.sum(axis=0)
+    dz1 = (dz2 @ w2) * (z1 > 0)
+    dw1, db1 = dz1.T @ x, dz1.sum(axis=0)
+    for p, g in zip(params, (dw1, db1, dw2, db2, dw3, db3)):
+        p -= lr * g
+    return loss
+
+
+# ----- the same with minigrad Tensors -----------------------------------------------------
+def minigrad_step(params, x, y_onehot, lr):
+    w1, b1, w2, b2, w3, b3 = params
+    m = x.shape[0]
+    a1 = (x @ w1.T + b1).relu()
+    a2 = (a1 @ w2.T + b2).relu()
+    logp = (a2 @ w3.T + b3).log_softmax(axis=1)
+    loss = -(logp * y_onehot).sum() * (1.0 / m)
+    for p in params:
+        p.grad = None
+    loss.backward()
+    with mg.no_grad():
+        for p in params:
+            p.sub_(p.grad, alpha=lr)
+    return loss
+
+
+def bench_mlp(batch, repeats):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((batch, SIZES[0])).astype(np.float32)
+    y = np.eye(SIZES[-1], dtype=np.float32)[rng.integers(0, SIZES[-1], batch)]
+    np_params = _init_params(rng)
+    mg_params = [mg.tensor(p, requires_grad=True) for p in np_params]
+    xt, yt = mg.tensor(x), mg.tensor(y)
+    # same maths: one step from the same start gives the same loss
+    l_np = numpy_step([p.copy() for p in np_params], x, y, 0.01)
+    l_mg = minigrad_step([mg.tensor(p, requires_grad=True) for p in np_params], xt, yt, 0.01).item()
+    assert abs(l_np - l_mg) < 1e-4 * max(1.0, abs(l_np)), (l_np, l_mg)
+    t_np = t_mg = 0.0
+    ratios = []
+    for _ in range(repeats):  # interleave so both see the same machine state
+        a = _time(lambda: numpy_step(np_params, x, y, 1e-4), 3, 5)
+        b = _time(lambda: minigrad_step(mg_params, xt, yt, 1e-4), 3, 5)
+        ratios.append(b / a)
+        t_np += a
+        t_mg += b
+    return t_np / repeats, t_mg / repeats, statistics.median(ratios)
+
+
+def chain_ops(x, w, n):
+    """n elementwise ops: a cycle of mul, add, tanh, mul-by-scalar, sub, sigmoid."""
+    y = x
+    for i in range(n):
+        k = i % 6
+        if k == 0:
+            y = y * w
+        elif k == 1:
+            y = y + w
+        elif k == 2:
+            y = y.tanh()
+        elif k == 3:
+            y = y * 0.5
+        elif k == 4:
+            y = y - w
+        else:
+            y = y.sigmoid()
+    return y
+
+
+def bench_per_op(n=200, repeats=20):
+    x = mg.randn(4, 4, requires_grad=True)
+    w = mg.randn(4, 4, requires_grad=True)
+
+    def run():
+        chain_ops(x, w, n).sum().backward()
+
+    return _time(run, repeats, 5) / n * 1e6
+
+
+def bench_long_chain(n):
+    x = mg.randn(4, 4, requires_grad=True)
+    y = x
+    for _ in range(n):
+        y = y * 1.0001
+    loss = y.sum()
+    gc.collect()
+    t0 = time.perf_counter()
+    loss.backward()
+    return time.perf_counter() - t0
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer repeats")
+    args = ap.parse_args(argv)
+    reps = 3 if args.quick else 7
+    print(f"minigrad {mg.__version__}, numpy {np.__version__}, python {sys.version.split()[0]}")
+    print("\n1. MLP 784-256-256-10 training step, float32 (median over interleaved runs)")
+    targets = {64: 1.15, 512: 1.10}
+    for batch in (64, 512):
+        t_np, t_mg, ratio = bench_mlp(batch, reps)
+        print(f"   batch {batch:4d}: numpy {t_np * 1e3:7.3f} ms   minigrad {t_mg * 1e3:7.3f} ms   "
+              f"ratio {ratio:.3f}x (target <= {targets[batch]:.2f}x)")
+    print("\n2. per-op overhead, 200-op elementwise chain on 4x4, forward + backward")
+    print(f"   {bench_per_op(repeats=reps * 3):.2f} us/op (target <= 10)")
+    print("\n3. long chains, backward time")
+    n = 25_000 if args.quick else 100_000
+    t1, t2 = bench_long_chain(n), bench_long_chain(2 * n)
+    print(f"   {n:,} ops: {t1:.3f} s   {2 * n:,} ops: {t2:.3f} s   ratio {t2 / t1:.2f} (target <= 2.4)")
+
+
+if __name__ == "__main__":
+    main()
