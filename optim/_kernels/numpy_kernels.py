@@ -34,14 +34,15 @@ class NumpyKernels:
         self._consts = {}
 
     def consts(self, dtype, kernel, *values):
-        """``values`` as 0-d arrays of ``dtype`` (views of one array per kernel, rewritten on each
-        call: use them before the next call for the same kernel)."""
-        entry = self._consts.get((dtype, kernel))
-        if entry is None:
-            arr = np.empty(len(values), dtype=dtype)
-            entry = self._consts[(dtype, kernel)] = (arr, tuple(arr[i, ...] for i in range(len(values))))
-        entry[0][...] = values
-        return entry[1]
+        """``values`` as 0-d arrays of ``dtype``, one set per kernel, rewritten on each call (use
+        them before the next call for the same kernel).  Separate 0-d arrays, not views of one
+        array: NumPy takes its fast path only for arrays that own their data."""
+        arrays = self._consts.get((dtype, kernel))
+        if arrays is None:
+            arrays = self._consts[(dtype, kernel)] = tuple(np.zeros((), dtype=dtype) for _ in values)
+        for a, v in zip(arrays, values):
+            a[()] = v
+        return arrays
 
     def scratch(self, like, slot):
         """A temporary array shaped like ``like`` (contents undefined); ``slot`` 0 or 1."""
