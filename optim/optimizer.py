@@ -176,9 +176,9 @@ class Optimizer:
                     continue
                 if g.data.shape != p.data.shape or g._device is not p._device or g.data.dtype != p.data.dtype:
                     _bad_grad(self.name, p, g)
-                kernels = self._kernels.get(p._device)
+                kernels = self._kernels.get(id(p._device))  # devices are singletons; id is a cheap key
                 if kernels is None:
-                    kernels = self._kernels[p._device] = kernels_for(p._device)
+                    kernels = self._kernels[id(p._device)] = kernels_for(p._device)
                 self._update(p, g.data, self.state[p], group, kernels)
                 p.bump_version()
         return loss
