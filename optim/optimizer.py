@@ -61,6 +61,20 @@ class ParamState:
     def __repr__(self):
         return f"ParamState({len(self._d)} parameters)"
 
+    # keys are ids: copies and pickles must re-key by the copied parameters' new ids
+    def __getstate__(self):
+        return list(self._d.values())
+
+    def __setstate__(self, entries):
+        self._d = {id(p): (p, st) for p, st in entries}
+
+    def __deepcopy__(self, memo):
+        import copy
+
+        new = ParamState.__new__(ParamState)
+        new.__setstate__(copy.deepcopy(list(self._d.values()), memo))
+        return new
+
 
 class Optimizer:
     """Base class of all optimizers.

@@ -288,6 +288,25 @@ def test_a_mismatched_state_dict_raises_and_leaves_the_optimizer_unchanged(mutat
             np.testing.assert_array_equal(after[1][key][name], value)
 
 
+class _Key:
+    """A stand-in for a parameter: ParamState keys by identity, whatever the object."""
+
+
+@pytest.mark.parametrize("clone", ["deepcopy", "pickle"])
+def test_copied_param_state_is_keyed_by_the_copied_parameters(clone):
+    import pickle
+
+    from optim.optimizer import ParamState
+
+    keys = [_Key(), _Key()]
+    state = ParamState()
+    state[keys[0]]["step"] = 3
+    keys2, state2 = (copy.deepcopy((keys, state)) if clone == "deepcopy"
+                     else pickle.loads(pickle.dumps((keys, state))))
+    assert keys2[0] in state2 and state2[keys2[0]] == {"step": 3}
+    assert keys[0] not in state2 and keys2[1] not in state2
+
+
 def test_a_state_dict_of_another_optimizer_raises():
     params, loss_fn = _problem("cpu")
     sgd = optim.SGD(params, lr=0.1, momentum=0.9)
