@@ -10,7 +10,7 @@ so ``step(epoch)`` can jump, and ``state_dict()`` / ``load_state_dict()`` resume
 ===============================  =====================================================================
 ``InverseTimeDecay``             :math:`\alpha_0 / (1 + r \lfloor e / T \rfloor)` (course; ``T`` = 1: no stairs)
 ``ExponentialLR``                :math:`\gamma^e \alpha_0` (course: :math:`0.95^e \alpha_0`)
-``InverseSqrtDecay``             :math:`k / \sqrt{e + 1}\, \alpha_0` (course: :math:`k/\sqrt{\text{epoch}}\,\alpha_0`, epochs from 1)
+``InverseSqrtDecay``             :math:`k / \sqrt{e + 1}\, \alpha_0` (the course's, epochs from 1)
 ``StepLR``, ``MultiStepLR``      discrete staircase: :math:`\gamma^{\lfloor e / s \rfloor} \alpha_0`, or at milestones
 ``LambdaLR``                     :math:`f(e)\, \alpha_0` for your function ``f``
 ``CosineAnnealingLR``            :math:`\eta_{min} + (\alpha_0 - \eta_{min})(1 + \cos(\pi e / T_{max}))/2`
