@@ -67,6 +67,9 @@ class Device:
     def __hash__(self):
         return hash(self.name)
 
+    def __reduce__(self):  # copy/deepcopy/pickle give back the one cached Device of that name
+        return (device, (self.name,))
+
     # ----- creation and transfer -------------------------------------------------
     def asarray(self, obj, dtype=None):
         """``obj`` (array-like, any backend's array, Python scalar) as an array on this device."""

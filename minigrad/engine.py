@@ -5,6 +5,8 @@ touches each node and edge once: time linear in the size of the graph.
 """
 from __future__ import annotations
 
+import weakref
+
 from .function import BackwardError
 from .modes import STATE
 
@@ -42,7 +44,7 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
     """
     pending = {}  # node -> gradient Tensor of its output
     leaf_grads = {}  # id(leaf) -> [leaf, gradient]
-    passed = set()  # ids of gradient arrays handed to more than one place: never stolen
+    passed = _Held()  # gradient arrays someone else holds or held: never stolen by a leaf
     wanted = None if targets is None else {id(t): i for i, t in enumerate(targets)}
     found = [None] * (0 if targets is None else len(targets))
     owned = set()  # ids of sums this pass allocated: safe to add into in place
@@ -93,12 +95,18 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
                 t = retained()
                 if t is not None:
                     t.grad = t.grad + g if t.grad is not None else g if create_graph else _copy(g)
-            _mark(passed, g.data)
+            passed.add(g.data)
             grads = node._run_backward(g)
             if not retain_graph:
-                node._free()
+                node._saved = None  # frees what the node saved; a second backward raises
             for t, gi in zip(node.inputs, grads):
-                if gi is not None:
+                if gi is None:
+                    continue
+                child = t._node
+                if child is not None and wanted is None:  # the common case, inlined
+                    prev = pending.get(child)
+                    pending[child] = gi if prev is None else add(prev, gi)
+                else:
                     deliver(t, gi)
     finally:
         STATE.grad = prev_mode
@@ -109,6 +117,26 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
     return None
 
 
+class _Held:
+    """A set of arrays by identity that does not keep them alive (an id alone could be
+    reused by a new array once the old one is freed, making a fresh gradient look held)."""
+
+    __slots__ = ("refs",)
+
+    def __init__(self):
+        self.refs = {}
+
+    def add(self, array):
+        try:
+            self.refs[id(array)] = weakref.ref(array)
+        except TypeError:  # an array type without weak references: hold it
+            self.refs[id(array)] = (lambda a: lambda: a)(array)
+
+    def __contains__(self, array):
+        ref = self.refs.get(id(array))
+        return ref is not None and ref() is array
+
+
 def _mark(passed, array, with_base=False):
     """Remember that ``array`` (and, with ``with_base``, the memory it views) has a holder.
 
@@ -116,11 +144,11 @@ def _mark(passed, array, with_base=False):
     it may still become a leaf's buffer.  Arrays kept (leaf buffers, retained grads) are
     marked with their base: no second buffer may view the same memory.
     """
-    passed.add(id(array))
+    passed.add(array)
     if with_base:
         base = getattr(array, "base", None)
         if base is not None:
-            passed.add(id(base))
+            passed.add(base)
 
 
 def _copy(g):
@@ -139,7 +167,7 @@ def _accumulate(leaf, g, passed, create_graph):
         data = g.data
         base = getattr(data, "base", None)
         owner = data if base is None else base
-        if id(data) in passed or id(owner) in passed or leaf._device.type == "strict":
+        if data in passed or owner in passed or leaf._device.type == "strict":
             data = leaf._device.xp.asarray(data, copy=True)  # (strict arrays hide whether they are views)
         _mark(passed, data, with_base=True)
         from .tensor import Tensor

@@ -108,36 +108,41 @@ class Function:
         """Run the op on ``inputs`` and, when a gradient is needed, record it in the graph."""
         dev = None
         rg = False
+        scalars = False
         for t in inputs:
-            if not isinstance(t, Tensor):
-                inputs = _as_tensors(cls.__name__, inputs)
-                dev = inputs[0]._device
-                for t2 in inputs:
-                    if t2._device is not dev:
-                        _device_mismatch(cls.__name__, inputs)
-                    rg = rg or t2._rg
-                break
-            if dev is None:
-                dev = t._device
-            elif t._device is not dev:
-                _device_mismatch(cls.__name__, inputs)
-            if t._rg:
-                rg = True
+            if isinstance(t, Tensor):
+                if dev is None:
+                    dev = t._device
+                elif t._device is not dev:
+                    _device_mismatch(cls.__name__, inputs)
+                if t._rg:
+                    rg = True
+            elif t.__class__ is float or t.__class__ is int:
+                scalars = True  # Python numbers reach forward as they are
+            else:
+                return cls.apply(*_as_tensors(cls.__name__, inputs), **params)
         if dev is None:
-            raise TypeError(f"{cls.__name__}.apply: needs at least one input")
-        fn = cls()
-        fn.xp = dev.xp
-        if len(inputs) == 1:
+            raise TypeError(f"{cls.__name__}.apply: needs at least one Tensor input, got "
+                            + ", ".join(type(t).__name__ for t in inputs))
+        recording = rg and STATE.grad
+        if scalars:
+            args = tuple([t.data if isinstance(t, Tensor) else t for t in inputs])
+            if recording:
+                inputs = tuple([t if isinstance(t, Tensor) else Tensor._make(t, dev, False, None) for t in inputs])
+        elif len(inputs) == 1:
             args = (inputs[0].data,)
         elif len(inputs) == 2:
             args = (inputs[0].data, inputs[1].data)
         else:
-            args = tuple(t.data for t in inputs)
+            args = tuple([t.data for t in inputs])
+        fn = cls()
+        fn.xp = dev.xp
         try:
             if dev.type == "cpu":
                 out = fn.forward(*args, **params)
-                if out.__class__ is not _ndarray:  # NumPy returns 0-d results as scalars
-                    out = _np.asarray(out)
+                if out.__class__ is not _ndarray and isinstance(out, _np.generic):
+                    out = _np.asarray(out)  # NumPy returns 0-d results as scalars (but ToDevice
+                    #                         returns another library's array: leave that alone)
             elif dev.type == "cuda":
                 with dev.native:
                     out = fn.forward(*args, **params)
@@ -145,11 +150,11 @@ class Function:
                 out = fn.forward(*args, **params)
         except ValueError:
             if cls.broadcasts:  # name the op and the shapes instead of the backend's message
-                check_broadcast(cls.__name__, [t.shape for t in inputs])
+                check_broadcast(cls.__name__, [getattr(t, "shape", ()) for t in inputs])
             raise
         if STATE.anomaly:
             _check_finite(fn, out, "forward", inputs)
-        if not (rg and STATE.grad):
+        if not recording:
             result = Tensor._make(out, dev, False, None)
             if cls.is_view:  # a view made without recording still shares the version counter
                 result._vc = inputs[0]._vc
@@ -187,7 +192,8 @@ class Function:
             if not need or g is None:
                 out.append(None)
                 continue
-            g = _fit_gradient(self, g, t)
+            if g.__class__ is not Tensor or g.data.shape != t.data.shape or g.data.dtype != t.data.dtype:
+                g = _fit_gradient(self, g, t)
             for held in inputs:  # a gradient must never be an array the graph holds
                 if g.data is held.data:
                     g = Tensor._make(self.xp.asarray(g.data, copy=True), g._device, g._rg, None) \
@@ -282,7 +288,7 @@ def check_broadcast(op, shapes):
 def _device_mismatch(name, inputs):
     from .device import DeviceError
 
-    devs = ", ".join(f"{tuple(t.shape)} on {t._device}" for t in inputs)
+    devs = ", ".join(f"{tuple(t.shape)} on {t._device}" for t in inputs if isinstance(t, Tensor))
     raise DeviceError(f"{name}: all inputs must be on the same device, got {devs}; "
                       "move them with .to(device) first")
 
@@ -294,6 +300,6 @@ def _check_finite(fn, array, phase, inputs):
     except TypeError:  # integer / bool results
         return
     if bad:
-        shapes = ", ".join(str(tuple(t.shape)) for t in inputs)
+        shapes = ", ".join(str(tuple(t.shape)) for t in inputs if isinstance(t, Tensor))
         raise FloatingPointError(
             f"detect_anomaly: {fn.name} {phase} produced NaN or Inf (inputs of shape {shapes})")

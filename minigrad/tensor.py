@@ -164,6 +164,17 @@ class Tensor:
         t._vc = self._vc
         return t
 
+    def __deepcopy__(self, memo):
+        """A copy of a leaf tensor: its data (and grad) copied, same device, dtype and requires_grad."""
+        if self._node is not None:
+            raise RuntimeError("deepcopy: only leaf tensors (created by the user, not by an op) can be "
+                               "deep-copied; use detach().clone() for a copy of a result")
+        t = Tensor._make(self._device.xp.asarray(self.data, copy=True), self._device, self._rg, None)
+        if self.grad is not None:
+            t.grad = self.grad.__deepcopy__(memo)
+        memo[id(self)] = t
+        return t
+
     def detach_(self):
         self._node = None
         self._rg = False
