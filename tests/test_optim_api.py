@@ -224,6 +224,26 @@ def test_resuming_from_a_state_dict_continues_bit_for_bit(name, device):
         np.testing.assert_array_equal(got.numpy(), want)
 
 
+def test_a_state_dict_survives_minigrad_save_and_load(tmp_path):
+    params, loss_fn = _problem("cpu", dtype="float32")
+    opt = optim.RMSprop(params, lr=0.01, momentum=0.5, centered=True)
+    _train(opt, params, loss_fn, 3)
+    mg.save({"optim": opt.state_dict(), "params": [p.detach() for p in params]}, tmp_path / "ckpt")
+    _train(opt, params, loss_fn, 3)
+    expected = [p.numpy() for p in params]
+
+    ckpt = mg.load(tmp_path / "ckpt")
+    params2, loss_fn2 = _problem("cpu", dtype="float32")
+    for p, saved in zip(params2, ckpt["params"]):
+        p.data[...] = saved.data
+    opt2 = optim.RMSprop(params2, lr=0.5)
+    opt2.load_state_dict(ckpt["optim"])
+    assert opt2.param_groups[0]["lr"] == 0.01
+    _train(opt2, params2, loss_fn2, 3)
+    for got, want in zip(params2, expected):
+        np.testing.assert_array_equal(got.numpy(), want)
+
+
 def test_state_dict_is_plain_indexed_and_a_copy():
     params, loss_fn = _problem("cpu")
     opt = optim.Adam([{"params": params[:1]}, {"params": params[1:], "lr": 0.5}], amsgrad=True)
