@@ -133,7 +133,7 @@ class MinigradMLP:
         h = (x @ w1.T + b1).relu()
         h = (h @ w2.T + b2).relu()
         logp = (h @ w3.T + b3).log_softmax(axis=1)
-        loss = -(logp * y_onehot).sum() * (1.0 / m)
+        loss = (logp * y_onehot).sum() * (-1.0 / m)
         self.opt.zero_grad()
         loss.backward()
         self.opt.step()
