@@ -220,9 +220,6 @@ class Function:
                     _check_finite(self, g.data, "backward", inputs)
         return out
 
-    def _free(self):
-        self._saved = None
-
     def _output_tensor(self, data):
         t = Tensor._make(data, self.inputs[0]._device, True, self)
         t._vc = self._out_vc

@@ -183,18 +183,21 @@ class Optimizer:
         if closure is not None:
             with mg.enable_grad():
                 loss = closure()
-        for group in self.param_groups:
+        work = []
+        for group in self.param_groups:  # check every gradient first: a bad one changes nothing
             for p in group["params"]:
                 g = p.grad
                 if g is None:
                     continue
                 if g.data.shape != p.data.shape or g._device is not p._device or g.data.dtype != p.data.dtype:
                     _bad_grad(self.name, p, g)
-                kernels = self._kernels.get(id(p._device))  # devices are singletons; id is a cheap key
-                if kernels is None:
-                    kernels = self._kernels[id(p._device)] = kernels_for(p._device)
-                self._update(p, g.data, self.state[p], group, kernels)
-                p.bump_version()
+                work.append((p, g.data, group))
+        for p, grad, group in work:
+            kernels = self._kernels.get(id(p._device))  # devices are singletons; id is a cheap key
+            if kernels is None:
+                kernels = self._kernels[id(p._device)] = kernels_for(p._device)
+            self._update(p, grad, self.state[p], group, kernels)
+            p.bump_version()
         return loss
 
     def _update(self, p, grad, state, group, kernels):  # pragma: no cover - abstract

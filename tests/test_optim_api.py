@@ -193,14 +193,17 @@ def test_closure_is_called_with_grad_enabled_and_its_loss_returned():
 
 
 def test_a_gradient_of_the_wrong_shape_or_dtype_raises_before_changing_anything():
+    good = mg.ones(4, requires_grad=True)
     p = mg.ones(2, 3, requires_grad=True)
-    opt = optim.Adam([p])
+    opt = optim.Adam([good, p])
+    good.grad = mg.ones(4)
     for bad in (mg.ones(3, 2), mg.ones(2, 3, dtype="float64")):
         p.grad = bad
         with pytest.raises(ValueError, match=r"gradient of a parameter of shape \(2, 3\)"):
             opt.step()
     np.testing.assert_array_equal(p.numpy(), np.ones((2, 3)))
-    assert p not in opt.state
+    np.testing.assert_array_equal(good.numpy(), np.ones(4))
+    assert p not in opt.state and good not in opt.state
 
 
 # ----- checkpoints ---------------------------------------------------------------------------
