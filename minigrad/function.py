@@ -26,6 +26,8 @@ An op is a subclass with ``forward`` and ``backward`` side by side::
 """
 from __future__ import annotations
 
+import numpy as _np
+
 from .modes import STATE
 
 __all__ = ["Function", "BackwardError"]
@@ -130,6 +132,8 @@ class Function:
                 out = fn.forward(*args, **params)
         else:
             out = fn.forward(*args, **params)
+            if isinstance(out, _np.generic):  # NumPy gives scalars for 0-d results: keep arrays
+                out = _as_array(fn, out)
         if STATE.anomaly:
             _check_finite(fn, out, "forward", inputs)
         if not (rg and STATE.grad):
@@ -180,6 +184,14 @@ class Function:
         t = Tensor._make(data, self.inputs[0]._device, True, self)
         t._vc = self._out_vc
         return t
+
+
+def _as_array(fn, scalar):
+    """A 0-d array for the NumPy scalar a forward returned (saved as the output too)."""
+    out = _np.asarray(scalar)
+    if fn._to_save:
+        fn._to_save = tuple(out if a is scalar else a for a in fn._to_save)
+    return out
 
 
 def _as_tensors(name, inputs):
