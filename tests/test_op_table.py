@@ -63,11 +63,19 @@ def assert_matches_reference(spec, sample, inputs, dtype, device, tol=None):
     for o, r in zip(out, ref):
         r = np.asarray(r, dtype=np.float64)
         assert isinstance(o, mg.Tensor)
+        assert_is_device_array(o, spec.id)
         assert o.device == device, f"{spec.id}: output on {o.device}, inputs on {device}"
         assert o.dtype == dtype, f"{spec.id}: output dtype {o.dtype}, inputs {dtype}"
         assert o.shape == r.shape, f"{spec.id}: output shape {o.shape}, reference {r.shape}"
         np.testing.assert_allclose(o.numpy(), r, **(tol or FORWARD_TOL[dtype]), err_msg=spec.id)
     return out
+
+
+def assert_is_device_array(t, what):
+    """``t.data`` is an array of the device's namespace: on 'cpu' a numpy.ndarray, never a NumPy
+    scalar (0-d results of NumPy arithmetic), which cannot be written in place."""
+    if t.device == "cpu":
+        assert isinstance(t.data, np.ndarray), f"{what}: data is a {type(t.data).__name__}, not an ndarray"
 
 
 def backward_with(outputs, seed=0, ones=False):
@@ -106,7 +114,9 @@ def check_float32_gradients(spec, device, draw):
     backward_with(_listify(spec.op(*x32, **sample.kwargs)))
     backward_with(_listify(spec.op(*x64, **sample.kwargs)))
     for t, g32, g64 in zip([t for t in x32 if t.requires_grad], _grads(x32), _grads(x64)):
-        assert t.grad is None or t.grad.dtype == "float32", f"{spec.id}: float32 input got a {t.grad.dtype} gradient"
+        if t.grad is not None:
+            assert t.grad.dtype == "float32", f"{spec.id}: float32 input got a {t.grad.dtype} gradient"
+            assert_is_device_array(t.grad, f"{spec.id} gradient")
         scale = max(1.0, float(np.max(np.abs(g64), initial=0.0)))
         np.testing.assert_allclose(g32, g64, rtol=F32_GRAD_TOL["rtol"], atol=F32_GRAD_TOL["atol"] * scale,
                                    err_msg=spec.id)
