@@ -99,8 +99,9 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, fast_mode=False, raise
     True
     """
     check = _Check(fn, inputs, eps, atol, rtol, fast_mode, seed, "gradcheck")
-    check.set_upstream(grad_output)
-    return check.finish(raise_exception)
+    with check.dev.context():  # the inputs' GPU is the current one (CuPy)
+        check.set_upstream(grad_output)
+        return check.finish(raise_exception)
 
 
 def gradgradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, fast_mode=False, raise_exception=True,
@@ -117,7 +118,8 @@ def gradgradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, fast_mode=False, r
     Other parameters as in :func:`gradcheck`; the report names ``u_k`` "grad_output k".
     """
     first = _Check(fn, inputs, eps, atol, rtol, fast_mode, seed, "gradgradcheck")
-    first.set_upstream(grad_output)
+    with first.dev.context():
+        first.set_upstream(grad_output)
     fn, n, positions, dev = first.fn, len(first.args), first.checked, first.dev
     live = [k for k, u in enumerate(first.us) if u is not None]  # the floating outputs
     fixed = {k: Tensor._make(first.us[k], dev, False, None) for k in live}
@@ -139,8 +141,9 @@ def gradgradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, fast_mode=False, r
     labels = {n + j: f"grad_output {k}" for j, k in enumerate(live) if check_grad_outputs}
     second = _Check(first_gradients, first.args + extra, eps, atol, rtol, fast_mode, seed + 1,
                     "gradgradcheck", labels)
-    second.set_upstream(grad_grad_output)
-    return second.finish(raise_exception)
+    with dev.context():
+        second.set_upstream(grad_grad_output)
+        return second.finish(raise_exception)
 
 
 # ----- the machinery ------------------------------------------------------------------------
@@ -242,7 +245,7 @@ class _Check:
         host = self.dev.to_numpy(base)
         out = np.zeros(host.shape)
         for j in range(host.size):
-            idx = np.unravel_index(j, host.shape)
+            idx = tuple(int(k) for k in np.unravel_index(j, host.shape))
             x = float(host[idx])
             lo, hi = x - self.eps, x + self.eps
             plus, minus = self.xp.asarray(base, copy=True), self.xp.asarray(base, copy=True)
