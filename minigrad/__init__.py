@@ -24,8 +24,21 @@ from .ops import (abs, add, broadcast_to, cat, clip, concatenate, div, exp, expa
                   pow, relu, reshape, sigmoid, softmax, split, sqrt, squeeze, stack, std, sub, sum, sum_to, tanh,
                   transpose, unsqueeze, var, where)
 from .random import Generator, default_generator, manual_seed
+from .serialization import CheckpointError, load, save
 from .tensor import Tensor
 
 clamp = clip
 
 __version__ = "0.1.0"
+
+# Subpackages loaded on first use, so `import minigrad` stays light: mg.data, mg.train, mg.tune,
+# mg.testing (the last needs Hypothesis).
+_LAZY = ("data", "train", "tune", "testing")
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'minigrad' has no attribute {name!r}")

@@ -5,6 +5,8 @@ default device when omitted) and ``requires_grad``; random ones also take ``gene
 """
 from __future__ import annotations
 
+import numpy as _np
+
 from . import dtypes
 from .device import device as _get_device, get_default_device
 from .random import default_generator
@@ -40,7 +42,14 @@ def _wrap(array, dev, requires_grad):
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
-    """A new tensor holding (a copy of) ``data``."""
+    """A new tensor holding (a copy of) ``data``.
+
+    Without ``device``, host data (Python numbers and lists, NumPy arrays) goes to the default
+    device, as in PyTorch; tensors and GPU / strict arrays stay where they are.  Use
+    :func:`from_numpy` to share a NumPy array's memory instead.
+    """
+    if device is None and isinstance(data, _np.ndarray):
+        device = get_default_device()
     t = Tensor(data, requires_grad=False, dtype=dtype, device=device)
     if isinstance(data, Tensor) or hasattr(data, "__dlpack__"):
         t = Tensor._make(t._device.xp.asarray(t.data, copy=True), t._device, False, None)

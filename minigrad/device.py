@@ -67,6 +67,9 @@ class Device:
     def __hash__(self):
         return hash(self.name)
 
+    def __reduce__(self):  # copy/deepcopy/pickle give back the one cached Device of that name
+        return (device, (self.name,))
+
     # ----- creation and transfer -------------------------------------------------
     def asarray(self, obj, dtype=None):
         """``obj`` (array-like, any backend's array, Python scalar) as an array on this device."""
@@ -107,6 +110,16 @@ class Device:
         if self.type == "strict":
             return self._strict_via_host(lambda a: a[_host_key(key)], array)
         return array[key]
+
+    def setitem(self, array, key, value):
+        """``array[key] = value`` in place, with NumPy's indexing rules (array-api-strict
+        supports only part of them, so strict arrays are written through the host)."""
+        if self.type != "strict":
+            array[key] = value
+            return
+        host = np.array(_host_numpy(array), copy=True)
+        host[_host_key(key)] = _host_numpy(value) if hasattr(value, "__dlpack__") else value
+        array[...] = self.xp.asarray(host, device=self.native)
 
     def scatter_add(self, shape, key, values, dtype):
         """Zeros of ``shape`` with ``values`` added at ``key``; repeated indices accumulate."""
@@ -152,10 +165,10 @@ class Device:
                 a = gen.random(shape) < kw["p"]
             else:  # pragma: no cover - internal misuse
                 raise ValueError(f"random: unknown distribution {kind!r}")
-        if self.type == "strict":
-            from .dtypes import name_of
-
-            return self.xp.asarray(np.asarray(a, dtype=str(name_of(dtype))), device=self.native)
+        if self.type == "strict":  # dtype is a strict dtype, which NumPy cannot read
+            return self.xp.astype(self.xp.asarray(np.asarray(a), device=self.native), dtype)
+        if self.type == "cpu":
+            return np.asarray(a, dtype=dtype)  # also turns shape-() draws (NumPy scalars) into arrays
         return a.astype(dtype, copy=False)
 
 
@@ -192,10 +205,10 @@ def _parse(name):
         return name.type, name.index
     if not isinstance(name, str):
         raise TypeError(f"device: expected a device name such as 'cpu' or 'cuda:0', got {type(name).__name__}")
-    type_, _, idx = name.strip().lower().partition(":")
+    type_, colon, idx = name.strip().lower().partition(":")
     if type_ not in ("cpu", "cuda", "strict"):
         raise ValueError(f"device: unknown device {name!r}; expected 'cpu', 'cuda', 'cuda:N', 'strict' or 'strict:N'")
-    if idx == "":
+    if idx == "" and not colon:
         return type_, (None if type_ == "cpu" else 0)
     if not idx.isdigit():
         raise ValueError(f"device: bad device index in {name!r}; expected a non-negative integer")
@@ -227,7 +240,11 @@ def _make(type_, index):
     try:
         count = cp.cuda.runtime.getDeviceCount()
     except Exception as e:  # CUDA driver missing or broken
-        raise DeviceError(f"device 'cuda': CuPy is installed but no usable GPU was found ({e})") from e
+        raise DeviceError(
+            f"device 'cuda': CuPy is installed but no usable GPU was found ({e}); check the NVIDIA "
+            "driver (nvidia-smi) and that the CuPy build matches your CUDA version: "
+            "pip install \"minigrad[cuda12]\" (CUDA 12) or \"minigrad[cuda13]\" (CUDA 13); "
+            "or use device='cpu'") from e
     if index >= count:
         raise DeviceError(f"device 'cuda:{index}': only {count} GPU(s) are visible")
     try:
@@ -259,7 +276,11 @@ def get_default_device() -> Device:
     """The device new tensors go to: set by :func:`set_default_device`, else the
     ``MINIGRAD_DEVICE`` environment variable, else 'cpu'."""
     if _default[0] is None:
-        return device(os.environ.get("MINIGRAD_DEVICE", "cpu") or "cpu")
+        name = os.environ.get("MINIGRAD_DEVICE", "cpu") or "cpu"
+        try:
+            return device(name)
+        except (ValueError, DeviceError) as e:
+            raise type(e)(f"environment variable MINIGRAD_DEVICE={name!r}: {e}") from None
     return _default[0]
 
 

@@ -53,9 +53,13 @@ def name_of(dtype) -> DType:
         if dtype in _BY_NAME:
             return _BY_NAME[dtype]
         raise TypeError(f"dtype: unknown dtype {dtype!r}; expected one of {', '.join(_NAMES)}")
-    key = (type(dtype), dtype)  # the type first: never compare dtypes of two libraries
+    # one table per dtype class: a lookup then never compares dtypes of two libraries
+    # (array-api-strict warns when its dtypes are compared with NumPy's, whose hashes they share)
+    table = _native_to_name.get(type(dtype))
+    if table is None:
+        table = _native_to_name[type(dtype)] = {}
     try:
-        got = _native_to_name.get(key)
+        got = table.get(dtype)
     except TypeError:
         got = None
     if got is not None:
@@ -72,7 +76,7 @@ def name_of(dtype) -> DType:
     if name not in _BY_NAME:
         raise TypeError(f"dtype: unsupported dtype {dtype!r}; expected one of {', '.join(_NAMES)}")
     try:
-        _native_to_name[key] = _BY_NAME[name]
+        table[dtype] = _BY_NAME[name]
     except TypeError:
         pass
     return _BY_NAME[name]

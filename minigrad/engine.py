@@ -5,6 +5,8 @@ touches each node and edge once: time linear in the size of the graph.
 """
 from __future__ import annotations
 
+import weakref
+
 from .function import BackwardError
 from .modes import STATE
 
@@ -42,14 +44,27 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
     """
     pending = {}  # node -> gradient Tensor of its output
     leaf_grads = {}  # id(leaf) -> [leaf, gradient]
-    passed = set()  # ids of gradient arrays handed to more than one place: never stolen
+    passed = _Held()  # gradient arrays someone else holds or held: never stolen by a leaf
     wanted = None if targets is None else {id(t): i for i, t in enumerate(targets)}
     found = [None] * (0 if targets is None else len(targets))
+    owned = set()  # ids of sums this pass allocated: safe to add into in place
+
+    def add(a, b):
+        """a + b for two gradients of one tensor: recorded with create_graph, else in place
+        into a buffer this pass owns."""
+        if create_graph:
+            return a + b
+        if id(a) in owned:
+            a.data += b.data
+            return a
+        s = a.__class__._make(a.data + b.data, a._device, False, None)
+        owned.add(id(s))
+        return s
 
     def deliver(t, g):
         if wanted is not None and id(t) in wanted:
             i = wanted[id(t)]
-            found[i] = g if found[i] is None else found[i] + g
+            found[i] = g if found[i] is None else add(found[i], g)
             if t._node is None:
                 return
         node = t._node
@@ -59,10 +74,10 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
                 if entry is None:
                     leaf_grads[id(t)] = [t, g]
                 else:
-                    entry[1] = entry[1] + g
+                    entry[1] = add(entry[1], g)
             return
         prev = pending.get(node)
-        pending[node] = g if prev is None else prev + g
+        pending[node] = g if prev is None else add(prev, g)
 
     for r, g in zip(roots, root_grads):
         _mark(passed, g.data)
@@ -75,18 +90,24 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
             g = pending.pop(node, None)
             if g is None:
                 continue
+            owned.discard(id(g))  # its backward may hand g itself to several inputs (add: g, g)
             retained = node._retained
             if retained is not None:
                 t = retained()
                 if t is not None:
-                    t.grad = g if t.grad is None else t.grad + g
-                    _mark(passed, g.data, with_base=True)
-            _mark(passed, g.data)
+                    t.grad = t.grad + g if t.grad is not None else g if create_graph else _copy(g)
+            passed.add(g.data)
             grads = node._run_backward(g)
             if not retain_graph:
-                node._free()
+                node._saved = None  # frees what the node saved; a second backward raises
             for t, gi in zip(node.inputs, grads):
-                if gi is not None:
+                if gi is None:
+                    continue
+                child = t._node
+                if child is not None and wanted is None:  # the common case, inlined
+                    prev = pending.get(child)
+                    pending[child] = gi if prev is None else add(prev, gi)
+                else:
                     deliver(t, gi)
     finally:
         STATE.grad = prev_mode
@@ -97,6 +118,26 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
     return None
 
 
+class _Held:
+    """A set of arrays by identity that does not keep them alive (an id alone could be
+    reused by a new array once the old one is freed, making a fresh gradient look held)."""
+
+    __slots__ = ("refs",)
+
+    def __init__(self):
+        self.refs = {}
+
+    def add(self, array):
+        try:
+            self.refs[id(array)] = weakref.ref(array)
+        except TypeError:  # an array type without weak references: hold it
+            self.refs[id(array)] = (lambda a: lambda: a)(array)
+
+    def __contains__(self, array):
+        ref = self.refs.get(id(array))
+        return ref is not None and ref() is array
+
+
 def _mark(passed, array, with_base=False):
     """Remember that ``array`` (and, with ``with_base``, the memory it views) has a holder.
 
@@ -104,11 +145,18 @@ def _mark(passed, array, with_base=False):
     it may still become a leaf's buffer.  Arrays kept (leaf buffers, retained grads) are
     marked with their base: no second buffer may view the same memory.
     """
-    passed.add(id(array))
+    passed.add(array)
     if with_base:
         base = getattr(array, "base", None)
         if base is not None:
-            passed.add(id(base))
+            passed.add(base)
+
+
+def _copy(g):
+    """A gradient the user may keep and modify: it must not alias one handed elsewhere."""
+    from .tensor import Tensor
+
+    return Tensor._make(g._device.xp.asarray(g.data, copy=True), g._device, False, None)
 
 
 def _accumulate(leaf, g, passed, create_graph):
@@ -120,7 +168,8 @@ def _accumulate(leaf, g, passed, create_graph):
         data = g.data
         base = getattr(data, "base", None)
         owner = data if base is None else base
-        if id(data) in passed or id(owner) in passed or leaf._device.type == "strict":
+        if (data in passed or owner in passed or leaf._device.type == "strict"
+                or 0 in data.strides or not getattr(data.flags, "writeable", True)):  # broadcast views
             data = leaf._device.xp.asarray(data, copy=True)  # (strict arrays hide whether they are views)
         _mark(passed, data, with_base=True)
         from .tensor import Tensor
@@ -159,6 +208,8 @@ def _seed_gradients(tensors, gradients, op):
             if g._device is not t._device:
                 raise BackwardError(
                     f"{op}: gradient is on {g._device} but the tensor is on {t._device}")
+            if g.data.dtype != t.data.dtype:  # as every op's gradient: cast to the tensor's dtype
+                g = g.to(dtype=t.data.dtype)
         out.append(g)
     return out
 

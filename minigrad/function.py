@@ -30,7 +30,9 @@ import numpy as _np
 
 from .modes import STATE
 
-__all__ = ["Function", "BackwardError"]
+_ndarray = _np.ndarray
+
+__all__ = ["Function", "BackwardError", "check_broadcast"]
 
 
 class BackwardError(RuntimeError):
@@ -51,6 +53,10 @@ class Function:
     is_view = False
     _to_save = ()
     _retained = None
+
+    #: Set to True in ops whose inputs broadcast together (add, mul, where, ...): a shape
+    #: mismatch is then reported with the op's name and the shapes.
+    broadcasts = False
 
     # ----- what subclasses write -----------------------------------------------------
     def forward(self, *arrays, **params):
@@ -89,8 +95,22 @@ class Function:
                     f"{t.dtype}) was modified in place after it was saved (version {version} -> "
                     f"{t._vc[0]}); its gradient would be wrong. Use an out-of-place op "
                     "(y = y + 1 instead of y += 1) or clone() before modifying")
+            if t.data.__class__ is float or t.data.__class__ is int:  # a number forward received
+                t = self._number_tensor(t.data)
             out.append(t)
         return tuple(out)
+
+    def _number_tensor(self, x):
+        """A Python number input as a constant 0-d tensor of the dtype it computed in."""
+        for like in self.inputs:
+            if like.data.__class__ is not float and like.data.__class__ is not int:
+                break
+        ldt = like.data.dtype
+        if like._device.type == "cpu" and ldt.kind == "f":  # the common case: float32/64 tensors
+            return Tensor._make(_np.array(x, dtype=ldt), like._device, False, None)
+        from .tensor import as_constant_like
+
+        return as_constant_like(x, like, self.name)
 
     @property
     def name(self):
@@ -102,42 +122,57 @@ class Function:
         """Run the op on ``inputs`` and, when a gradient is needed, record it in the graph."""
         dev = None
         rg = False
+        scalars = False
         for t in inputs:
-            if not isinstance(t, Tensor):
-                inputs = _as_tensors(cls.__name__, inputs)
-                dev = inputs[0]._device
-                for t2 in inputs:
-                    if t2._device is not dev:
-                        _device_mismatch(cls.__name__, inputs)
-                    rg = rg or t2._rg
-                break
-            if dev is None:
-                dev = t._device
-            elif t._device is not dev:
-                _device_mismatch(cls.__name__, inputs)
-            if t._rg:
-                rg = True
+            if isinstance(t, Tensor):
+                if dev is None:
+                    dev = t._device
+                elif t._device is not dev:
+                    _device_mismatch(cls.__name__, inputs)
+                if t._rg:
+                    rg = True
+            elif t.__class__ is float or t.__class__ is int:
+                scalars = True  # Python numbers reach forward as they are
+            else:
+                return cls.apply(*_as_tensors(cls.__name__, inputs), **params)
         if dev is None:
-            raise TypeError(f"{cls.__name__}.apply: needs at least one input")
-        fn = cls()
-        fn.xp = dev.xp
-        if len(inputs) == 1:
+            raise TypeError(f"{cls.__name__}.apply: needs at least one Tensor input, got "
+                            + ", ".join(type(t).__name__ for t in inputs))
+        recording = rg and STATE.grad
+        if scalars:
+            args = tuple([t.data if isinstance(t, Tensor) else t for t in inputs])
+            if recording:
+                inputs = tuple([t if isinstance(t, Tensor) else Tensor._make(t, dev, False, None) for t in inputs])
+        elif len(inputs) == 1:
             args = (inputs[0].data,)
         elif len(inputs) == 2:
             args = (inputs[0].data, inputs[1].data)
         else:
-            args = tuple(t.data for t in inputs)
-        if dev.type == "cuda":
-            with dev.native:
+            args = tuple([t.data for t in inputs])
+        fn = cls()
+        fn.xp = dev.xp
+        try:
+            if dev.type == "cpu":
                 out = fn.forward(*args, **params)
-        else:
-            out = fn.forward(*args, **params)
-            if isinstance(out, _np.generic):  # NumPy gives scalars for 0-d results: keep arrays
-                out = _as_array(fn, out)
+                if out.__class__ is not _ndarray and isinstance(out, _np.generic):
+                    out = _as_array(fn, out)  # NumPy returns 0-d results as scalars (but ToDevice
+                    #                           returns another library's array: leave that alone)
+            elif dev.type == "cuda":
+                with dev.native:
+                    out = fn.forward(*args, **params)
+            else:
+                out = fn.forward(*args, **params)
+        except ValueError:
+            if cls.broadcasts:  # name the op and the shapes instead of the backend's message
+                check_broadcast(cls.__name__, [getattr(t, "shape", ()) for t in inputs])
+            raise
         if STATE.anomaly:
             _check_finite(fn, out, "forward", inputs)
-        if not (rg and STATE.grad):
-            return Tensor._make(out, dev, False, None)
+        if not recording:
+            result = Tensor._make(out, dev, False, None)
+            if cls.is_view:  # a view made without recording still shares the version counter
+                result._vc = inputs[0]._vc
+            return result
         result = Tensor._make(out, dev, True, fn)
         fn.inputs = inputs
         fn.needs_input_grad = tuple([t._rg for t in inputs])
@@ -152,7 +187,14 @@ class Function:
         """Gradients for each input (None where none is needed), shaped and typed like it."""
         if self._saved is None:
             self.saved_tensors  # raises the "second time" error
-        grads = self.backward(grad)
+        if STATE.anomaly:  # check this op's gradients below, not the ops its backward runs
+            STATE.anomaly = False
+            try:
+                grads = self.backward(grad)
+            finally:
+                STATE.anomaly = True
+        else:
+            grads = self.backward(grad)
         if not isinstance(grads, tuple):
             grads = (grads,)
         inputs = self.inputs
@@ -164,7 +206,8 @@ class Function:
             if not need or g is None:
                 out.append(None)
                 continue
-            g = _fit_gradient(self, g, t)
+            if g.__class__ is not Tensor or g.data.shape != t.data.shape or g.data.dtype != t.data.dtype:
+                g = _fit_gradient(self, g, t)
             for held in inputs:  # a gradient must never be an array the graph holds
                 if g.data is held.data:
                     g = Tensor._make(self.xp.asarray(g.data, copy=True), g._device, g._rg, None) \
@@ -176,9 +219,6 @@ class Function:
                 if g is not None:
                     _check_finite(self, g.data, "backward", inputs)
         return out
-
-    def _free(self):
-        self._saved = None
 
     def _output_tensor(self, data):
         t = Tensor._make(data, self.inputs[0]._device, True, self)
@@ -206,9 +246,11 @@ def _as_tensors(name, inputs):
                         + ", ".join(type(t).__name__ for t in inputs))
     out = []
     for x in inputs:
+        if isinstance(x, _np.generic) and x.dtype.kind in "iuf":
+            x = x.item()  # a NumPy scalar (np.sqrt(2.0), np.int64(3)) acts as the Python number
         if isinstance(x, Tensor):
             out.append(x)
-        elif isinstance(x, (int, float)):
+        elif isinstance(x, (int, float)) and not isinstance(x, bool):
             out.append(Tensor._make(x, like._device, False, None))
         else:
             from .tensor import as_constant_like
@@ -252,10 +294,22 @@ def _fit_gradient(fn, g, t):
     return g
 
 
+def check_broadcast(op, shapes):
+    """Raise a ValueError naming ``op`` and ``shapes`` if the shapes do not broadcast together."""
+    ndim = max(len(s) for s in shapes)
+    for i in range(1, ndim + 1):
+        sizes = {s[-i] for s in shapes if len(s) >= i} - {1}
+        if len(sizes) > 1:
+            listed = ", ".join(str(tuple(s)) for s in shapes[:-1]) + f" and {tuple(shapes[-1])}"
+            raise ValueError(
+                f"{op}: shapes {listed} cannot be broadcast together: axis {-i} has sizes "
+                f"{sorted(sizes)} (from the right, sizes must be equal or 1)")
+
+
 def _device_mismatch(name, inputs):
     from .device import DeviceError
 
-    devs = ", ".join(f"{tuple(t.shape)} on {t._device}" for t in inputs)
+    devs = ", ".join(f"{tuple(t.shape)} on {t._device}" for t in inputs if isinstance(t, Tensor))
     raise DeviceError(f"{name}: all inputs must be on the same device, got {devs}; "
                       "move them with .to(device) first")
 
@@ -267,6 +321,6 @@ def _check_finite(fn, array, phase, inputs):
     except TypeError:  # integer / bool results
         return
     if bad:
-        shapes = ", ".join(str(tuple(t.shape)) for t in inputs)
+        shapes = ", ".join(str(tuple(t.shape)) for t in inputs if isinstance(t, Tensor))
         raise FloatingPointError(
             f"detect_anomaly: {fn.name} {phase} produced NaN or Inf (inputs of shape {shapes})")

@@ -1,4 +1,7 @@
-"""Global switches: grad mode and anomaly detection.
+"""Per-thread switches: grad mode and anomaly detection.
+
+Each thread has its own (as in PyTorch): ``no_grad()`` in one thread — a trial of a
+hyperparameter search run in a thread pool, say — never turns recording off in another.
 
 ``no_grad()`` / ``enable_grad()`` / ``set_grad_enabled(b)`` work as context managers and as
 decorators.  ``detect_anomaly()`` makes every op check its forward output and every backward
@@ -7,13 +10,14 @@ check its gradients for NaN/Inf, raising at the first op that produces one.
 from __future__ import annotations
 
 import functools
+import threading
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
            "detect_anomaly", "is_anomaly_enabled"]
 
 
-class _State:
-    __slots__ = ("grad", "anomaly")
+class _State(threading.local):
+    """grad / anomaly flags; every thread starts with grad on and anomaly off."""
 
     def __init__(self):
         self.grad = True
@@ -37,6 +41,11 @@ class _Switch:
 
     field = ""
     value = True
+
+    def __new__(cls, *args):
+        if len(args) == 1 and callable(args[0]):  # bare decorator: @no_grad
+            return cls()(args[0])
+        return super().__new__(cls)
 
     def __enter__(self):
         self._prev = getattr(STATE, self.field)
@@ -93,6 +102,10 @@ class set_grad_enabled(_Switch):
 
     def __enter__(self):
         return self
+
+    def __call__(self, fn):
+        STATE.grad = self._prev  # used as a decorator: undo the switch made by __init__
+        return super().__call__(fn)
 
     def _args(self):
         return (self.value,)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import weakref
 
+from numpy import generic as _np_scalar
+
 from . import dtypes, function as _function
 from .device import Device, device as _get_device, device_of_array, get_default_device
 from .modes import STATE
@@ -164,6 +166,17 @@ class Tensor:
         t._vc = self._vc
         return t
 
+    def __deepcopy__(self, memo):
+        """A copy of a leaf tensor: its data (and grad) copied, same device, dtype and requires_grad."""
+        if self._node is not None:
+            raise RuntimeError("deepcopy: only leaf tensors (created by the user, not by an op) can be "
+                               "deep-copied; use detach().clone() for a copy of a result")
+        t = Tensor._make(self._device.xp.asarray(self.data, copy=True), self._device, self._rg, None)
+        if self.grad is not None:
+            t.grad = self.grad.__deepcopy__(memo)
+        memo[id(self)] = t
+        return t
+
     def detach_(self):
         self._node = None
         self._rg = False
@@ -214,11 +227,11 @@ class Tensor:
 
     def to(self, device=None, dtype=None, copy=False):
         """This tensor on ``device`` and/or with ``dtype`` (differentiable; ``self`` if nothing changes)."""
-        from .ops.elementwise import Cast, ToDevice
+        from .ops.elementwise import Cast, to_device
 
         out = self
         if device is not None and _get_device(device) is not self._device:
-            out = ToDevice.apply(out, device=_get_device(device))
+            out = to_device(out, _get_device(device))
         if dtype is not None:
             native = dtypes.to_native(dtype, out._device.xp)
             if native != out.data.dtype:
@@ -277,12 +290,17 @@ class Tensor:
             if other._device is not self._device:
                 from .device import DeviceError
 
-                raise DeviceError(f"{op}: tensors on {self._device} and {other._device}")
+                raise DeviceError(f"{op}: tensors on {self._device} and {other._device}; "
+                                  "move them with .to(device) first")
             other = other.data
         elif not isinstance(other, (int, float, bool)):
             other = self._device.asarray(other)
+        elif other.__class__ is float and not dtypes.is_floating(self.data.dtype):
+            raise _inplace_dtype_error(op, "float", self)
         if not isinstance(other, (int, float, bool)):
             if other.dtype != self.data.dtype:
+                if dtypes.is_floating(other.dtype) and not dtypes.is_floating(self.data.dtype):
+                    raise _inplace_dtype_error(op, dtypes.name_of(other.dtype), self)
                 other = self._device.xp.astype(other, self.data.dtype)
             if other.shape != self.data.shape and _broadcast_shape(other.shape, self.data.shape) != self.data.shape:
                 raise ValueError(f"{op}: operand of shape {tuple(other.shape)} does not broadcast to the "
@@ -315,6 +333,8 @@ class Tensor:
     def div_(self, other):
         """self /= other, in place."""
         self._check_inplace("div_")
+        if not dtypes.is_floating(self.data.dtype):
+            raise _inplace_dtype_error("div_", "float (a quotient)", self)
         self.data /= self._operand("div_", other)
         self._bump()
         return self
@@ -348,13 +368,35 @@ class Tensor:
 
     def __setitem__(self, key, value):
         self._check_inplace("__setitem__")
-        v = value.data if isinstance(value, Tensor) else value
+        v = value
+        if isinstance(value, Tensor):
+            if value._device is not self._device:
+                from .device import DeviceError
+
+                raise DeviceError(f"__setitem__: tensors on {self._device} and {value._device}; "
+                                  "move them with .to(device) first")
+            v = value.data
         if self._device.type == "strict" or not _is_basic_key(key):
             from .ops.shape import normalize_key
 
             key = normalize_key(key, self)
-        self.data[key] = v
+        try:
+            if self._device.type == "strict":
+                self._device.setitem(self.data, key, v)
+            else:
+                self.data[key] = v
+        except (IndexError, ValueError) as e:
+            from .ops.shape import _describe_key
+
+            what = f"a tensor of shape {tuple(value.shape)}" if isinstance(value, Tensor) else type(value).__name__
+            raise type(e)(f"__setitem__: cannot assign {what} to index {_describe_key(key)} of a tensor of "
+                          f"shape {self.shape}: {e}") from None
         self._bump()
+
+
+def _inplace_dtype_error(op, given, t):
+    return TypeError(f"{op}: a {given} result cannot be written into a {t.dtype} tensor in place; "
+                     "use the out-of-place op, or convert first with .to(dtype=...)")
 
 
 def _broadcast_shape(a, b):
@@ -392,7 +434,13 @@ def _to_array(data, dtype, device):
     native = None if dtype is None else dtypes.to_native(dtype, dev.xp)
     if native is None and _is_python_data(data):
         native = _infer_python_dtype(data, dev.xp)
-    arr = dev.asarray(data, dtype=native)
+    try:
+        arr = dev.asarray(data, dtype=native)
+    except ValueError as e:  # ragged nested lists, ...
+        raise ValueError(f"tensor: cannot make a tensor from {type(data).__name__}: {e}") from None
+    if native is None and dev.type == "cpu" and arr.dtype.kind not in "biuf":  # object or string arrays
+        raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} (NumPy reads it as dtype "
+                        f"{arr.dtype}); expected numbers, nested lists of numbers, or an array")
     return arr, dev
 
 
@@ -438,6 +486,8 @@ def as_constant_like(x, like, op):
     """
     dev = like._device
     xp = dev.xp
+    if isinstance(x, _np_scalar) and x.dtype.kind in "iuf":
+        x = x.item()  # NumPy scalars act as the Python numbers they hold
     if isinstance(x, (int, float, bool)):
         ldt = like.data.dtype
         if isinstance(x, float) and not dtypes.is_floating(ldt):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from . import ops
+from .function import check_broadcast
 from .tensor import Tensor, as_constant_like
 
 
@@ -21,7 +22,12 @@ def _compare(name, op):
             from .device import DeviceError
 
             raise DeviceError(f"{name}: tensors on {self._device} and {other._device}")
-        return Tensor._make(op(self.data, other.data), self._device, False, None)
+        try:
+            out = op(self.data, other.data)
+        except ValueError:
+            check_broadcast(name, [self.shape, other.shape])
+            raise
+        return Tensor._make(out, self._device, False, None)
 
     compare.__name__ = name
     return compare

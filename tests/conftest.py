@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import importlib
 import os
 
 import pytest
@@ -16,7 +17,8 @@ from hypothesis import HealthCheck, settings
 
 import minigrad as mg
 from minigrad import dtypes as _dtypes, modes as _modes
-from minigrad.device import _default as _default_device
+# the module, not the function minigrad.device that shadows it in the package namespace
+_device = importlib.import_module("minigrad.device")
 
 _common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                                      HealthCheck.filter_too_much])
@@ -44,11 +46,11 @@ def pytest_generate_tests(metafunc):
 
 @pytest.fixture(autouse=True)
 def _no_leaked_global_state():
-    before = (_modes.STATE.grad, _modes.STATE.anomaly, _default_device[0], _dtypes.get_default_dtype())
+    before = (_modes.STATE.grad, _modes.STATE.anomaly, _device._default[0], _dtypes.get_default_dtype())
     yield
-    after = (_modes.STATE.grad, _modes.STATE.anomaly, _default_device[0], _dtypes.get_default_dtype())
+    after = (_modes.STATE.grad, _modes.STATE.anomaly, _device._default[0], _dtypes.get_default_dtype())
     # restore first, so one leaking test does not fail every later one
-    _modes.STATE.grad, _modes.STATE.anomaly, _default_device[0] = before[:3]
+    _modes.STATE.grad, _modes.STATE.anomaly, _device._default[0] = before[:3]
     _dtypes.set_default_dtype(before[3])
     names = ("grad mode", "anomaly mode", "default device", "default dtype")
     leaked = [f"{n}: {b!r} -> {a!r}" for n, b, a in zip(names, before, after) if b != a]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+from numpy import generic as _np_generic
+
 from ..function import Function
 
 __all__ = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "maximum", "minimum",
@@ -18,6 +20,8 @@ __all__ = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs"
 
 class Add(Function):
     """z = a + b;  dz/da = 1, dz/db = 1"""
+
+    broadcasts = True
 
     def forward(self, a, b):
         return a + b
@@ -29,6 +33,8 @@ class Add(Function):
 class Sub(Function):
     """z = a - b;  dz/da = 1, dz/db = -1"""
 
+    broadcasts = True
+
     def forward(self, a, b):
         return a - b
 
@@ -38,6 +44,8 @@ class Sub(Function):
 
 class Mul(Function):
     """z = a * b;  dz/da = b, dz/db = a"""
+
+    broadcasts = True
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
@@ -51,6 +59,8 @@ class Mul(Function):
 
 class Div(Function):
     """z = a / b;  dz/da = 1/b, dz/db = -a/b^2"""
+
+    broadcasts = True
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
@@ -94,6 +104,8 @@ class PowScalar(Function):
 
 class Pow(Function):
     """z = a ** b;  dz/da = b * a ** (b - 1),  dz/db = z * log(a)  (taken as 0 where a == 0)"""
+
+    broadcasts = True
 
     def forward(self, a, b):
         out = a ** b
@@ -167,6 +179,8 @@ class Abs(Function):
 class _Extremum(Function):
     """Shared backward of maximum/minimum: the winner takes the gradient, ties share it."""
 
+    broadcasts = True
+
     def _select(self, a, b, choose_a):
         xp = self.xp
         tie = a == b
@@ -215,6 +229,8 @@ class Clip(Function):
 
 class Where(Function):
     """z = a where cond else b;  dz/da = [cond], dz/db = [not cond] (cond is not differentiable)"""
+
+    broadcasts = True
 
     def forward(self, cond, a, b):
         self.cond = cond
@@ -311,6 +327,13 @@ class ToDevice(Function):
         return g.to(self.inputs[0].device)
 
 
+def to_device(a, device):
+    """``a`` copied to ``device`` (a :class:`Device`), differentiable: the gradient is copied back."""
+    out = ToDevice.apply(a, device=device)
+    out._device = device  # Function.apply labels results with the device of the inputs
+    return out
+
+
 def _to_host(a):
     import numpy as np
 
@@ -320,6 +343,11 @@ def _to_host(a):
 
 
 # ----- the public functions --------------------------------------------------------------
+def _number(v):
+    """A NumPy scalar as the Python number it holds (so it never up-casts a float32 tensor)."""
+    return v.item() if isinstance(v, _np_generic) and v.dtype.kind in "iuf" else v
+
+
 def add(a, b):
     return Add.apply(a, b)
 
@@ -342,6 +370,7 @@ def neg(a):
 
 def pow(a, b):
     """``a ** b``; a Python-number exponent is a constant (cheaper backward)."""
+    b = _number(b)
     if isinstance(b, (int, float)) and not isinstance(b, bool):
         return PowScalar.apply(a, p=b)
     return Pow.apply(a, b)
@@ -373,6 +402,7 @@ def minimum(a, b):
 
 def clip(a, min=None, max=None):
     """Clamp to ``[min, max]`` (either may be None)."""
+    min, max = _number(min), _number(max)
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
     if min is not None and max is not None and min > max:

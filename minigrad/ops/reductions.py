@@ -144,7 +144,8 @@ def var(a, axis=None, keepdims=False, correction=0, *, dim=None, keepdim=False, 
 
 def std(a, axis=None, keepdims=False, correction=0, *, dim=None, keepdim=False, ddof=None, unbiased=None):
     """Standard deviation: sqrt of :func:`var` with the same arguments."""
-    return sqrt(var(a, axis, keepdims, correction, dim=dim, keepdim=keepdim, ddof=ddof, unbiased=unbiased))
+    axes = _axes(a, axis, dim, "std")  # checked here, so errors name std, not var
+    return sqrt(var(a, axes, keepdims, correction, keepdim=keepdim, ddof=ddof, unbiased=unbiased))
 
 
 def max(a, axis=None, keepdims=False, *, dim=None, keepdim=False):

@@ -1,0 +1,227 @@
+"""Losses in their stateless form; each is stable for extreme logits (+-1e4 stay finite).
+
+Every loss takes ``reduction``: 'mean' (default; the course's 1/m sum over examples), 'sum'
+or 'none' (one value per example).  Losses on scores take *logits*, never probabilities:
+the softmax/sigmoid is folded into a stable log-softmax / softplus.
+"""
+from __future__ import annotations
+
+import minigrad as mg
+
+from .activation import log_softmax, softplus
+
+__all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy_with_logits", "binary_cross_entropy", "mse_loss",
+           "l1_loss"]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _reduce(loss, reduction, op, denominator=None):
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    if denominator is not None:
+        return loss.sum() / denominator
+    return loss.mean()
+
+
+def _check_reduction(reduction, op):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+def _as_tensor(t, like, op):
+    if isinstance(t, mg.Tensor):
+        if t.device != like.device:
+            raise mg.DeviceError(f"{op}: input is on {like.device} but target on {t.device}; move one with .to()")
+        return t
+    return mg.tensor(t, device=like.device)
+
+
+def _check_float(x, op, what="input"):
+    if not isinstance(x, mg.Tensor):
+        raise TypeError(f"{op}: {what} must be a Tensor, got {type(x).__name__}")
+    if not x.dtype.is_floating_point:
+        raise TypeError(f"{op}: {what} must be floating, got {x.dtype}")
+
+
+def _same_shape(x, y, op):
+    if x.shape != y.shape:
+        raise ValueError(f"{op}: input shape {x.shape} and target shape {y.shape} differ; they must be equal "
+                         "(reshape one of them; a (m, 1) vs (m,) mismatch would broadcast to (m, m))")
+
+
+def _class_last(x):
+    """Move the class axis (1) to the end: (N, C, d1, ...) -> (N, d1, ..., C)."""
+    if x.ndim <= 2:
+        return x
+    return x.permute(0, *range(2, x.ndim), 1)
+
+
+def _one_hot(target, num_classes, like, op):
+    """Float one-hot (..., C) of integer labels, after checking their shape and range."""
+    xp = target.device.xp
+    if target.size:
+        lo = int(target.device.to_numpy(xp.min(target.data)))
+        hi = int(target.device.to_numpy(xp.max(target.data)))
+        if lo < 0 or hi >= num_classes:
+            raise ValueError(f"{op}: class labels must be in [0, {num_classes}), got values from {lo} to {hi}")
+    classes = mg.arange(num_classes, device=target.device)
+    return (target.unsqueeze(-1) == classes).to(dtype=like.dtype)
+
+
+def _class_weights(weight, num_classes, like, op):
+    if weight is None:
+        return None
+    weight = _as_tensor(weight, like, op)
+    if weight.shape != (num_classes,):
+        raise ValueError(f"{op}: weight must have shape ({num_classes},) (one per class), got {weight.shape}")
+    return weight.to(dtype=like.dtype)
+
+
+def nll_loss(input, target, weight=None, reduction="mean"):
+    """Negative log-likelihood of integer labels given log-probabilities.
+
+    ``input`` is (N, C) or (N, C, d1, ...) log-probabilities (e.g. :func:`log_softmax` over
+    axis 1), ``target`` is (N,) or (N, d1, ...) integers in [0, C).  With class weights w::
+
+        loss_i = -w[y_i] * input[i, y_i];   'mean' = sum_i loss_i / sum_i w[y_i]
+    """
+    op = "nll_loss"
+    _check_reduction(reduction, op)
+    _check_float(input, op)
+    target = _as_tensor(target, input, op)
+    if input.ndim < 2:
+        raise ValueError(f"{op}: input must be (N, C) or (N, C, ...) with classes on axis 1, got shape {input.shape}")
+    if target.dtype.is_floating_point or target.dtype == "bool":
+        raise TypeError(f"{op}: target must hold integer class labels, got {target.dtype}")
+    expected = (input.shape[0],) + input.shape[2:]
+    if target.shape != expected:
+        raise ValueError(f"{op}: target shape {target.shape} does not match input shape {input.shape}: "
+                         f"expected {expected} (input without its class axis 1)")
+    c = input.shape[1]
+    onehot = _one_hot(target, c, input, op)
+    w = _class_weights(weight, c, input, op)
+    if w is not None:
+        onehot = onehot * w
+    loss = -(_class_last(input) * onehot).sum(axis=-1)
+    denominator = onehot.sum() if (w is not None and reduction == "mean") else None
+    return _reduce(loss, reduction, op, denominator)
+
+
+def cross_entropy(input, target, weight=None, reduction="mean"):
+    """Softmax cross-entropy from logits: the course's J = -(1/m) sum_i sum_k y_ik log softmax(z_i)_k.
+
+    ``input`` holds logits (N, C) (or (N, C, d1, ...)), classes on axis 1 -- the course's Z[L]
+    transposed.  ``target`` is either integer labels (N,) (or (N, d1, ...)) or class
+    probabilities / one-hot rows of the same shape as ``input``.  The softmax is folded into
+    a stable log-softmax, so the gradient is the course's dZ = (A - Y) / m and logits of
+    +-1e4 give finite values.  Never apply softmax before this loss.
+
+    Parameters
+    ----------
+    input : Tensor, shape (N, C, ...)
+    target : Tensor of int64 labels (N, ...) or floating probabilities (N, C, ...)
+    weight : Tensor, shape (C,), optional
+        Per-class weights.  With labels, 'mean' divides by the total weight of the targets;
+        with probabilities, by N (PyTorch's conventions).
+    reduction : {'mean', 'sum', 'none'}
+    """
+    op = "cross_entropy"
+    _check_reduction(reduction, op)
+    _check_float(input, op)
+    target = _as_tensor(target, input, op)
+    if input.ndim < 2:
+        raise ValueError(f"{op}: input must be (N, C) logits with classes on axis 1, got shape {input.shape}")
+    logp = log_softmax(input, dim=1)
+    if not target.dtype.is_floating_point:
+        return nll_loss(logp, target, weight=weight, reduction=reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"{op}: probability targets must have the input's shape {input.shape}, got "
+                         f"{target.shape}; integer class labels should be int64 of shape {input.shape[:1] + input.shape[2:]}")
+    prob = _class_last(target.to(dtype=input.dtype))
+    w = _class_weights(weight, input.shape[1], input, op)
+    if w is not None:
+        prob = prob * w
+    loss = -(_class_last(logp) * prob).sum(axis=-1)
+    return _reduce(loss, reduction, op)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean"):
+    """Sigmoid cross-entropy from logits, stable for any logit:
+
+        loss = -y log sigmoid(z) - (1 - y) log(1 - sigmoid(z)) = softplus(z) - y z
+
+    the course's cost -(1/m) sum (y log a + (1 - y) log(1 - a)) with a = sigmoid(z) folded in;
+    its gradient is exactly sigmoid(z) - y (the course's dZ = A - Y).
+
+    Parameters
+    ----------
+    input : Tensor, logits of any shape
+    target : Tensor of the same shape, values in [0, 1]
+    weight : Tensor, optional, broadcastable to input: per-element rescaling
+    reduction : {'mean', 'sum', 'none'}
+    """
+    op = "binary_cross_entropy_with_logits"
+    _check_reduction(reduction, op)
+    _check_float(input, op)
+    target = _as_tensor(target, input, op).to(dtype=input.dtype)
+    _same_shape(input, target, op)
+    loss = softplus(input) - target * input
+    if weight is not None:
+        loss = loss * _as_tensor(weight, input, op).to(dtype=input.dtype)
+    return _reduce(loss, reduction, op)
+
+
+def _clamped_log(p):
+    """log(p) clamped below at -100 (PyTorch's BCELoss convention), with finite gradients at p = 0."""
+    positive = p > 0
+    safe = mg.where(positive, p, 1.0)
+    return mg.where(positive, mg.log(safe), -100.0).clamp(min=-100.0)
+
+
+def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+    """Cross-entropy of probabilities: -(y log p + (1 - y) log(1 - p)), each log clamped at -100.
+
+    Prefer :func:`binary_cross_entropy_with_logits` (stable and exact); this one takes
+    probabilities (e.g. after a sigmoid) and clamps like PyTorch's ``BCELoss`` so p = 0 or 1
+    gives a finite loss (at most 100 per element) and finite gradients.
+    """
+    op = "binary_cross_entropy"
+    _check_reduction(reduction, op)
+    _check_float(input, op)
+    target = _as_tensor(target, input, op).to(dtype=input.dtype)
+    _same_shape(input, target, op)
+    xp = input.device.xp
+    if input.size:
+        lo = float(input.device.to_numpy(xp.min(input.data)))
+        hi = float(input.device.to_numpy(xp.max(input.data)))
+        if not (0.0 <= lo and hi <= 1.0):
+            raise ValueError(f"{op}: input must hold probabilities in [0, 1], got values from {lo} to {hi}; "
+                             "for logits use binary_cross_entropy_with_logits")
+    loss = -(target * _clamped_log(input) + (1.0 - target) * _clamped_log(1.0 - input))
+    if weight is not None:
+        loss = loss * _as_tensor(weight, input, op).to(dtype=input.dtype)
+    return _reduce(loss, reduction, op)
+
+
+def mse_loss(input, target, reduction="mean"):
+    """Mean squared error (input - target)^2; shapes must be equal (no silent broadcasting)."""
+    op = "mse_loss"
+    _check_reduction(reduction, op)
+    _check_float(input, op)
+    target = _as_tensor(target, input, op).to(dtype=input.dtype)
+    _same_shape(input, target, op)
+    diff = input - target
+    return _reduce(diff * diff, reduction, op)
+
+
+def l1_loss(input, target, reduction="mean"):
+    """Mean absolute error |input - target|; shapes must be equal."""
+    op = "l1_loss"
+    _check_reduction(reduction, op)
+    _check_float(input, op)
+    target = _as_tensor(target, input, op).to(dtype=input.dtype)
+    _same_shape(input, target, op)
+    return _reduce(mg.abs(input - target), reduction, op)

@@ -1,0 +1,1 @@
+"""The layer modules; each holds its state and calls ``nn.functional`` in ``forward``."""

@@ -1,0 +1,80 @@
+"""Activation modules: thin wrappers over ``nn.functional``."""
+from __future__ import annotations
+
+from .. import functional as F
+from ..module import Module
+
+__all__ = ["ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "Softplus"]
+
+
+class ReLU(Module):
+    """max(z, 0), elementwise."""
+
+    def forward(self, x):
+        return F.relu(x)
+
+
+class LeakyReLU(Module):
+    """z if z > 0 else negative_slope * z."""
+
+    def __init__(self, negative_slope=0.01):
+        super().__init__()
+        self.negative_slope = float(negative_slope)
+
+    def forward(self, x):
+        return F.leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}"
+
+
+class Tanh(Module):
+    """tanh(z), elementwise."""
+
+    def forward(self, x):
+        return F.tanh(x)
+
+
+class Sigmoid(Module):
+    """1 / (1 + e^-z), elementwise and overflow-free."""
+
+    def forward(self, x):
+        return F.sigmoid(x)
+
+
+class Softplus(Module):
+    """log(1 + e^z), elementwise and stable."""
+
+    def forward(self, x):
+        return F.softplus(x)
+
+
+class Softmax(Module):
+    """softmax along ``dim`` (default -1, the class axis of (m, C) scores).
+
+    Use it for predictions only; losses take logits (``CrossEntropyLoss``).
+    """
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return F.softmax(x, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Module):
+    """log(softmax) along ``dim``, computed stably (pair it with ``NLLLoss``)."""
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return F.log_softmax(x, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"

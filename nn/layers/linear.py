@@ -1,0 +1,94 @@
+"""``Linear``, ``Identity`` and ``Flatten``."""
+from __future__ import annotations
+
+import minigrad as mg
+
+from .. import functional as F, init as _init
+from ..module import Module
+from ..parameter import Parameter
+
+__all__ = ["Linear", "Identity", "Flatten"]
+
+
+class Linear(Module):
+    """Fully connected layer: Z = X W^T + b (the course's Z[l] = W[l] A[l-1] + b[l], examples as rows).
+
+    Parameters
+    ----------
+    in_features : int
+        n[l-1].
+    out_features : int
+        n[l].
+    bias : bool
+        Whether to learn b (default True).
+    init : str or callable
+        How ``weight`` and ``bias`` start (see :func:`nn.init.init_linear`).  The default,
+        ``'he'``, is the course's advice for ReLU networks: W = randn * sqrt(2 / n[l-1]),
+        b = 0.  ``init='pytorch'`` reproduces PyTorch's default (kaiming_uniform with
+        a = sqrt(5): W, b ~ U(-1/sqrt(n[l-1]), 1/sqrt(n[l-1]))); use ``'xavier'`` for tanh.
+    device, dtype : optional
+        Where and in which float type the parameters live (default device, float32).
+    generator : minigrad.Generator, optional
+        Draw the initial values from it (default: ``mg.manual_seed``-seeded global stream).
+
+    Attributes
+    ----------
+    weight : Parameter, shape (out_features, in_features) -- the course's W[l], (n[l], n[l-1])
+    bias : Parameter, shape (out_features,) or None -- b[l] (a row here, a column in the course)
+
+    Examples
+    --------
+    >>> import minigrad as mg, nn
+    >>> layer = nn.Linear(3, 2)
+    >>> layer(mg.ones(5, 3)).shape
+    (5, 2)
+    """
+
+    def __init__(self, in_features, out_features, bias=True, init="he", device=None, dtype=None, generator=None):
+        super().__init__()
+        for name, n in (("in_features", in_features), ("out_features", out_features)):
+            if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+                raise ValueError(f"Linear: {name} must be a non-negative int, got {n!r}")
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = Parameter(mg.zeros(out_features, in_features, device=device, dtype=dtype))
+        if bias:
+            self.bias = Parameter(mg.zeros(out_features, device=device, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self._init_scheme = init
+        self.reset_parameters(generator)
+
+    def reset_parameters(self, generator=None):
+        """Draw the weights again with this layer's ``init`` scheme."""
+        _init.init_linear(self.weight, self.bias, self._init_scheme, generator)
+
+    def forward(self, x):
+        """(m, in_features) -> (m, out_features)."""
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Identity(Module):
+    """Returns its input unchanged (a placeholder layer)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, x):
+        return x
+
+
+class Flatten(Module):
+    """Merges dimensions ``start_dim..end_dim``: (m, 28, 28) -> (m, 784) by default."""
+
+    def __init__(self, start_dim=1, end_dim=-1):
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, x):
+        return F.flatten(x, self.start_dim, self.end_dim)
+
+    def extra_repr(self):
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
