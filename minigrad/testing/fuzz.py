@@ -33,6 +33,9 @@ def check_gradients(fn, *inputs, max_examples=None, second_order=False, fast_mod
     **kwargs
         Fixed keyword arguments of ``fn`` (axes, flags).
 
+    Call it from a plain test function (it runs its own Hypothesis test: not from inside a
+    ``@given`` test).
+
     Raises
     ------
     GradcheckError
