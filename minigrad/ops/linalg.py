@@ -24,11 +24,10 @@ class MatMul(Function):
     """
 
     def forward(self, a, b, ta=False, tb=False, tz=False):
-        xp = self.xp
         self.flags = (ta, tb, tz)
         self.save_for_backward(a, b)
-        z = xp.matmul(xp.matrix_transpose(a) if ta else a, xp.matrix_transpose(b) if tb else b)
-        return xp.matrix_transpose(z) if tz else z
+        z = self.xp.matmul(a.mT if ta else a, b.mT if tb else b)  # .mT: the standard's matrix transpose
+        return z.mT if tz else z
 
     def backward(self, g):
         a, b = self.saved_tensors
