@@ -9,6 +9,7 @@
 tensor([[0., 0.]], dtype=float32, device='cpu')
 """
 from . import tensor_methods as _tensor_methods  # noqa: F401  (installs operators on Tensor)
+from .clip_grad import clip_grad_norm_, clip_grad_value_
 from .creation import (arange, bernoulli, empty, eye, from_dlpack, from_numpy, full, full_like, linspace, normal,
                        ones, ones_like, rand, rand_like, randint, randn, randn_like, tensor, uniform, zeros,
                        zeros_like)

@@ -187,7 +187,8 @@ class Function:
         """Gradients for each input (None where none is needed), shaped and typed like it."""
         if self._saved is None:
             self.saved_tensors  # raises the "second time" error
-        if STATE.anomaly:  # check this op's gradients below, not the ops its backward runs
+        anomaly = STATE.anomaly
+        if anomaly:  # check this op's gradients below, not the ops its backward runs
             STATE.anomaly = False
             try:
                 grads = self.backward(grad)
@@ -195,7 +196,7 @@ class Function:
                 STATE.anomaly = True
         else:
             grads = self.backward(grad)
-        if not isinstance(grads, tuple):
+        if grads.__class__ is not tuple:
             grads = (grads,)
         inputs = self.inputs
         if len(grads) != len(inputs):
@@ -208,16 +209,15 @@ class Function:
                 continue
             if g.__class__ is not Tensor or g.data.shape != t.data.shape or g.data.dtype != t.data.dtype:
                 g = _fit_gradient(self, g, t)
+            data = g.data
             for held in inputs:  # a gradient must never be an array the graph holds
-                if g.data is held.data:
-                    g = Tensor._make(self.xp.asarray(g.data, copy=True), g._device, g._rg, None) \
+                if data is held.data:
+                    g = Tensor._make(self.xp.asarray(data, copy=True), g._device, False, None) \
                         if not g._rg else g * 1.0
                     break
+            if anomaly:
+                _check_finite(self, g.data, "backward", inputs)
             out.append(g)
-        if STATE.anomaly:
-            for g in out:
-                if g is not None:
-                    _check_finite(self, g.data, "backward", inputs)
         return out
 
     def _output_tensor(self, data):

@@ -1,0 +1,243 @@
+"""One epoch of a 784-256-256-10 ReLU MLP with softmax cross-entropy and Adam (lr 1e-3) on
+60,000 x 784 float32 inputs: minigrad (raw Tensor ops + optim.Adam) vs hand-written NumPy.
+
+Both sides start from the same weights, see the same mini-batches in the same order (batch 64
+and 512, the last batch smaller) and do the same maths in float32: forward, the cross-entropy
+of the log-softmax, backward (NumPy: the course's equations, dZ = A - Y), and an in-place Adam
+update (NumPy: ``out=`` ufuncs into one scratch buffer, Kingma & Ba's form, as in
+bench_adam_step.py).  The data (Gaussian inputs, labels from a random linear teacher) is made
+in code from a fixed seed.
+
+Timing: each epoch is cut into 8 chunks of consecutive batches; every chunk is run by one side,
+then by the other (alternating who goes first), so both see the same machine state.  A full
+epoch is measured, ``--epochs`` times (default 2); the ratio is total minigrad time / total
+NumPy time, and the median epoch is reported.  ``--max-batches N`` times only the first N
+batches of each epoch and says so.
+
+``--clock cpu`` measures process CPU time instead of wall time: on a machine shared with other
+jobs, use it with ``OPENBLAS_NUM_THREADS=1`` (both sides single-threaded) for stable figures.
+
+Memory: ``--memory`` runs one epoch at batch 512 in a fresh subprocess per side and compares
+peak RSS (``resource.getrusage(RUSAGE_SELF).ru_maxrss``).
+
+Run: python benchmarks/bench_mlp_epoch.py [--epochs N] [--batch 64 512] [--memory]
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+N, SIZES, LR = 60_000, (784, 256, 256, 10), 1e-3
+TARGET = 1.0
+
+
+def make_data(seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((N, SIZES[0]), dtype=np.float32)
+    teacher = rng.standard_normal((SIZES[0], SIZES[-1]), dtype=np.float32)
+    y = np.argmax(x @ teacher, axis=1).astype(np.int64)
+    return x, y
+
+
+def init_params(seed=1):
+    """He initialisation, (out, in) weights and zero biases, float32."""
+    rng = np.random.default_rng(seed)
+    params = []
+    for fan_in, fan_out in zip(SIZES[:-1], SIZES[1:]):
+        params.append(rng.standard_normal((fan_out, fan_in), dtype=np.float32) * np.float32(np.sqrt(2.0 / fan_in)))
+        params.append(np.zeros(fan_out, np.float32))
+    return params
+
+
+# ----- hand-written NumPy ----------------------------------------------------------------------
+class NumpyMLP:
+    def __init__(self, params):
+        self.p = [a.copy() for a in params]
+        self.m = [np.zeros_like(a) for a in self.p]
+        self.v = [np.zeros_like(a) for a in self.p]
+        scratch = np.empty(max(a.size for a in self.p), self.p[0].dtype)
+        self.tmp = [scratch[:a.size].reshape(a.shape) for a in self.p]
+        self.t = 0
+
+    def step(self, x, y):
+        w1, b1, w2, b2, w3, b3 = self.p
+        m = x.shape[0]
+        z1 = x @ w1.T
+        z1 += b1
+        a1 = np.maximum(z1, 0)
+        z2 = a1 @ w2.T
+        z2 += b2
+        a2 = np.maximum(z2, 0)
+        z3 = a2 @ w3.T
+        z3 += b3
+        z3 -= z3.max(axis=1, keepdims=True)
+        e = np.exp(z3)
+        s = e.sum(axis=1, keepdims=True)
+        rows = np.arange(m)
+        loss = float(np.log(s).mean() - z3[rows, y].mean())
+        dz3 = e / s                                        # dZ3 = (A - Y) / m
+        dz3[rows, y] -= 1
+        dz3 *= 1.0 / m
+        da2 = dz3 @ w3
+        da2 *= z2 > 0                                      # dZ2 = dA2 * g'(Z2)
+        da1 = da2 @ w2
+        da1 *= z1 > 0
+        grads = (da1.T @ x, da1.sum(axis=0), da2.T @ a1, da2.sum(axis=0), dz3.T @ a2, dz3.sum(axis=0))
+        self.adam(grads)
+        return loss
+
+    def adam(self, grads, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.t += 1
+        bc1, bc2 = 1 - beta1 ** self.t, 1 - beta2 ** self.t
+        lr_t, eps_hat = LR * np.sqrt(bc2) / bc1, eps * np.sqrt(bc2)
+        for p, g, m, v, t in zip(self.p, grads, self.m, self.v, self.tmp):
+            np.multiply(m, beta1, out=m)
+            np.multiply(g, 1 - beta1, out=t)
+            np.add(m, t, out=m)
+            np.multiply(v, beta2, out=v)
+            np.multiply(g, g, out=t)
+            np.multiply(t, 1 - beta2, out=t)
+            np.add(v, t, out=v)
+            np.sqrt(v, out=t)
+            np.add(t, float(eps_hat), out=t)
+            np.divide(m, t, out=t)
+            np.multiply(t, float(lr_t), out=t)
+            np.subtract(p, t, out=p)
+
+
+# ----- minigrad -----------------------------------------------------------------------------------
+class MinigradMLP:
+    def __init__(self, params):
+        import minigrad as mg
+        import optim
+
+        self.mg = mg
+        self.p = [mg.tensor(a, requires_grad=True) for a in params]
+        self.opt = optim.Adam(self.p, lr=LR)
+        self.eye = np.eye(SIZES[-1], dtype=params[0].dtype)
+
+    def step(self, x, y):
+        """Cross-entropy as -sum(Y * log_softmax(Z)) / m with a one-hot Y made per batch: a little
+        faster than picking logp[arange(m), y], whose backward scatters."""
+        mg = self.mg
+        w1, b1, w2, b2, w3, b3 = self.p
+        m = x.shape[0]
+        x, y_onehot = mg.Tensor(x), mg.Tensor(self.eye[y])
+        h = (x @ w1.T + b1).relu()
+        h = (h @ w2.T + b2).relu()
+        logp = (h @ w3.T + b3).log_softmax(axis=1)
+        loss = (logp * y_onehot).sum() * (-1.0 / m)
+        self.opt.zero_grad()
+        loss.backward()
+        self.opt.step()
+        return loss.item()
+
+
+# ----- timing -------------------------------------------------------------------------------------
+CLOCK = [time.perf_counter]
+
+
+def run_chunk(model, x, y, starts, batch):
+    clock = CLOCK[0]
+    gc.disable()
+    t0 = clock()
+    for s in starts:
+        model.step(x[s:s + batch], y[s:s + batch])
+    dt = clock() - t0
+    gc.enable()
+    return dt
+
+
+def bench(batch, x, y, epochs, max_batches):
+    params = init_params()
+    sides = {"numpy": NumpyMLP(params), "minigrad": MinigradMLP(params)}
+    starts = list(range(0, N, batch))[:max_batches]
+    losses = {k: [m.step(x[s:s + batch], y[s:s + batch]) for s in starts[:3]] for k, m in sides.items()}
+    check = max(abs(a - b) for a, b in zip(losses["numpy"], losses["minigrad"]))
+    chunks = np.array_split(np.array(starts), 8)
+    per_epoch = []
+    for epoch in range(epochs):
+        totals = dict.fromkeys(sides, 0.0)
+        for i, chunk in enumerate(chunks):
+            for k in (list(sides) if (i + epoch) % 2 == 0 else list(sides)[::-1]):
+                totals[k] += run_chunk(sides[k], x, y, chunk.tolist(), batch)
+        per_epoch.append(totals)
+    return per_epoch, len(starts), check
+
+
+def float64_agreement(x, y, batch, steps=20):
+    """Max |weight difference| after ``steps`` steps of both sides in float64: rounding-free, the
+    two must agree to ~1e-15 if they do the same maths (in float32 Adam amplifies rounding)."""
+    params = [a.astype(np.float64) for a in init_params()]
+    sides = [NumpyMLP(params), MinigradMLP(params)]
+    xs = x[:steps * batch].astype(np.float64)
+    for s in range(0, steps * batch, batch):
+        for model in sides:
+            model.step(xs[s:s + batch], y[s:s + batch])
+    return max(float(np.max(np.abs(a.numpy() - b))) for a, b in zip(sides[1].p, sides[0].p))
+
+
+def memory_child(side, batch):
+    import resource
+
+    x, y = make_data()
+    model = NumpyMLP(init_params()) if side == "numpy" else MinigradMLP(init_params())
+    for s in range(0, N, batch):
+        model.step(x[s:s + batch], y[s:s + batch])
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KiB on Linux
+
+
+def bench_memory(batch):
+    peaks = {}
+    for side in ("numpy", "minigrad"):
+        out = subprocess.run([sys.executable, __file__, "--memory-child", side, "--batch", str(batch)],
+                             capture_output=True, text=True, check=True)
+        peaks[side] = int(out.stdout.split()[-1]) / 1024
+    print(f"\npeak RSS, one epoch at batch {batch}, fresh process per side: numpy {peaks['numpy']:.0f} MiB, "
+          f"minigrad {peaks['minigrad']:.0f} MiB, ratio {peaks['minigrad'] / peaks['numpy']:.3f}x "
+          f"(target <= 1.1x)")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--batch", type=int, nargs="+", default=[64, 512])
+    ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--max-batches", type=int, default=None)
+    ap.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                    help="cpu: process CPU time, robust on a busy machine (use with OPENBLAS_NUM_THREADS=1)")
+    ap.add_argument("--memory", action="store_true", help="also measure peak RSS (batch 512)")
+    ap.add_argument("--memory-only", action="store_true", help="only measure peak RSS")
+    ap.add_argument("--memory-child", choices=["numpy", "minigrad"], help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.memory_child:
+        return memory_child(args.memory_child, args.batch[0])
+    if args.memory_only:
+        return bench_memory(512)
+    CLOCK[0] = time.process_time if args.clock == "cpu" else time.perf_counter
+    x, y = make_data()
+    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
+    print(f"MLP 784-256-256-10, Adam lr {LR}, {N:,} x 784 float32, numpy {np.__version__}, "
+          f"{args.clock}-clock time, BLAS threads: {threads}")
+    for batch in args.batch:
+        per_epoch, n_batches, check = bench(batch, x, y, args.epochs, args.max_batches)
+        part = "" if n_batches * batch >= N else f" (first {n_batches} batches only)"
+        ratios = [e["minigrad"] / e["numpy"] for e in per_epoch]
+        best = min(range(len(ratios)), key=lambda i: per_epoch[i]["numpy"] + per_epoch[i]["minigrad"])
+        print(f"batch {batch:4d}, {n_batches} batches{part}: numpy {per_epoch[best]['numpy']:.3f} s, minigrad "
+              f"{per_epoch[best]['minigrad']:.3f} s per timed epoch; ratio median {statistics.median(ratios):.3f}x "
+              f"(epochs: {', '.join(f'{r:.3f}' for r in ratios)}; target <= {TARGET}x)")
+        print(f"           same maths: the first 3 losses differ by {check:.1e}; weights after 20 steps in "
+              f"float64 by {float64_agreement(x, y, batch):.1e}")
+    if args.memory:
+        bench_memory(512)
+
+
+if __name__ == "__main__":
+    main()
