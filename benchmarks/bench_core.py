@@ -6,18 +6,36 @@
 3. A 100,000-op chain: backward completes; doubling the length at most doubles the time.
 
 Run: python benchmarks/bench_core.py  (add --quick for a short run)
+
+On a machine shared with other jobs, multi-threaded BLAS timings swing wildly; for stable
+figures pin BLAS to one thread (``--blas-threads 1``, set before NumPy loads) and/or time process
+CPU time (``--clock cpu``).  Both sides always run in this one process, interleaved.
 """
 from __future__ import annotations
 
 import argparse
 import gc
+import os
 import statistics
 import sys
 import time
 
-import numpy as np
 
-import minigrad as mg
+def _early_args(argv):
+    """--blas-threads must act before NumPy is imported."""
+    for i, a in enumerate(argv):
+        if a == "--blas-threads" and i + 1 < len(argv):
+            for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+                os.environ[var] = argv[i + 1]
+
+
+_early_args(sys.argv[1:])
+
+import numpy as np  # noqa: E402
+
+import minigrad as mg  # noqa: E402
+
+_clock = time.perf_counter
 
 SIZES = (784, 256, 256, 10)
 
@@ -28,10 +46,10 @@ def _time(fn, repeats, inner=1):
     samples = []
     for _ in range(repeats):
         gc.disable()
-        t0 = time.perf_counter()
+        t0 = _clock()
         for _ in range(inner):
             fn()
-        samples.append((time.perf_counter() - t0) / inner)
+        samples.append((_clock() - t0) / inner)
         gc.enable()
     return statistics.median(samples)
 
@@ -144,17 +162,24 @@ def bench_long_chain(n):
         y = y * 1.0001
     loss = y.sum()
     gc.collect()
-    t0 = time.perf_counter()
+    t0 = _clock()
     loss.backward()
-    return time.perf_counter() - t0
+    return _clock() - t0
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer repeats")
+    ap.add_argument("--blas-threads", type=int, default=None, help="BLAS threads (set before NumPy loads)")
+    ap.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                    help="wall time, or this process's CPU time (steadier on a shared machine)")
     args = ap.parse_args(argv)
+    global _clock
+    _clock = time.process_time if args.clock == "cpu" else time.perf_counter
     reps = 3 if args.quick else 7
-    print(f"minigrad {mg.__version__}, numpy {np.__version__}, python {sys.version.split()[0]}")
+    print(f"minigrad {mg.__version__}, numpy {np.__version__}, python {sys.version.split()[0]}, "
+          f"clock {args.clock}, BLAS threads {os.environ.get('OPENBLAS_NUM_THREADS', 'default')}, "
+          f"{os.cpu_count()} cores")
     print("\n1. MLP 784-256-256-10 training step, float32 (median over interleaved runs)")
     targets = {64: 1.15, 512: 1.10}
     for batch in (64, 512):

@@ -18,6 +18,7 @@ from .dtypes import (DType, bool_, float16, float32, float64, get_default_dtype,
                      set_default_dtype, uint8)
 from .engine import backward, grad
 from .function import BackwardError, Function
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .modes import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import (abs, add, broadcast_to, cat, clip, concatenate, div, exp, expand, flatten, getitem, leaky_relu,
                   log, log_softmax, logsumexp, matmul, max, maximum, mean, min, minimum, mul, neg, pad, permute,

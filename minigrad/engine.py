@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import weakref
 
+from . import function as _fn
 from .function import BackwardError
 from .modes import STATE
 
@@ -96,13 +97,14 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
                 t = retained()
                 if t is not None:
                     t.grad = t.grad + g if t.grad is not None else g if create_graph else _copy(g)
-            passed.add(g.data)
             grads = node._run_backward(g)
             if not retain_graph:
                 node._saved = None  # frees what the node saved; a second backward raises
             for t, gi in zip(node.inputs, grads):
                 if gi is None:
                     continue
+                if gi is g:  # handed on as it is (add, clone): may reach several holders
+                    passed.add(g.data)
                 child = t._node
                 if child is not None and wanted is None:  # the common case, inlined
                     prev = pending.get(child)
@@ -141,9 +143,11 @@ class _Held:
 def _mark(passed, array, with_base=False):
     """Remember that ``array`` (and, with ``with_base``, the memory it views) has a holder.
 
-    Upstream gradients are marked alone: a node consumes its upstream gradient, so one view of
-    it may still become a leaf's buffer.  Arrays kept (leaf buffers, retained grads) are
-    marked with their base: no second buffer may view the same memory.
+    Marked: the root gradients (the caller keeps them), gradients a node hands on unchanged
+    (``add`` gives its one upstream gradient to both inputs), and, with their base, arrays kept
+    as leaf buffers or retained grads (no second buffer may view the same memory).  Any other
+    gradient reaches exactly one place -- the node that consumes it -- so one view of it may
+    become a leaf's buffer without a copy.
     """
     passed.add(array)
     if with_base:
@@ -154,9 +158,7 @@ def _mark(passed, array, with_base=False):
 
 def _copy(g):
     """A gradient the user may keep and modify: it must not alias one handed elsewhere."""
-    from .tensor import Tensor
-
-    return Tensor._make(g._device.xp.asarray(g.data, copy=True), g._device, False, None)
+    return _fn.Tensor._make(g._device.xp.asarray(g.data, copy=True), g._device, False, None)
 
 
 def _accumulate(leaf, g, passed, create_graph):
@@ -172,9 +174,7 @@ def _accumulate(leaf, g, passed, create_graph):
                 or 0 in data.strides or not getattr(data.flags, "writeable", True)):  # broadcast views
             data = leaf._device.xp.asarray(data, copy=True)  # (strict arrays hide whether they are views)
         _mark(passed, data, with_base=True)
-        from .tensor import Tensor
-
-        leaf.grad = Tensor._make(data, leaf._device, False, None)
+        leaf.grad = _fn.Tensor._make(data, leaf._device, False, None)
     else:
         buf = leaf.grad
         if buf._rg or buf.data.shape != g.data.shape or buf.data.dtype != g.data.dtype:
@@ -185,8 +185,6 @@ def _accumulate(leaf, g, passed, create_graph):
 
 
 def _seed_gradients(tensors, gradients, op):
-    from .tensor import Tensor
-
     out = []
     for t, g in zip(tensors, gradients):
         if not t._rg:
@@ -198,10 +196,10 @@ def _seed_gradients(tensors, gradients, op):
                 raise BackwardError(
                     f"{op}: grad can be implicitly created only for scalar outputs, but the tensor "
                     f"has shape {tuple(t.shape)}; pass gradient= with that shape (e.g. ones_like)")
-            g = Tensor._make(t._device.xp.ones_like(t.data), t._device, False, None)
+            g = _fn.Tensor._make(t._device.xp.ones_like(t.data), t._device, False, None)
         else:
-            if not isinstance(g, Tensor):
-                g = Tensor._make(t._device.asarray(g, dtype=t.data.dtype), t._device, False, None)
+            if not isinstance(g, _fn.Tensor):
+                g = _fn.Tensor._make(t._device.asarray(g, dtype=t.data.dtype), t._device, False, None)
             if tuple(g.shape) != tuple(t.shape):
                 raise BackwardError(
                     f"{op}: gradient has shape {tuple(g.shape)} but the tensor has shape {tuple(t.shape)}")
@@ -216,9 +214,7 @@ def _seed_gradients(tensors, gradients, op):
 
 def backward(tensors, gradients=None, retain_graph=False, create_graph=False):
     """Accumulate d(tensors)/d(leaf) * gradients into ``leaf.grad`` for every leaf that requires grad."""
-    from .tensor import Tensor
-
-    if isinstance(tensors, Tensor):
+    if isinstance(tensors, _fn.Tensor):
         tensors = [tensors]
         gradients = [gradients]
     tensors = list(tensors)
@@ -232,12 +228,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
     Like ``torch.autograd.grad``: with ``create_graph=True`` the result is differentiable.
     """
-    from .tensor import Tensor
-
-    single = isinstance(outputs, Tensor)
+    single = isinstance(outputs, _fn.Tensor)
     outputs = [outputs] if single else list(outputs)
-    inputs_list = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+    inputs_list = [inputs] if isinstance(inputs, _fn.Tensor) else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, _fn.Tensor):
         grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
     seeds = _seed_gradients(outputs, list(grad_outputs), "grad")
     retain = create_graph if retain_graph is None else retain_graph

@@ -155,8 +155,8 @@ class Function:
             if dev.type == "cpu":
                 out = fn.forward(*args, **params)
                 if out.__class__ is not _ndarray and isinstance(out, _np.generic):
-                    out = _np.asarray(out)  # NumPy returns 0-d results as scalars (but ToDevice
-                    #                         returns another library's array: leave that alone)
+                    out = _as_array(fn, out)  # NumPy returns 0-d results as scalars (but ToDevice
+                    #                           returns another library's array: leave that alone)
             elif dev.type == "cuda":
                 with dev.native:
                     out = fn.forward(*args, **params)
@@ -187,7 +187,8 @@ class Function:
         """Gradients for each input (None where none is needed), shaped and typed like it."""
         if self._saved is None:
             self.saved_tensors  # raises the "second time" error
-        if STATE.anomaly:  # check this op's gradients below, not the ops its backward runs
+        anomaly = STATE.anomaly
+        if anomaly:  # check this op's gradients below, not the ops its backward runs
             STATE.anomaly = False
             try:
                 grads = self.backward(grad)
@@ -195,7 +196,7 @@ class Function:
                 STATE.anomaly = True
         else:
             grads = self.backward(grad)
-        if not isinstance(grads, tuple):
+        if grads.__class__ is not tuple:
             grads = (grads,)
         inputs = self.inputs
         if len(grads) != len(inputs):
@@ -208,22 +209,29 @@ class Function:
                 continue
             if g.__class__ is not Tensor or g.data.shape != t.data.shape or g.data.dtype != t.data.dtype:
                 g = _fit_gradient(self, g, t)
+            data = g.data
             for held in inputs:  # a gradient must never be an array the graph holds
-                if g.data is held.data:
-                    g = Tensor._make(self.xp.asarray(g.data, copy=True), g._device, g._rg, None) \
+                if data is held.data:
+                    g = Tensor._make(self.xp.asarray(data, copy=True), g._device, False, None) \
                         if not g._rg else g * 1.0
                     break
+            if anomaly:
+                _check_finite(self, g.data, "backward", inputs)
             out.append(g)
-        if STATE.anomaly:
-            for g in out:
-                if g is not None:
-                    _check_finite(self, g.data, "backward", inputs)
         return out
 
     def _output_tensor(self, data):
         t = Tensor._make(data, self.inputs[0]._device, True, self)
         t._vc = self._out_vc
         return t
+
+
+def _as_array(fn, scalar):
+    """A 0-d array for the NumPy scalar a forward returned (saved as the output too)."""
+    out = _np.asarray(scalar)
+    if fn._to_save:
+        fn._to_save = tuple(out if a is scalar else a for a in fn._to_save)
+    return out
 
 
 def _as_tensors(name, inputs):

@@ -13,6 +13,7 @@ from numpy import generic as _np_scalar
 
 from . import dtypes, function as _function
 from .device import Device, device as _get_device, device_of_array, get_default_device
+from .engine import backward as _engine_backward
 from .modes import STATE
 
 __all__ = ["Tensor", "as_constant_like"]
@@ -123,9 +124,7 @@ class Tensor:
     def T(self):
         """The tensor with its axes reversed (the transpose of a matrix)."""
         if self.data.ndim == 2:
-            from .ops.shape import Permute
-
-            return Permute.apply(self, axes=(1, 0))
+            return _ops.shape.Permute.apply(self, axes=(1, 0))
         return self.permute(*range(self.ndim - 1, -1, -1))
 
     @property
@@ -150,9 +149,7 @@ class Tensor:
         freed afterwards unless ``retain_graph`` (or ``create_graph``) is True;
         ``create_graph=True`` records the backward pass so it can be differentiated again.
         """
-        from .engine import backward
-
-        backward(self, gradient, retain_graph, create_graph)
+        _engine_backward(self, gradient, retain_graph, create_graph)
 
     def retain_grad(self):
         """Keep ``.grad`` for this non-leaf tensor after backward."""
@@ -522,3 +519,5 @@ def _function_device_error(op, like, other_dev):
 
 
 _function.Tensor = Tensor
+
+from . import ops as _ops  # noqa: E402  (the ops import Tensor from here)

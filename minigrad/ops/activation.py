@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ..function import Function
 from .reductions import sum as _sum
+from .shape import _normalize_axis
 
 __all__ = ["softmax", "log_softmax"]
 
@@ -43,8 +44,6 @@ class LogSoftmax(Function):
 
 
 def _axis(a, axis, dim, op):
-    from .shape import _normalize_axis
-
     if dim is not None:
         axis = dim
     if a.ndim == 0:

@@ -8,6 +8,8 @@ the Function base class sums each gradient back to its input's shape.  Non-smoot
 """
 from __future__ import annotations
 
+import math
+
 from numpy import generic as _np_generic
 
 from ..function import Function
@@ -115,7 +117,9 @@ class Pow(Function):
         need_a, need_b = self.needs_input_grad
         ga = g * b * a ** (b - 1.0) if need_a else None
         gb = None
-        if need_b:
+        if need_b and isinstance(a.data, (int, float)):  # a Python-number base: 2.0 ** t
+            gb = g * out * math.log(a.data) if a.data > 0 else g * 0.0
+        elif need_b:
             positive = a.data > 0
             safe_a = where(positive, a, 1.0)
             gb = where(positive, g * out * log(safe_a), 0.0)

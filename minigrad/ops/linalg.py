@@ -7,33 +7,46 @@ from __future__ import annotations
 
 from ..function import Function
 from ..tensor import Tensor, as_constant_like
-from .shape import reshape, transpose
+from .shape import reshape
 
 __all__ = ["matmul"]
 
 
 class MatMul(Function):
-    """Z = A @ B for A (..., m, k), B (..., k, n);  dA = dZ @ B^T,  dB = A^T @ dZ
-    (summed over broadcast batch axes by the Function base class).
+    """Z = op_z(op_a(A) @ op_b(B)), op_x(X) = X or X^T (last two axes) as flags ``ta``, ``tb``,
+    ``tz`` say; the public ``matmul`` uses no flags: Z = A @ B, A (..., m, k), B (..., k, n).
 
-    Each gradient is computed in the memory layout of its input: for ``x @ W.T`` the gradient
-    of ``W.T`` is formed as ``(dZ^T @ x)^T``, so ``W.grad`` comes out C-contiguous like ``W``
-    and the optimizer's update runs over contiguous memory.
+    With G = op_z(dZ):  dA = op_a(G @ op_b(B)^T),  dB = op_b(op_a(A)^T @ G)  (batch axes summed
+    by the Function base class).  Each is one MatMul with flags, so backward records no
+    transposes, and each comes out in its input's memory layout (an input that is a transposed
+    view, like ``W.T`` in ``x @ W.T``, gets a transposed-view gradient, so ``W.grad`` is
+    C-contiguous like ``W`` and the optimizer's update runs over contiguous memory).
     """
 
-    def forward(self, a, b):
+    def forward(self, a, b, ta=False, tb=False, tz=False):
+        self.flags = (ta, tb, tz)
         self.save_for_backward(a, b)
-        return self.xp.matmul(a, b)
+        z = self.xp.matmul(a.mT if ta else a, b.mT if tb else b)  # .mT: the standard's matrix transpose
+        return z.mT if tz else z
 
     def backward(self, g):
         a, b = self.saved_tensors
+        ta, tb, tz = self.flags
         need_a, need_b = self.needs_input_grad
-        ga = gb = None
-        if need_a:
-            ga = transpose(matmul(b, transpose(g))) if _is_transposed(a.data) else matmul(g, transpose(b))
-        if need_b:
-            gb = transpose(matmul(transpose(g), a)) if _is_transposed(b.data) else matmul(transpose(a), g)
+        ga = _product(g, tz, b, not tb, ta, _is_transposed(a.data)) if need_a else None
+        gb = _product(a, not ta, g, tz, tb, _is_transposed(b.data)) if need_b else None
         return ga, gb
+
+
+def _product(x, tx, y, ty, tz, transposed_layout):
+    """op_z(op_x(x) @ op_y(y)) as one MatMul, in transposed (column-major) layout if asked.
+
+    (P Q)^T = Q^T P^T, so the same product can be formed with the operands swapped and every
+    flag flipped; the form whose output flag matches the wanted layout is chosen.
+    """
+    if tz != transposed_layout:
+        x, tx, y, ty, tz = y, not ty, x, not tx, not tz
+    return MatMul.apply(x, y, ta=tx, tb=ty, tz=tz)
 
 
 def _is_transposed(array):

@@ -89,9 +89,11 @@ class LogSumExp(Function):
         m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))
         out = xp.log(xp.sum(xp.exp(a - m), axis=axes, keepdims=True)) + m
         self.axes = axes
-        self.save_for_backward(a, out)
         self.keepdims = keepdims
-        return out if keepdims else xp.reshape(out, tuple(n for i, n in enumerate(a.shape) if i not in axes))
+        if not keepdims:
+            out = xp.reshape(out, tuple(n for i, n in enumerate(a.shape) if i not in axes))
+        self.save_for_backward(a, out)  # the returned array: saved as the output, so double backward sees it
+        return out
 
     def backward(self, g):
         a, out = self.saved_tensors

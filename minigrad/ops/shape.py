@@ -226,7 +226,10 @@ def reshape(a, *shape):
 def permute(a, *axes):
     """``a`` with its axes reordered: output axis i is input axis ``axes[i]``."""
     if len(axes) == 1 and axes[0].__class__ is tuple and len(axes[0]) == a.data.ndim == 2:
-        return a if axes[0] == (0, 1) else Permute.apply(a, axes=(1, 0))  # (1, 0): checked by ==
+        if axes[0] == (0, 1):
+            return a
+        if axes[0] == (1, 0):
+            return Permute.apply(a, axes=(1, 0))
     axes = _shape_arg(axes, "permute")
     nd = a.ndim
     if sorted(ax % nd if nd else ax for ax in axes) != list(range(nd)):
