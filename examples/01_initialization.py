@@ -119,7 +119,8 @@ def plot(results, data, out):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N (needs CuPy) or strict")
-    p.add_argument("--fast", action="store_true", help="400 iterations at alpha = 0.2 instead of 15000 at 0.01 (a few seconds)")
+    p.add_argument("--fast", action="store_true",
+                   help="400 iterations at alpha = 0.2 instead of 15000 at 0.01 (a few seconds)")
     p.add_argument("--out", default="out", help="folder for the plots (default: ./out)")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)

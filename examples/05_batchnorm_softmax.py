@@ -38,8 +38,6 @@ import argparse
 import math
 import os
 
-import numpy as np
-
 import minigrad as mg
 import nn
 import optim

@@ -6,16 +6,19 @@ The course's tuning advice, as ``minigrad.tune`` implements it:
 * try random points, not a grid: with n trials each hyperparameter is tried at n different
   values, so the ones that matter get explored even when most do not;
 * sample each on its own scale: a learning rate in [1e-3, 10] as ``r ~ U[-3, 1]``,
-  ``alpha = 10^r`` (``tune.log_uniform``; each decade gets the same share of the trials); a momentum ``beta`` in [0.9, 0.999] as
-  ``r ~ U[-3, -1]``, ``beta = 1 - 10^r`` (``tune.one_minus_log_uniform``), since results are
-  most sensitive to beta near 1 (the average covers about 1 / (1 - beta) gradients); the
-  number of hidden units uniformly among integers (``tune.int_uniform``);
+  ``alpha = 10^r`` (``tune.log_uniform``: each decade gets the same share of the trials); a
+  momentum ``beta`` in [0.9, 0.999] as ``r ~ U[-3, -1]``, ``beta = 1 - 10^r``
+  (``tune.one_minus_log_uniform``), since results are most sensitive to beta near 1 (the
+  average covers about 1 / (1 - beta) gradients); the number of hidden units uniformly among
+  integers (``tune.int_uniform``);
 * coarse to fine: after a round, zoom in on the region of the best trials and sample densely
   there (``tune.coarse_to_fine``).
 
 Each trial trains a [2, h, h, 1] ReLU network on "moons" with the course's momentum
 (``optim.Momentum``: v = beta v + (1 - beta) dW, W = W - alpha v) for a fixed number of epochs
-and reports its dev cost and accuracy.  Trials run in parallel, one process per core (the
+and reports its dev cost and accuracy.  With that budget, learning rates below 0.01 barely
+train the network and the good region is about 0.3 to 3: the search should find it, and
+coarse to fine should zoom in on it.  Trials run in parallel, one process per core (the
 process pool starts workers with ``spawn``: ``train`` is a top-level function of this file and
 the search runs under ``if __name__ == "__main__"``), and every finished trial is appended to
 a JSON-lines results file in the output folder: run the script again and it resumes instead of
