@@ -86,7 +86,8 @@ def hunt_bug(op, device="cpu", max_examples=50):
     try:
         check_gradients(op, rows, max_examples=max_examples, settings=quiet)
     except Exception as exc:  # a GradcheckError (an AssertionError), or the op's own error
-        notes = [n for n in getattr(exc, "__notes__", []) if "Falsifying" in n or "drawn=" in n]
+        notes = [n for n in getattr(exc, "__notes__", [])
+                 if "Falsifying" in n or "Failing test case" in n or "drawn=" in n]
         return "\n".join(notes), f"{type(exc).__name__}: {exc}"
     return None
 
