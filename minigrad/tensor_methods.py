@@ -29,7 +29,7 @@ def _compare(name, op):
             raise
         return Tensor._make(out, self._device, False, None)
 
-    compare.__name__ = name
+    compare.__name__ = "__" + name.split()[0] + "__"
     return compare
 
 
@@ -45,12 +45,12 @@ def _install():
     T.__pos__ = lambda self: self
     T.__abs__ = ops.abs
     T.__getitem__ = ops.getitem
-    T.__eq__ = _compare("__eq__", lambda a, b: a == b)
-    T.__ne__ = _compare("__ne__", lambda a, b: a != b)
-    T.__lt__ = _compare("__lt__", lambda a, b: a < b)
-    T.__le__ = _compare("__le__", lambda a, b: a <= b)
-    T.__gt__ = _compare("__gt__", lambda a, b: a > b)
-    T.__ge__ = _compare("__ge__", lambda a, b: a >= b)
+    T.__eq__ = _compare("eq (==)", lambda a, b: a == b)
+    T.__ne__ = _compare("ne (!=)", lambda a, b: a != b)
+    T.__lt__ = _compare("lt (<)", lambda a, b: a < b)
+    T.__le__ = _compare("le (<=)", lambda a, b: a <= b)
+    T.__gt__ = _compare("gt (>)", lambda a, b: a > b)
+    T.__ge__ = _compare("ge (>=)", lambda a, b: a >= b)
     T.__hash__ = object.__hash__
     for name in ("exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "leaky_relu", "sum", "mean", "var",
                  "std", "max", "min", "logsumexp", "softmax", "log_softmax", "reshape", "permute", "transpose",

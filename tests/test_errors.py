@@ -335,3 +335,15 @@ def test_inplace_float_into_integer_tensor(device, op, given):
     with pytest.raises(TypeError, match=rf"_: a {given}.* result cannot be written into a int64 tensor in place"):
         op(t)
     np.testing.assert_array_equal(t.numpy(), [1, 2])
+
+
+def test_var_with_too_few_elements_for_the_correction_names_op_and_shape():
+    x = mg.ones(1, 3)
+    with pytest.raises(ValueError, match=r"var: correction=1 .* shape \(1, 3\).* there are 1"):
+        x.var(axis=0, correction=1)
+    assert x.var(axis=1, correction=1).shape == (1,)  # three elements: fine
+
+
+def test_comparison_errors_name_the_comparison():
+    with pytest.raises(ValueError, match=r"gt \(>\)"):
+        mg.ones(2, 3) > mg.ones(4)

@@ -138,6 +138,9 @@ def var(a, axis=None, keepdims=False, correction=0, *, dim=None, keepdim=False, 
     n = 1
     for ax in axes:
         n *= a.shape[ax]
+    if n - correction <= 0:
+        raise ValueError(f"var: correction={correction} needs more than {correction} element(s) over axes "
+                         f"{axes} of a tensor of shape {a.shape}, but there are {n}")
     centered = a - mean(a, axis=axes, keepdims=True)
     return sum(centered * centered, axis=axes, keepdims=_keep(keepdims, keepdim)) * (1.0 / (n - correction))
 
