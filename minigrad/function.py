@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import numpy as _np
 
+from . import dtypes as _dtypes
 from .modes import STATE
 
 _ndarray = _np.ndarray
@@ -141,6 +142,10 @@ class Function:
         recording = rg and STATE.grad
         if scalars:
             args = tuple([t.data if isinstance(t, Tensor) else t for t in inputs])
+            for a in args:
+                if a.__class__ is float:
+                    args = _float_for_python_floats(args, dev)
+                    break
             if recording:
                 inputs = tuple([t if isinstance(t, Tensor) else Tensor._make(t, dev, False, None) for t in inputs])
         elif len(inputs) == 1:
@@ -232,6 +237,19 @@ def _as_array(fn, scalar):
     if fn._to_save:
         fn._to_save = tuple(out if a is scalar else a for a in fn._to_save)
     return out
+
+
+def _float_for_python_floats(args, dev):
+    """PyTorch's rule: integer or bool tensors meeting a Python float compute in the default
+    float dtype (``arange(4) * 0.5`` is float32; NumPy would give float64, array-api-strict
+    would refuse)."""
+    for a in args:
+        if a.__class__ is not float and a.__class__ is not int:
+            kind = getattr(a.dtype, "kind", None)  # NumPy and CuPy dtypes say it fast
+            if kind == "f" or (kind is None and _dtypes.is_floating(a.dtype)):
+                return args
+    native = _dtypes.to_native(_dtypes.get_default_dtype(), dev.xp)
+    return tuple(a if a.__class__ is float or a.__class__ is int else dev.xp.astype(a, native) for a in args)
 
 
 def _as_tensors(name, inputs):

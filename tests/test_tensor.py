@@ -464,3 +464,17 @@ def test_python_bool_scalar_operand(device):
     x = mg.tensor([1.5, 2.5], device=device)
     np.testing.assert_array_equal((x * True).numpy(), [1.5, 2.5])
     assert (x + False).dtype == "float32"
+
+
+def test_integer_tensors_meeting_floats_compute_in_the_default_float(device):
+    a = mg.arange(4, device=device)
+    for result in (a * 0.5, 0.5 * a, a + 1.5, a / 2, a / mg.arange(1, 5, device=device)):
+        assert result.dtype == mg.float32, result.dtype  # PyTorch's rule, not NumPy's float64
+    np.testing.assert_allclose((a * 0.5).numpy(), [0.0, 0.5, 1.0, 1.5])
+    np.testing.assert_allclose((a / 2).numpy(), [0.0, 0.5, 1.0, 1.5])
+    assert (a + 1).dtype == mg.int64 and (a * 2).dtype == mg.int64  # ints with ints stay ints
+    mg.set_default_dtype(mg.float64)
+    try:
+        assert (a * 0.5).dtype == mg.float64
+    finally:
+        mg.set_default_dtype(mg.float32)

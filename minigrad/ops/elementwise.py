@@ -64,12 +64,26 @@ class Div(Function):
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
+        if _integral(self.xp, a) and _integral(self.xp, b):  # true division: a float result
+            from ..dtypes import get_default_dtype, to_native
+
+            native = to_native(get_default_dtype(), self.xp)
+            a = a if a.__class__ is int else self.xp.astype(a, native)
+            b = b if b.__class__ is int else self.xp.astype(b, native)
         return a / b
 
     def backward(self, g):
         a, b = self.saved_tensors
         ga = g / b
         return ga, (-ga * a / b if self.needs_input_grad[1] else None)
+
+
+def _integral(xp, x):
+    """Whether ``x`` (an array or a Python number) holds integers or bools."""
+    if x.__class__ is int or x.__class__ is float:
+        return x.__class__ is int
+    kind = getattr(x.dtype, "kind", None)  # NumPy and CuPy dtypes say it fast
+    return kind in ("i", "u", "b") if kind is not None else not xp.isdtype(x.dtype, "real floating")
 
 
 class Neg(Function):
