@@ -489,14 +489,11 @@ def as_constant_like(x, like, op):
         ldt = like.data.dtype
         if isinstance(x, float) and not dtypes.is_floating(ldt):
             native = dtypes.to_native(dtypes.get_default_dtype(), xp)
-        elif isinstance(x, bool) and dtypes.name_of(ldt) == "bool":
-            native = ldt
-        elif isinstance(x, bool):
-            native = ldt
+        elif isinstance(x, int) and not isinstance(x, bool) and dtypes.name_of(ldt) == "bool":
+            native = xp.int64
         else:
-            native = ldt if dtypes.name_of(ldt) != "bool" else xp.int64
-        return Tensor._make(xp.asarray(x, dtype=native) if dev.type != "strict"
-                            else xp.asarray(x, dtype=native, device=dev.native), dev, False, None)
+            native = ldt
+        return Tensor._make(dev.asarray(x, dtype=native), dev, False, None)
     try:
         arr, d = _to_array(x, None, None)
     except (TypeError, ValueError) as e:
