@@ -42,8 +42,13 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
 
     With ``targets`` None, gradients of leaves are accumulated into ``leaf.grad``; otherwise the
     gradients of the given tensors are returned (``grad()``) and no ``.grad`` is touched.
+
+    Without ``create_graph`` the gradients travel as bare arrays (each op's backward runs on
+    arrays, see ``Function.raw_backward``) and become Tensors only where they land; with it
+    they are Tensors and every step of the walk is recorded.
     """
-    pending = {}  # node -> gradient Tensor of its output
+    raw = not create_graph
+    pending = {}  # node -> gradient of its output (array if raw, else Tensor)
     leaf_grads = {}  # id(leaf) -> [leaf, gradient]
     passed = _Held()  # gradient arrays someone else holds or held: never stolen by a leaf
     wanted = None if targets is None else {id(t): i for i, t in enumerate(targets)}
@@ -53,12 +58,12 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
     def add(a, b):
         """a + b for two gradients of one tensor: recorded with create_graph, else in place
         into a buffer this pass owns."""
-        if create_graph:
+        if not raw:
             return a + b
         if id(a) in owned:
-            a.data += b.data
+            a += b
             return a
-        s = a.__class__._make(a.data + b.data, a._device, False, None)
+        s = a + b
         owned.add(id(s))
         return s
 
@@ -82,7 +87,7 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
 
     for r, g in zip(roots, root_grads):
         _mark(passed, g.data)
-        deliver(r, g)
+        deliver(r, g.data if raw else g)
     order = _topological_order([r._node for r in roots])
     prev_mode = STATE.grad
     STATE.grad = create_graph
@@ -92,19 +97,16 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
             if g is None:
                 continue
             owned.discard(id(g))  # its backward may hand g itself to several inputs (add: g, g)
-            retained = node._retained
-            if retained is not None:
-                t = retained()
-                if t is not None:
-                    t.grad = t.grad + g if t.grad is not None else g if create_graph else _copy(g)
-            grads = node._run_backward(g)
+            if node._retained is not None:
+                _retain(node, g, raw)
+            grads = node._backward_arrays(g) if raw else node._run_backward(g)
             if not retain_graph:
                 node._saved = None  # frees what the node saved; a second backward raises
             for t, gi in zip(node.inputs, grads):
                 if gi is None:
                     continue
                 if gi is g:  # handed on as it is (add, clone): may reach several holders
-                    passed.add(g.data)
+                    passed.add(g if raw else g.data)
                 child = t._node
                 if child is not None and wanted is None:  # the common case, inlined
                     prev = pending.get(child)
@@ -114,10 +116,24 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
     finally:
         STATE.grad = prev_mode
     if wanted is not None:
-        return found
+        return [_tensor_like(t, g) if raw and g is not None else g for t, g in zip(targets, found)]
     for leaf, g in leaf_grads.values():
         _accumulate(leaf, g, passed, create_graph)
     return None
+
+
+def _tensor_like(t, array):
+    return _fn.Tensor._make(array, t._device, False, None)
+
+
+def _retain(node, g, raw):
+    """Add ``g`` to ``.grad`` of the non-leaf tensor that called ``retain_grad()``."""
+    t = node._retained()
+    if t is None:
+        return
+    if raw:
+        g = _fn.Tensor._make(g, t._device, False, None)
+    t.grad = t.grad + g if t.grad is not None else _copy(g) if raw else g
 
 
 class _Held:
@@ -162,12 +178,15 @@ def _copy(g):
 
 
 def _accumulate(leaf, g, passed, create_graph):
-    """leaf.grad += g, into a buffer the engine owns (never an alias of another gradient)."""
+    """leaf.grad += g, into a buffer the engine owns (never an alias of another gradient).
+
+    ``g`` is a Tensor with ``create_graph``, else a bare array.
+    """
     if create_graph:
         leaf.grad = g if leaf.grad is None else leaf.grad + g
         return
     if leaf.grad is None:
-        data = g.data
+        data = g
         base = getattr(data, "base", None)
         owner = data if base is None else base
         if (data in passed or owner in passed or leaf._device.type == "strict"
@@ -177,10 +196,10 @@ def _accumulate(leaf, g, passed, create_graph):
         leaf.grad = _fn.Tensor._make(data, leaf._device, False, None)
     else:
         buf = leaf.grad
-        if buf._rg or buf.data.shape != g.data.shape or buf.data.dtype != g.data.dtype:
-            leaf.grad = buf + g
+        if buf._rg or buf.data.shape != g.shape or buf.data.dtype != g.dtype:
+            leaf.grad = buf + _tensor_like(leaf, g)
         else:
-            buf.data += g.data
+            buf.data += g
             buf._vc[0] += 1
 
 

@@ -15,6 +15,14 @@ An op is a subclass with ``forward`` and ``backward`` side by side::
 
     y = Cube.apply(x)
 
+* Backward on bare arrays: an op whose ``backward`` uses only operators and the functions of
+  ``self.F`` (sum, exp, reshape, matmul, ...; see :mod:`minigrad.ops.backward_ops`) may set
+  ``raw_backward = True``.  Then, when no graph of the backward is wanted
+  (``create_graph=False``), the engine calls it with arrays -- the upstream gradient and
+  ``saved_tensors`` are the arrays themselves, ``self.F`` the array functions -- and no Tensor
+  or graph node is made for the backward.  Every built-in op does this; with
+  ``create_graph=True`` the same code runs on Tensors and records its graph.
+
 * Positional arguments of ``apply`` are the differentiable inputs (Tensors; Python scalars and
   arrays become constants); keyword arguments are passed to ``forward`` unchanged (axes,
   shapes, flags).  ``self.xp`` is the array namespace of the inputs' device.
@@ -43,6 +51,8 @@ class BackwardError(RuntimeError):
 _OUTPUT = -1
 Tensor = None  # set by minigrad.tensor (which imports this module)
 _sum_to = None  # set by minigrad.ops.shape
+TENSOR_OPS = ArrayOps = None  # set by minigrad.ops.backward_ops
+_ARRAY_OPS = {}  # array namespace -> its ArrayOps
 
 
 class Function:
@@ -54,6 +64,10 @@ class Function:
     is_view = False
     _to_save = ()
     _retained = None
+
+    #: Set to True in ops whose ``backward`` uses only operators and ``self.F`` (see above).
+    raw_backward = False
+    _raw = False  # True while backward runs on bare arrays
 
     #: Set to True in ops whose inputs broadcast together (add, mul, where, ...): a shape
     #: mismatch is then reported with the op's name and the shapes.
@@ -67,6 +81,12 @@ class Function:
         raise NotImplementedError(f"{type(self).__name__}.backward is not defined")
 
     # ----- what forward and backward use ------------------------------------------------
+    @property
+    def F(self):
+        """The functions ``backward`` may call: on Tensors (recording a graph) or, while it
+        runs on bare arrays, on arrays (:mod:`minigrad.ops.backward_ops`)."""
+        return _array_ops(self.xp) if self._raw else TENSOR_OPS
+
     def save_for_backward(self, *arrays):
         """Keep these arrays (inputs, the output, or any other array) for ``backward``."""
         self._to_save = arrays
@@ -76,7 +96,9 @@ class Function:
         """The saved arrays as Tensors, in the order given to ``save_for_backward``.
 
         Saved inputs come back as the input Tensors themselves (so double backward reaches
-        them); a saved output comes back as a Tensor attached to this node.
+        them); a saved output comes back as a Tensor attached to this node.  In a backward on
+        bare arrays (``raw_backward``) they come back as the arrays, and a Python number
+        input as that number.
         """
         saved = self._saved
         if saved is None:
@@ -84,22 +106,31 @@ class Function:
                 f"{self.name}: trying to backward through the graph a second time (its saved "
                 "tensors were freed after the first backward); pass retain_graph=True to the "
                 "first backward() if you need to backward twice")
+        raw = self._raw
         out = []
         for where, version, value in saved:
             if where is None:
-                out.append(value)
+                out.append(value.data if raw else value)
+                continue
+            vc = self.inputs[where]._vc if where != _OUTPUT else self._out_vc
+            if vc[0] != version:
+                self._modified_error(where, value, version, vc[0])
+            if raw:
+                out.append(self.inputs[where].data if where != _OUTPUT else value)
                 continue
             t = self.inputs[where] if where != _OUTPUT else self._output_tensor(value)
-            if t._vc[0] != version:
-                raise BackwardError(
-                    f"{self.name}: a tensor it saved for backward (shape {tuple(t.shape)}, "
-                    f"{t.dtype}) was modified in place after it was saved (version {version} -> "
-                    f"{t._vc[0]}); its gradient would be wrong. Use an out-of-place op "
-                    "(y = y + 1 instead of y += 1) or clone() before modifying")
             if t.data.__class__ is float or t.data.__class__ is int:  # a number forward received
                 t = self._number_tensor(t.data)
             out.append(t)
         return tuple(out)
+
+    def _modified_error(self, where, value, version, now):
+        a = self.inputs[where].data if where != _OUTPUT else value
+        raise BackwardError(
+            f"{self.name}: a tensor it saved for backward (shape {tuple(a.shape)}, "
+            f"{_dtypes.name_of(a.dtype)}) was modified in place after it was saved (version {version} "
+            f"-> {now}); its gradient would be wrong. Use an out-of-place op "
+            "(y = y + 1 instead of y += 1) or clone() before modifying")
 
     def _number_tensor(self, x):
         """A Python number input as a constant 0-d tensor of the dtype it computed in."""
@@ -225,10 +256,62 @@ class Function:
             out.append(g)
         return out
 
+    def _backward_arrays(self, grad):
+        """``_run_backward`` on bare arrays: the gradient array for each input (or None).
+
+        Ops with ``raw_backward`` run on the arrays themselves; any other Function gets its
+        upstream gradient wrapped in a Tensor, as it was written for.
+        """
+        inputs = self.inputs
+        if not self.raw_backward:
+            dev = inputs[0]._device
+            grads = self._run_backward(Tensor._make(grad, dev, False, None))
+            return [None if g is None else g.data for g in grads]
+        if self._saved is None:
+            self.saved_tensors  # raises the "second time" error
+        anomaly = STATE.anomaly
+        self._raw = True
+        try:
+            if inputs[0]._device.type == "cuda":
+                with inputs[0]._device.native:
+                    grads = self.backward(grad)
+            else:
+                grads = self.backward(grad)
+        finally:
+            self._raw = False
+        if grads.__class__ is not tuple:
+            grads = (grads,)
+        if len(grads) != len(inputs):
+            raise BackwardError(
+                f"{self.name}.backward returned {len(grads)} gradient(s) for {len(inputs)} input(s)")
+        out = []
+        for t, need, g in zip(inputs, self.needs_input_grad, grads):
+            if not need or g is None:
+                out.append(None)
+                continue
+            data = t.data
+            if g.__class__ is not data.__class__ or g.shape != data.shape or g.dtype != data.dtype:
+                g = _fit_gradient_array(self, g, t)
+            for held in inputs:  # a gradient must never be an array the graph holds
+                if g is held.data:
+                    g = self.xp.asarray(g, copy=True)
+                    break
+            if anomaly:
+                _check_finite(self, g, "backward", inputs)
+            out.append(g)
+        return out
+
     def _output_tensor(self, data):
         t = Tensor._make(data, self.inputs[0]._device, True, self)
         t._vc = self._out_vc
         return t
+
+
+class Op(Function):
+    """A built-in op: its backward uses only operators and ``self.F``, so it also runs on bare
+    arrays (``raw_backward``)."""
+
+    raw_backward = True
 
 
 def _as_array(fn, scalar):
@@ -309,6 +392,30 @@ def _fit_gradient(fn, g, t):
                 f"of shape {tuple(t.shape)}; they are not broadcast-compatible") from None
     if g.data.dtype != t.data.dtype:
         g = g.to(dtype=t.data.dtype)
+    return g
+
+
+def _array_ops(xp):
+    ops = _ARRAY_OPS.get(xp)
+    if ops is None:
+        ops = _ARRAY_OPS[xp] = ArrayOps(xp)
+    return ops
+
+
+def _fit_gradient_array(fn, g, t):
+    """``_fit_gradient`` for a bare array ``g`` (or a NumPy scalar, or a number)."""
+    data = t.data
+    if g.__class__ is not data.__class__:
+        g = t._device.asarray(g)
+    if g.shape != data.shape:
+        shape, src = data.shape, g.shape
+        if len(shape) > len(src) or not all(s in (1, n) for s, n in zip(shape[::-1], src[::-1])):
+            raise BackwardError(
+                f"{fn.name}.backward returned a gradient of shape {tuple(g.shape)} for an input "
+                f"of shape {tuple(data.shape)}; they are not broadcast-compatible")
+        g = _array_ops(fn.xp).sum_to(g, shape)
+    if g.dtype != data.dtype:
+        g = fn.xp.astype(g, data.dtype)
     return g
 
 

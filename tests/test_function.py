@@ -252,3 +252,90 @@ def test_custom_op_in_a_larger_graph_on_each_device(device):
     z = 0.5 * xv * wv
     np.testing.assert_allclose(x.grad.numpy(), np.exp(z) * 0.5 * wv * xv + np.exp(z), rtol=1e-12)
     np.testing.assert_allclose(w.grad.numpy(), (np.exp(z) * 0.5 * xv * xv).sum(axis=0), rtol=1e-12)
+
+
+# ----- backward on bare arrays (raw_backward) ---------------------------------------------------
+class SoftplusF(mg.Function):
+    """z = log(1 + e^x);  dz/dx = sigmoid(x) = 1 - e^{-z}, written with operators and self.F only."""
+
+    raw_backward = True
+    seen = []
+
+    def forward(self, x):
+        out = self.xp.log1p(self.xp.exp(x))
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        (z,) = self.saved_tensors
+        SoftplusF.seen.append((type(g), type(z)))
+        return g * (1.0 - self.F.exp(-z))
+
+
+def test_raw_backward_gets_arrays_and_still_differentiates_twice(device):
+    xv = np.array([-2.0, 0.1, 3.0])
+    sig = 1 / (1 + np.exp(-xv))
+    x = _t(xv, device)
+    SoftplusF.seen.clear()
+    SoftplusF.apply(x).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), sig, rtol=1e-12)
+    g_type, z_type = SoftplusF.seen[-1]
+    assert g_type is type(x.data) and z_type is type(x.data)  # bare arrays of the device's library
+    (g,) = mg.grad(SoftplusF.apply(x).sum(), x, create_graph=True)
+    assert SoftplusF.seen[-1] == (mg.Tensor, mg.Tensor)  # recorded, so it differentiates again
+    (h,) = mg.grad(g.sum(), x)
+    np.testing.assert_allclose(h.numpy(), sig * (1 - sig), rtol=1e-12)
+
+
+def test_functions_without_raw_backward_still_get_tensors(device):
+    class TensorCube(Cube):
+        seen = []
+
+        def backward(self, g):
+            TensorCube.seen.append(type(g))
+            return g * 3.0 * self.saved_tensors[0] ** 2.0  # Tensor ops only
+
+    x = _t([1.0, -2.0], device)
+    y = (TensorCube.apply(x * 2.0) + 1.0).sum()  # a user op between built-in ops on bare arrays
+    y.backward()
+    assert TensorCube.seen == [mg.Tensor]
+    np.testing.assert_allclose(x.grad.numpy(), 2 * 3 * (2 * np.array([1.0, -2.0])) ** 2, rtol=1e-12)
+
+
+def test_builtin_backward_without_create_graph_makes_no_tensors(device, monkeypatch):
+    x = _t(np.linspace(-1, 1, 6).reshape(2, 3), device)
+    w = _t(np.ones((3, 4)), device)
+    loss = ((x @ w).relu() * 0.5).log_softmax(axis=1).sum()
+    made = []
+    real_make = mg.Tensor._make
+    monkeypatch.setattr(mg.Tensor, "_make", staticmethod(lambda *a: made.append(1) or real_make(*a)))
+    loss.backward()
+    assert len(made) == 3  # only the seed dloss/dloss = 1 and the leaf gradients x.grad, w.grad
+
+
+def test_raw_backward_in_place_change_and_second_backward_are_caught(device):
+    x = _t([1.0, 2.0], device)
+    y = SoftplusF.apply(x)
+    with mg.no_grad():
+        y.add_(1.0)  # the saved output
+    with pytest.raises(mg.BackwardError, match=r"SoftplusF: .*\(2,\), float64.*modified in place.*0 -> 1"):
+        y.sum().backward()
+    z = SoftplusF.apply(x)
+    z.backward(mg.ones_like(z))
+    with pytest.raises(mg.BackwardError, match="SoftplusF: trying to backward through the graph a second time"):
+        z.backward(mg.ones_like(z))
+
+
+def test_raw_backward_gradient_of_wrong_shape_is_named(device):
+    class BadRaw(mg.Function):
+        raw_backward = True
+
+        def forward(self, a):
+            return a * 2.0
+
+        def backward(self, g):
+            return self.F.broadcast_to(g, (3,) + tuple(g.shape))[..., :1]  # (3, 1) for a (2,) input
+
+    with pytest.raises(mg.BackwardError, match=r"BadRaw\.backward returned a gradient of shape \(3, 1\) "
+                                               r"for an input of shape \(2,\)"):
+        BadRaw.apply(_t([1.0, 2.0], device)).sum().backward()

@@ -4,14 +4,13 @@ Both subtract the row maximum first, so logits of +-1e4 give finite values and g
 """
 from __future__ import annotations
 
-from ..function import Function
-from .reductions import sum as _sum
+from ..function import Op
 from .shape import _normalize_axis
 
 __all__ = ["softmax", "log_softmax"]
 
 
-class Softmax(Function):
+class Softmax(Op):
     """s_i = e^{a_i - m} / sum_j e^{a_j - m} (m = max_j a_j);  da_i = s_i (g_i - sum_j g_j s_j)"""
 
     def forward(self, a, axis):
@@ -24,10 +23,10 @@ class Softmax(Function):
 
     def backward(self, g):
         (s,) = self.saved_tensors
-        return s * (g - _sum(g * s, axis=self.axis, keepdims=True))
+        return s * (g - self.F.sum(g * s, axis=self.axis, keepdims=True))
 
 
-class LogSoftmax(Function):
+class LogSoftmax(Op):
     """l_i = a_i - logsumexp(a);  da_i = g_i - e^{l_i} sum_j g_j"""
 
     def forward(self, a, axis):
@@ -40,7 +39,8 @@ class LogSoftmax(Function):
 
     def backward(self, g):
         (out,) = self.saved_tensors
-        return g - exp(out) * _sum(g, axis=self.axis, keepdims=True)
+        F = self.F
+        return g - F.exp(out) * F.sum(g, axis=self.axis, keepdims=True)
 
 
 def _axis(a, axis, dim, op):
@@ -60,5 +60,3 @@ def log_softmax(a, axis=-1, *, dim=None):
     """log(softmax(a)) along ``axis``, computed stably (use it with nll for cross-entropy)."""
     return LogSoftmax.apply(a, axis=_axis(a, axis, dim, "log_softmax"))
 
-
-from .elementwise import exp  # noqa: E402

@@ -12,13 +12,13 @@ import math
 
 from numpy import generic as _np_generic
 
-from ..function import Function
+from ..function import Op
 
 __all__ = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "maximum", "minimum",
            "clip", "where", "tanh", "sigmoid", "relu", "leaky_relu"]
 
 
-class Add(Function):
+class Add(Op):
     """z = a + b;  dz/da = 1, dz/db = 1"""
 
     broadcasts = True
@@ -30,7 +30,7 @@ class Add(Function):
         return g, g
 
 
-class Sub(Function):
+class Sub(Op):
     """z = a - b;  dz/da = 1, dz/db = -1"""
 
     broadcasts = True
@@ -42,7 +42,7 @@ class Sub(Function):
         return g, -g if self.needs_input_grad[1] else None
 
 
-class Mul(Function):
+class Mul(Op):
     """z = a * b;  dz/da = b, dz/db = a"""
 
     broadcasts = True
@@ -57,7 +57,7 @@ class Mul(Function):
         return (g * b if need_a else None), (g * a if need_b else None)
 
 
-class Div(Function):
+class Div(Op):
     """z = a / b;  dz/da = 1/b, dz/db = -a/b^2"""
 
     broadcasts = True
@@ -86,7 +86,7 @@ def _integral(xp, x):
     return kind in ("i", "u", "b") if kind is not None else not xp.isdtype(x.dtype, "real floating")
 
 
-class Neg(Function):
+class Neg(Op):
     """z = -a;  dz/da = -1"""
 
     def forward(self, a):
@@ -96,7 +96,7 @@ class Neg(Function):
         return -g
 
 
-class PowScalar(Function):
+class PowScalar(Op):
     """z = a ** p for a constant Python number p;  dz/da = p * a ** (p - 1)"""
 
     def forward(self, a, p):
@@ -113,10 +113,10 @@ class PowScalar(Function):
             return g
         if p == 2:
             return g * a * 2.0
-        return g * p * PowScalar.apply(a, p=p - 1)
+        return g * p * self.F.apply(PowScalar, a, p=p - 1)
 
 
-class Pow(Function):
+class Pow(Op):
     """z = a ** b;  dz/da = b * a ** (b - 1),  dz/db = z * log(a)  (taken as 0 where a == 0)"""
 
     broadcasts = True
@@ -129,18 +129,19 @@ class Pow(Function):
     def backward(self, g):
         a, b, out = self.saved_tensors
         need_a, need_b = self.needs_input_grad
+        F = self.F
         ga = g * b * a ** (b - 1.0) if need_a else None
         gb = None
-        if need_b and isinstance(a.data, (int, float)):  # a Python-number base: 2.0 ** t
-            gb = g * out * math.log(a.data) if a.data > 0 else g * 0.0
+        if need_b and (a.__class__ is float or a.__class__ is int):  # a Python-number base: 2.0 ** t
+            gb = g * out * math.log(a) if a > 0 else g * 0.0
         elif need_b:
-            positive = a.data > 0
-            safe_a = where(positive, a, 1.0)
-            gb = where(positive, g * out * log(safe_a), 0.0)
+            positive = F.array_of(a) > 0
+            safe_a = F.where(positive, a, 1.0)
+            gb = F.where(positive, g * out * F.apply(Log, safe_a), 0.0)
         return ga, gb
 
 
-class Exp(Function):
+class Exp(Op):
     """z = e^a;  dz/da = z"""
 
     def forward(self, a):
@@ -153,7 +154,7 @@ class Exp(Function):
         return g * out
 
 
-class Log(Function):
+class Log(Op):
     """z = ln a;  dz/da = 1/a"""
 
     def forward(self, a):
@@ -165,7 +166,7 @@ class Log(Function):
         return g / a
 
 
-class Sqrt(Function):
+class Sqrt(Op):
     """z = sqrt(a);  dz/da = 1 / (2 z)"""
 
     def forward(self, a):
@@ -178,7 +179,7 @@ class Sqrt(Function):
         return g / (out * 2.0)
 
 
-class Abs(Function):
+class Abs(Op):
     """z = |a|;  dz/da = sign(a) (0 at a = 0)"""
 
     def forward(self, a):
@@ -187,10 +188,10 @@ class Abs(Function):
 
     def backward(self, g):
         (a,) = self.saved_tensors
-        return g * self.xp.sign(a.data)
+        return g * self.xp.sign(self.F.array_of(a))
 
 
-class _Extremum(Function):
+class _Extremum(Op):
     """Shared backward of maximum/minimum: the winner takes the gradient, ties share it."""
 
     broadcasts = True
@@ -224,7 +225,7 @@ class Minimum(_Extremum):
         return self.xp.minimum(a, b)
 
 
-class Clip(Function):
+class Clip(Op):
     """z = min(max(a, lo), hi);  dz/da = [lo <= a <= hi]"""
 
     def forward(self, a, lo=None, hi=None):
@@ -241,7 +242,7 @@ class Clip(Function):
         return g * self.inside
 
 
-class Where(Function):
+class Where(Op):
     """z = a where cond else b;  dz/da = [cond], dz/db = [not cond] (cond is not differentiable)"""
 
     broadcasts = True
@@ -252,13 +253,13 @@ class Where(Function):
 
     def backward(self, g):
         _, need_a, need_b = self.needs_input_grad
-        zero = 0.0
+        F = self.F
         return (None,
-                where(self.cond, g, zero) if need_a else None,
-                where(self.cond, zero, g) if need_b else None)
+                F.where(self.cond, g, 0.0) if need_a else None,
+                F.where(self.cond, 0.0, g) if need_b else None)
 
 
-class Tanh(Function):
+class Tanh(Op):
     """z = tanh(a);  dz/da = 1 - z^2"""
 
     def forward(self, a):
@@ -271,7 +272,7 @@ class Tanh(Function):
         return g * (1.0 - out * out)
 
 
-class Sigmoid(Function):
+class Sigmoid(Op):
     """z = 1 / (1 + e^-a), computed without overflow;  dz/da = z (1 - z)"""
 
     def forward(self, a):
@@ -286,7 +287,7 @@ class Sigmoid(Function):
         return g * out * (1.0 - out)
 
 
-class ReLU(Function):
+class ReLU(Op):
     """z = max(a, 0);  dz/da = [a > 0]"""
 
     def forward(self, a):
@@ -299,7 +300,7 @@ class ReLU(Function):
         return g * self.mask
 
 
-class LeakyReLU(Function):
+class LeakyReLU(Op):
     """z = a if a > 0 else slope * a;  dz/da = 1 if a > 0 else slope"""
 
     def forward(self, a, negative_slope=0.01):
@@ -311,7 +312,7 @@ class LeakyReLU(Function):
         return g * self.scale
 
 
-class Clone(Function):
+class Clone(Op):
     """z = a (a copy);  dz/da = 1"""
 
     def forward(self, a):
@@ -321,7 +322,7 @@ class Clone(Function):
         return g
 
 
-class Cast(Function):
+class Cast(Op):
     """z = a converted to ``dtype``;  dz/da = 1 (cast back to a's dtype)"""
 
     def forward(self, a, dtype):
@@ -331,14 +332,14 @@ class Cast(Function):
         return g  # the Function base class casts to the input's dtype
 
 
-class ToDevice(Function):
+class ToDevice(Op):
     """z = a copied to ``device``;  dz/da = 1 (copied back)"""
 
     def forward(self, a, device):
         return device.asarray(a) if device.type != "cpu" else _to_host(a)
 
     def backward(self, g):
-        return g.to(self.inputs[0].device)
+        return self.F.to_device(g, self.inputs[0]._device)
 
 
 def to_device(a, device):

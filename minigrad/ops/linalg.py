@@ -5,14 +5,14 @@ and the added axis is removed from the result; leading (batch) axes broadcast.
 """
 from __future__ import annotations
 
-from ..function import Function
+from ..function import Op
 from ..tensor import Tensor, as_constant_like
 from .shape import reshape
 
 __all__ = ["matmul"]
 
 
-class MatMul(Function):
+class MatMul(Op):
     """Z = op_z(op_a(A) @ op_b(B)), op_x(X) = X or X^T (last two axes) as flags ``ta``, ``tb``,
     ``tz`` say; the public ``matmul`` uses no flags: Z = A @ B, A (..., m, k), B (..., k, n).
 
@@ -33,12 +33,13 @@ class MatMul(Function):
         a, b = self.saved_tensors
         ta, tb, tz = self.flags
         need_a, need_b = self.needs_input_grad
-        ga = _product(g, tz, b, not tb, ta, _is_transposed(a.data)) if need_a else None
-        gb = _product(a, not ta, g, tz, tb, _is_transposed(b.data)) if need_b else None
+        F = self.F
+        ga = _product(F, g, tz, b, not tb, ta, _is_transposed(F.array_of(a))) if need_a else None
+        gb = _product(F, a, not ta, g, tz, tb, _is_transposed(F.array_of(b))) if need_b else None
         return ga, gb
 
 
-def _product(x, tx, y, ty, tz, transposed_layout):
+def _product(F, x, tx, y, ty, tz, transposed_layout):
     """op_z(op_x(x) @ op_y(y)) as one MatMul, in transposed (column-major) layout if asked.
 
     (P Q)^T = Q^T P^T, so the same product can be formed with the operands swapped and every
@@ -46,7 +47,7 @@ def _product(x, tx, y, ty, tz, transposed_layout):
     """
     if tz != transposed_layout:
         x, tx, y, ty, tz = y, not ty, x, not tx, not tz
-    return MatMul.apply(x, y, ta=tx, tb=ty, tz=tz)
+    return F.matmul(x, y, ta=tx, tb=ty, tz=tz)
 
 
 def _is_transposed(array):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import builtins
 
-from ..function import Function
-from .shape import broadcast_to, normalize_axes, reshape
+from ..function import Op
+from .shape import normalize_axes
 
 __all__ = ["sum", "mean", "var", "std", "max", "min", "logsumexp"]
 
@@ -19,14 +19,14 @@ def _kept_shape(shape, axes):
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
-def _expand_back(g, in_shape, axes):
+def _expand_back(F, g, in_shape, axes):
     """Broadcast a reduced gradient back over the reduced axes of ``in_shape``."""
-    if g.data.ndim != 0 and g.data.ndim != len(in_shape):  # reduced without keepdims
-        g = reshape(g, _kept_shape(in_shape, axes))
-    return broadcast_to(g, in_shape)
+    if g.ndim != 0 and g.ndim != len(in_shape):  # reduced without keepdims
+        g = F.reshape(g, _kept_shape(in_shape, axes))
+    return F.broadcast_to(g, in_shape)
 
 
-class Sum(Function):
+class Sum(Op):
     """z = sum_i a_i over ``axes``;  dz/da_i = 1"""
 
     def forward(self, a, axes, keepdims):
@@ -34,10 +34,10 @@ class Sum(Function):
         return self.xp.sum(a, axis=axes, keepdims=keepdims)
 
     def backward(self, g):
-        return _expand_back(g, self.in_shape, self.axes)
+        return _expand_back(self.F, g, self.in_shape, self.axes)
 
 
-class Mean(Function):
+class Mean(Op):
     """z = (1/n) sum_i a_i over ``axes``;  dz/da_i = 1/n"""
 
     def forward(self, a, axes, keepdims):
@@ -48,10 +48,10 @@ class Mean(Function):
         n = 1
         for ax in self.axes:
             n *= self.in_shape[ax]
-        return _expand_back(g, self.in_shape, self.axes) * (1.0 / builtins.max(n, 1))
+        return _expand_back(self.F, g, self.in_shape, self.axes) * (1.0 / builtins.max(n, 1))
 
 
-class _Extreme(Function):
+class _Extreme(Op):
     """max/min: z = a_k for the extreme element(s) k;  dz/da_i = [a_i == z] / #ties"""
 
     reduce = "max"
@@ -68,7 +68,7 @@ class _Extreme(Function):
 
     def backward(self, g):
         in_shape = self.weights.shape
-        return _expand_back(g, in_shape, self.axes) * self.weights
+        return _expand_back(self.F, g, in_shape, self.axes) * self.weights
 
 
 class Max(_Extreme):
@@ -79,7 +79,7 @@ class Min(_Extreme):
     reduce = "min"
 
 
-class LogSumExp(Function):
+class LogSumExp(Op):
     """z = log sum_i e^{a_i}, computed as m + log sum_i e^{a_i - m} with m = max a;
     dz/da_i = e^{a_i - z} (the softmax)"""
 
@@ -97,9 +97,10 @@ class LogSumExp(Function):
 
     def backward(self, g):
         a, out = self.saved_tensors
+        F = self.F
         if not self.keepdims:
-            out = reshape(out, _kept_shape(a.shape, self.axes))
-        return _expand_back(g, a.shape, self.axes) * exp(a - out)
+            out = F.reshape(out, _kept_shape(a.shape, self.axes))
+        return _expand_back(F, g, a.shape, self.axes) * F.exp(a - out)
 
 
 def _axes(a, axis, dim, op):
@@ -166,4 +167,4 @@ def logsumexp(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
     return LogSumExp.apply(a, axes=_axes(a, axis, dim, "logsumexp"), keepdims=_keep(keepdims, keepdim))
 
 
-from .elementwise import exp, sqrt  # noqa: E402  (elementwise needs nothing from here)
+from .elementwise import sqrt  # noqa: E402  (elementwise needs nothing from here)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import builtins
 import operator
 
-from ..function import Function
+from ..function import Op
 
 __all__ = ["reshape", "permute", "transpose", "broadcast_to", "expand", "sum_to", "squeeze", "unsqueeze",
            "flatten", "concatenate", "cat", "stack", "split", "pad", "getitem", "normalize_axes"]
@@ -62,7 +62,7 @@ def _shape_arg(shape, op):
 
 
 # ----- ops -------------------------------------------------------------------------------
-class Reshape(Function):
+class Reshape(Op):
     """z = a with a new shape (same elements, C order);  dz/da: reshape back"""
 
     is_view = True
@@ -72,10 +72,10 @@ class Reshape(Function):
         return self.xp.reshape(a, shape)
 
     def backward(self, g):
-        return reshape(g, self.in_shape)
+        return self.F.reshape(g, self.in_shape)
 
 
-class Permute(Function):
+class Permute(Op):
     """z = a with axes reordered by ``axes``;  dz/da: reorder by the inverse permutation"""
 
     is_view = True
@@ -88,10 +88,10 @@ class Permute(Function):
         inverse = [0] * len(self.axes)
         for i, ax in enumerate(self.axes):
             inverse[ax] = i
-        return permute(g, tuple(inverse))
+        return self.F.permute(g, tuple(inverse))
 
 
-class BroadcastTo(Function):
+class BroadcastTo(Op):
     """z = a repeated along broadcast axes;  dz/da = the sum of the gradient over them"""
 
     is_view = True
@@ -101,10 +101,10 @@ class BroadcastTo(Function):
         return self.xp.broadcast_to(a, shape)
 
     def backward(self, g):
-        return sum_to(g, self.in_shape)
+        return self.F.sum_to(g, self.in_shape)
 
 
-class SumTo(Function):
+class SumTo(Op):
     """z = a summed over the axes along which ``shape`` was broadcast to a's shape;
     dz/da: broadcast back"""
 
@@ -117,15 +117,16 @@ class SumTo(Function):
         return self.xp.reshape(out, shape)
 
     def backward(self, g):
-        return broadcast_to(g, self.in_shape)
+        return self.F.broadcast_to(g, self.in_shape)
 
 
-class Concatenate(Function):
+class Concatenate(Op):
     """z = [a_1, a_2, ...] joined along ``axis``;  dz/da_k = the slice of the gradient of a_k"""
 
-    def forward(self, *arrays, axis):
+    def forward(self, *arrays, axis, device):
         self.axis = axis
         self.sizes = [a.shape[axis] for a in arrays]
+        self.dev = device
         return self.xp.concat(arrays, axis=axis)
 
     def backward(self, g):
@@ -133,19 +134,20 @@ class Concatenate(Function):
         for size, need in zip(self.sizes, self.needs_input_grad):
             if need:
                 index = (slice(None),) * self.axis + (slice(start, start + size),)
-                grads.append(getitem(g, index))
+                grads.append(self.F.getitem(g, index, self.dev))
             else:
                 grads.append(None)
             start += size
         return tuple(grads)
 
 
-class Pad(Function):
+class Pad(Op):
     """z = a surrounded by ``value`` (``pad_width`` per axis: (before, after));
     dz/da = the gradient's central block"""
 
-    def forward(self, a, pad_width, value):
+    def forward(self, a, pad_width, value, device):
         xp = self.xp
+        self.dev = device
         out_shape = tuple(n + lo + hi for n, (lo, hi) in zip(a.shape, pad_width))
         out = xp.full(out_shape, value, dtype=a.dtype, **_device_kw(a))
         self.inner = tuple(slice(lo, lo + n) for n, (lo, _) in zip(a.shape, pad_width))
@@ -153,10 +155,10 @@ class Pad(Function):
         return out
 
     def backward(self, g):
-        return getitem(g, self.inner)
+        return self.F.getitem(g, self.inner, self.dev)
 
 
-class GetItem(Function):
+class GetItem(Op):
     """z = a[key] (NumPy indexing rules);  dz/da = zeros with the gradient scattered (added) at key"""
 
     is_view = True
@@ -166,10 +168,10 @@ class GetItem(Function):
         return device.getitem(a, key)
 
     def backward(self, g):
-        return IndexAdd.apply(g, shape=self.in_shape, key=self.key, device=self.dev)
+        return self.F.index_add(g, self.in_shape, self.key, self.dev)
 
 
-class IndexAdd(Function):
+class IndexAdd(Op):
     """z = zeros(shape) with a added at key (repeated indices accumulate);  dz/da = z-gradient[key]"""
 
     def forward(self, a, shape, key, device):
@@ -182,7 +184,7 @@ class IndexAdd(Function):
         return device.scatter_add(shape, key, a, a.dtype)
 
     def backward(self, g):
-        return GetItem.apply(g, key=self.key, device=self.dev)
+        return self.F.getitem(g, self.key, self.dev)
 
 
 def _device_kw(a):
@@ -343,7 +345,7 @@ def concatenate(tensors, axis=0, *, dim=None):
         if t.ndim != nd or any(n != m for i, (n, m) in enumerate(zip(t.shape, tensors[0].shape)) if i != ax):
             raise ValueError("concatenate: shapes " + ", ".join(str(x.shape) for x in tensors)
                              + f" differ outside axis {ax}")
-    return Concatenate.apply(*tensors, axis=ax)
+    return Concatenate.apply(*tensors, axis=ax, device=tensors[0]._device)
 
 
 cat = concatenate
@@ -395,7 +397,7 @@ def pad(a, pad_width, value=0.0):
     if len(widths) != a.ndim or any(len(w) != 2 or w[0] < 0 or w[1] < 0 for w in widths):
         raise ValueError(f"pad: pad_width {pad_width!r} does not give (before, after) >= 0 for each of the "
                          f"{a.ndim} axes of a tensor of shape {a.shape}")
-    return Pad.apply(a, pad_width=widths, value=value)
+    return Pad.apply(a, pad_width=widths, value=value, device=a._device)
 
 
 def normalize_key(key, a):

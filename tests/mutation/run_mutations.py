@@ -117,22 +117,25 @@ def _detach(original):
 
 @contextlib.contextmanager
 def patched_fit(cls, how):
-    """Undo broadcasting wrongly (``how``: 'none' or 'mean') for gradients of ``cls`` only."""
-    original = _function._fit_gradient
+    """Undo broadcasting wrongly (``how``: 'none' or 'mean') for gradients of ``cls`` only,
+    both for Tensor gradients and for the bare-array backward."""
+    originals = _function._fit_gradient, _function._fit_gradient_array
 
-    def fit(fn, g, t):
-        if not isinstance(fn, cls) or not isinstance(g, mg.Tensor) or g.shape == t.shape:
-            return original(fn, g, t)
-        if how == "none":
-            return g
-        n = g.size // t.size if t.size else 1
-        return original(fn, g, t) * (1.0 / n)
+    def wrong(original):
+        def fit(fn, g, t):
+            if not isinstance(fn, cls) or not hasattr(g, "shape") or g.shape == t.shape:
+                return original(fn, g, t)
+            if how == "none":
+                return g
+            n = g.size // t.size if t.size else 1
+            return original(fn, g, t) * (1.0 / n)
+        return fit
 
-    _function._fit_gradient = fit
+    _function._fit_gradient, _function._fit_gradient_array = (wrong(f) for f in originals)
     try:
         yield
     finally:
-        _function._fit_gradient = original
+        _function._fit_gradient, _function._fit_gradient_array = originals
 
 
 @contextlib.contextmanager
