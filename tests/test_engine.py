@@ -680,3 +680,39 @@ def test_anomaly_as_decorator():
     with pytest.raises(FloatingPointError, match="Log forward"):
         f(_t([1.0]))
     assert not mg.is_anomaly_enabled()
+
+
+# ----- x @ W.T: the transpose is read in place by the product ----------------------------------
+@pytest.mark.parametrize("form, flipped", [("x @ w.T", False), ("w @ x.T", True), ("x.T.T @ w.T", False)])
+def test_product_with_a_transposed_operand(form, flipped, device):
+    """y = x w^T (or its transpose): dx = G w, dw = G^T x, whichever operand is read transposed."""
+    rng = np.random.default_rng(3)
+    xv, wv, gv = rng.standard_normal((5, 3)), rng.standard_normal((4, 3)), rng.standard_normal((5, 4))
+    x, w = _t(xv, device), _t(wv, device)
+    y = eval(form, {}, {"x": x, "w": w})
+    np.testing.assert_allclose(y.numpy(), (xv @ wv.T).T if flipped else xv @ wv.T, rtol=1e-12)
+    y.backward(mg.tensor(gv.T if flipped else gv, dtype=mg.float64, device=device))
+    np.testing.assert_allclose(x.grad.numpy(), gv @ wv, rtol=1e-12)
+    np.testing.assert_allclose(w.grad.numpy(), gv.T @ xv, rtol=1e-12)
+    if device == "cpu":  # each gradient comes back in its parameter's (row-major) layout
+        assert x.grad.data.flags.c_contiguous and w.grad.data.flags.c_contiguous
+
+
+def test_transposed_operand_records_no_transpose_node_but_keeps_a_retained_grad():
+    x, w = _t(np.ones((2, 3))), _t(np.arange(12.0).reshape(4, 3))
+    y = x @ w.T
+    assert type(y._node).__name__ == "MatMul" and y._node.inputs[1] is w
+    wt = w.T
+    wt.retain_grad()  # asked for its own gradient: stays in the graph
+    z = x @ wt
+    assert z._node.inputs[1] is wt
+    z.sum().backward()
+    np.testing.assert_allclose(wt.grad.numpy(), np.full((3, 4), 2.0))  # x^T G, G = ones((2, 4))
+    np.testing.assert_allclose(w.grad.numpy(), np.full((4, 3), 2.0))
+
+
+def test_second_derivatives_through_a_transposed_operand(device):
+    rng = np.random.default_rng(4)
+    x, w = _t(rng.standard_normal((3, 2)), device), _t(rng.standard_normal((4, 2)), device)
+    assert mg.gradgradcheck(lambda a, b: (a @ b.T).tanh(), (x, w))
+    assert mg.gradgradcheck(lambda a, b: (b @ a.T) * (b @ a.T), (x, w))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..function import Op
 from ..tensor import Tensor, as_constant_like
-from .shape import reshape
+from .shape import Permute, reshape
 
 __all__ = ["matmul"]
 
@@ -60,6 +60,10 @@ def matmul(a, b):
     """Matrix product ``a @ b`` (1-D, 2-D and batched with broadcasting)."""
     if (a.__class__ is Tensor and b.__class__ is Tensor and a.data.ndim == 2 and b.data.ndim == 2
             and a.data.shape[1] == b.data.shape[0]):
+        ta = _is_recorded_transpose(a)
+        tb = _is_recorded_transpose(b)
+        if ta or tb:  # x @ W.T: one MatMul of W with a flag, not a transpose node and a MatMul
+            return MatMul.apply(a._node.inputs[0] if ta else a, b._node.inputs[0] if tb else b, ta=ta, tb=tb)
         return MatMul.apply(a, b)
     if not isinstance(a, Tensor):
         a = as_constant_like(a, b, "matmul")
@@ -87,6 +91,13 @@ def matmul(a, b):
     if vb:
         return reshape(out, out.shape[:-1])
     return out
+
+
+def _is_recorded_transpose(t):
+    """Whether ``t`` is ``u.T`` for a 2-D ``u``, recorded in the graph and not asked to keep its
+    own gradient (``retain_grad``): the product can then read ``u`` transposed in place."""
+    node = t._node
+    return node is not None and node.__class__ is Permute and node.axes == (1, 0) and node._retained is None
 
 
 def _orig(t, was_vector, column=False):
