@@ -16,18 +16,18 @@ __all__ = ["backward", "grad"]
 
 def _topological_order(roots):
     """Nodes reachable from ``roots``, each after every node that consumes its output."""
-    order, visited = [], set()
+    order, visited = [], set()  # nodes hash by identity
     for root in roots:
-        if root is None or id(root) in visited:
+        if root is None or root in visited:
             continue
-        visited.add(id(root))
+        visited.add(root)
         stack = [(root, iter(root.inputs))]
         while stack:
             node, it = stack[-1]
             for t in it:
                 child = t._node
-                if child is not None and id(child) not in visited:
-                    visited.add(id(child))
+                if child is not None and child not in visited:
+                    visited.add(child)
                     stack.append((child, iter(child.inputs)))
                     break
             else:
@@ -96,7 +96,8 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
             g = pending.pop(node, None)
             if g is None:
                 continue
-            owned.discard(id(g))  # its backward may hand g itself to several inputs (add: g, g)
+            if owned:
+                owned.discard(id(g))  # its backward may hand g itself to several inputs (add: g, g)
             if node._retained is not None:
                 _retain(node, g, raw)
             grads = node._backward_arrays(g) if raw else node._run_backward(g)

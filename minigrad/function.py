@@ -211,7 +211,8 @@ class Function:
             return result
         result = Tensor._make(out, dev, True, fn)
         fn.inputs = inputs
-        fn.needs_input_grad = tuple([t._rg for t in inputs])
+        fn.needs_input_grad = ((inputs[0]._rg, inputs[1]._rg) if len(inputs) == 2 else
+                               tuple([t._rg for t in inputs]))
         if cls.is_view:
             result._vc = inputs[0]._vc
         fn._out_vc = result._vc
@@ -367,10 +368,12 @@ def _resolve_saved(to_save, inputs, out, result):
         if a is out:
             saved.append((_OUTPUT, result._vc[0], out))
             continue
-        for i, t in enumerate(inputs):
+        i = 0
+        for t in inputs:
             if a is t.data:
                 saved.append((i, t._vc[0], None))
                 break
+            i += 1
         else:
             if isinstance(a, Tensor):
                 saved.append((None, 0, a))

@@ -17,7 +17,7 @@ import numpy as _np
 
 from .. import function as _function
 from .elementwise import Exp, ToDevice, Where, to_device
-from .linalg import MatMul
+from .linalg import MatMul, flagged_product
 from .reductions import Sum
 from .shape import BroadcastTo, GetItem, IndexAdd, Permute, Reshape, SumTo
 
@@ -99,6 +99,9 @@ class ArrayOps(_Ops):
     @staticmethod
     def array_of(x):
         return x
+
+    def matmul(self, a, b, ta=False, tb=False, tz=False):  # the hottest call of a backward: no op object
+        return flagged_product(self.xp, a, b, ta, tb, tz)
 
 
 _function.TENSOR_OPS = TensorOps()

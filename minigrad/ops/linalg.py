@@ -26,8 +26,7 @@ class MatMul(Op):
     def forward(self, a, b, ta=False, tb=False, tz=False):
         self.flags = (ta, tb, tz)
         self.save_for_backward(a, b)
-        z = self.xp.matmul(a.mT if ta else a, b.mT if tb else b)  # .mT: the standard's matrix transpose
-        return z.mT if tz else z
+        return flagged_product(self.xp, a, b, ta, tb, tz)
 
     def backward(self, g):
         a, b = self.saved_tensors
@@ -37,6 +36,12 @@ class MatMul(Op):
         ga = _product(F, g, tz, b, not tb, ta, _is_transposed(F.array_of(a))) if need_a else None
         gb = _product(F, a, not ta, g, tz, tb, _is_transposed(F.array_of(b))) if need_b else None
         return ga, gb
+
+
+def flagged_product(xp, a, b, ta, tb, tz):
+    """op_z(op_a(a) @ op_b(b)) on arrays (.mT: the standard's transpose of the last two axes)."""
+    z = xp.matmul(a.mT if ta else a, b.mT if tb else b)
+    return z.mT if tz else z
 
 
 def _product(F, x, tx, y, ty, tz, transposed_layout):
