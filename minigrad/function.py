@@ -368,12 +368,10 @@ def _resolve_saved(to_save, inputs, out, result):
         if a is out:
             saved.append((_OUTPUT, result._vc[0], out))
             continue
-        i = 0
-        for t in inputs:
+        for i, t in enumerate(inputs):
             if a is t.data:
                 saved.append((i, t._vc[0], None))
                 break
-            i += 1
         else:
             if isinstance(a, Tensor):
                 saved.append((None, 0, a))
