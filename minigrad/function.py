@@ -233,12 +233,8 @@ class Function:
                 STATE.anomaly = True
         else:
             grads = self.backward(grad)
-        if grads.__class__ is not tuple:
-            grads = (grads,)
         inputs = self.inputs
-        if len(grads) != len(inputs):
-            raise BackwardError(
-                f"{self.name}.backward returned {len(grads)} gradient(s) for {len(inputs)} input(s)")
+        grads = self._one_per_input(grads)
         out = []
         for t, need, g in zip(inputs, self.needs_input_grad, grads):
             if not need or g is None:
@@ -280,11 +276,7 @@ class Function:
                 grads = self.backward(grad)
         finally:
             self._raw = False
-        if grads.__class__ is not tuple:
-            grads = (grads,)
-        if len(grads) != len(inputs):
-            raise BackwardError(
-                f"{self.name}.backward returned {len(grads)} gradient(s) for {len(inputs)} input(s)")
+        grads = self._one_per_input(grads)
         out = []
         for t, need, g in zip(inputs, self.needs_input_grad, grads):
             if not need or g is None:
@@ -301,6 +293,15 @@ class Function:
                 _check_finite(self, g, "backward", inputs)
             out.append(g)
         return out
+
+    def _one_per_input(self, grads):
+        """What backward returned, as a tuple with one gradient per input (checked)."""
+        if grads.__class__ is not tuple:
+            grads = (grads,)
+        if len(grads) != len(self.inputs):
+            raise BackwardError(
+                f"{self.name}.backward returned {len(grads)} gradient(s) for {len(self.inputs)} input(s)")
+        return grads
 
     def _output_tensor(self, data):
         t = Tensor._make(data, self.inputs[0]._device, True, self)
