@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as _np
 from numpy import generic as _np_generic
 
 from ..function import Op
@@ -293,7 +294,7 @@ class ReLU(Op):
     def forward(self, a):
         xp = self.xp
         positive = a > 0
-        self.mask = xp.astype(positive, a.dtype)
+        self.mask = positive if xp is _np else xp.astype(positive, a.dtype)
         return a * self.mask
 
     def backward(self, g):
