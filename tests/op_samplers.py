@@ -137,6 +137,30 @@ def matmul_inputs(draw, shape):
     return fill("real", "real")(draw, (shape, other))
 
 
+def linear_inputs(draw, shape):
+    """x (..., n_in) with 1-3 axes, weight (n_out, n_in), and a bias (n_out,) or none."""
+    sh = _shape(draw, shape, min_dims=1)
+    n_out = draw(st.integers(1, 3))
+    shapes = (sh, (n_out, sh[-1])) + (((n_out,),) if draw(st.booleans()) else ())
+    return fill("real", "real", "real")(draw, shapes)
+
+
+def nll_inputs(draw, shape):
+    """log-probabilities and targets of one shape (any reals: the op is bilinear), a class axis,
+    and either no scale (one value per example) or a scale (a scalar)."""
+    sh = _shape(draw, shape, min_dims=1)
+    scale = draw(st.sampled_from([None, 1.0, 0.5]))
+    return Sample(fill("real", "real")(draw, (sh, sh)).args, {"axis": _single_axis(draw, len(sh)), "scale": scale})
+
+
+def softmax_cross_entropy_inputs(draw, shape, elements=None):
+    """(m, C) logits, m integer labels in [0, C), no scale (per example) or a scale."""
+    m, c = (draw(st.integers(1, 3)), draw(st.integers(1, 3))) if shape is None else (shape[0], shape[-1])
+    labels = np.array(draw(st.lists(st.integers(0, c - 1), min_size=m, max_size=m)), dtype=np.int64)
+    scale = draw(st.sampled_from([None, 1.0, 0.5]))
+    return Sample((_arr(draw, (m, c), elements=elements), labels), {"scale": scale})
+
+
 def softmax_inputs(draw, shape, elements=None):
     sh = _shape(draw, shape, min_dims=1)
     return Sample((_arr(draw, sh, elements=elements),), {"axis": _single_axis(draw, len(sh))})

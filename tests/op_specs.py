@@ -64,6 +64,16 @@ class OpSpec:
 
 
 # ----- NumPy references (written independently of minigrad) ------------------------------------
+def _nll_ref(log_probs, target, axis, scale):
+    terms = -(log_probs * target)
+    return terms.sum(axis=axis) if scale is None else scale * terms.sum()
+
+
+def _softmax_cross_entropy_ref(z, labels, scale):
+    per_example = -np.take_along_axis(_log_softmax_ref(z, axis=1), labels[:, None], axis=1)[:, 0]
+    return per_example if scale is None else scale * per_example.sum()
+
+
 def _softmax_ref(a, axis):
     e = np.exp(a - a.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
@@ -205,6 +215,7 @@ SPECS = [
     OpSpec("matmul", mg.matmul, np.matmul, smp.matmul_inputs, min_ndim=1, sample_fill=_REAL2,
            broadcast_cases=(((2, 2, 3), (3, 4)), ((1, 2, 3), (2, 3, 2)), ((3,), (2, 3, 2)), ((2, 2, 3), (3,)),
                             ((3,), (3,)))),
+    OpSpec("linear", mg.linear, lambda x, w, b=0.0: x @ w.T + b, smp.linear_inputs, min_ndim=1),
     OpSpec("sum", mg.sum, np.sum, smp.reduction()),
     OpSpec("mean", mg.mean, np.mean, smp.reduction()),
     OpSpec("var", mg.var, lambda a, axis, keepdims, correction: np.var(a, axis=axis, keepdims=keepdims,
@@ -229,6 +240,12 @@ SPECS = [
            edge_sample=functools.partial(smp.softmax_inputs, elements=_HUGE_LOGITS), edges=_LOGIT_EDGES),
     OpSpec("log_softmax", mg.log_softmax, _log_softmax_ref, smp.softmax_inputs, min_ndim=1,
            edge_sample=functools.partial(smp.softmax_inputs, elements=_HUGE_LOGITS), edges=_LOGIT_EDGES),
+    OpSpec("nll", mg.nll, _nll_ref, smp.nll_inputs, min_ndim=1),
+    OpSpec("softmax_cross_entropy", mg.softmax_cross_entropy, _softmax_cross_entropy_ref,
+           smp.softmax_cross_entropy_inputs, min_ndim=2, small_shapes=((1, 1),),
+           edge_sample=functools.partial(smp.softmax_cross_entropy_inputs, elements=_HUGE_LOGITS),
+           edges=(Edge("logits of +-1e4", (_BIG_LOGITS, np.array([0, 2, 1])), {"scale": 1.0}),
+                  Edge("logits of +-1e4, per example", (_BIG_LOGITS, np.array([1, 1, 0])), {"scale": None}))),
     OpSpec("reshape", lambda a, shape: mg.reshape(a, shape), np.reshape, smp.reshape_inputs),
     OpSpec("transpose", mg.transpose, _transpose_ref, smp.transpose_inputs),
     OpSpec("permute", lambda a, axes: mg.permute(a, axes), np.transpose, smp.permute_inputs),

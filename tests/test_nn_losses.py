@@ -85,6 +85,33 @@ def test_cross_entropy_soft_targets_and_spatial():
     np.testing.assert_allclose(out.numpy(), expected, rtol=1e-12)
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_spatial_labels_with_class_weights(device, reduction):
+    """(N, C, H, W) logits, (N, H, W) labels, class weights: PyTorch's 'mean' divides by the
+    summed weight of the targets; gradients against central differences."""
+    rng = np.random.default_rng(5)
+    z, y, w = rng.standard_normal((2, 3, 2, 3)), rng.integers(0, 3, (2, 2, 3)), np.array([0.5, 2.0, 1.5])
+    per = -w[y] * np.take_along_axis(np_log_softmax(z), y[:, None], axis=1)[:, 0]
+    expected = per.sum() / w[y].sum() if reduction == "mean" else np_reduce(per, reduction)
+    out = F.cross_entropy(mg.Tensor(z, device=device), mg.Tensor(y, device=device),
+                          weight=mg.Tensor(w, device=device), reduction=reduction)
+    assert out.shape == np.shape(expected)
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-12)
+    assert_grads_match(lambda z, y: F.cross_entropy(z, y, weight=mg.Tensor(w, device=device), reduction=reduction),
+                       [z, y], device=device)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_soft_targets_get_gradients_too(device, reduction):
+    """A probability target that requires grad gets dJ/dY = -log softmax(z) (scaled)."""
+    rng = np.random.default_rng(6)
+    z, p = rng.standard_normal((3, 4, 2)), rng.dirichlet(np.ones(4), size=(3, 2)).transpose(0, 2, 1)
+    per = -(p * np_log_softmax(z)).sum(1)
+    out = F.cross_entropy(mg.Tensor(z, device=device), mg.Tensor(p, device=device), reduction=reduction)
+    np.testing.assert_allclose(out.numpy(), np_reduce(per, reduction), rtol=1e-12)
+    assert_grads_match(lambda z, p: F.cross_entropy(z, p, reduction=reduction), [z, p], device=device)
+
+
 @given(m=st.integers(1, 4), c=st.integers(2, 4), reduction=st.sampled_from(REDUCTIONS), seed=seeds)
 def test_cross_entropy_gradients(device, m, c, reduction, seed):
     rng, z, y = _data(seed, m, c)

@@ -4,12 +4,13 @@ from . import backward_ops as _backward_ops  # noqa: F401  (installs F for every
 from .activation import log_softmax, softmax
 from .elementwise import (abs, add, clip, div, exp, leaky_relu, log, maximum, minimum, mul, neg, pow, relu,
                           sigmoid, sqrt, sub, tanh, where)
-from .linalg import matmul
+from .linalg import linear, matmul
+from .loss import nll, softmax_cross_entropy
 from .reductions import logsumexp, max, mean, min, std, sum, var
 from .shape import (broadcast_to, cat, concatenate, expand, flatten, getitem, pad, permute, reshape, split,
                     squeeze, stack, sum_to, transpose, unsqueeze)
 
 OPS = ("add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "maximum", "minimum", "clip",
-       "where", "tanh", "sigmoid", "relu", "leaky_relu", "matmul", "sum", "mean", "var", "std", "max", "min",
-       "logsumexp", "softmax", "log_softmax", "reshape", "transpose", "permute", "broadcast_to", "expand",
+       "where", "tanh", "sigmoid", "relu", "leaky_relu", "matmul", "linear", "sum", "mean", "var", "std", "max", "min",
+       "logsumexp", "softmax", "log_softmax", "nll", "softmax_cross_entropy", "reshape", "transpose", "permute", "broadcast_to", "expand",
        "sum_to", "squeeze", "unsqueeze", "flatten", "concatenate", "stack", "split", "pad", "getitem")

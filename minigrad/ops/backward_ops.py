@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as _np
 
 from .. import function as _function
+from .activation import Softmax
 from .elementwise import Exp, ToDevice, Where, to_device
 from .linalg import MatMul, flagged_product
 from .reductions import Sum
@@ -46,6 +47,9 @@ class _Ops:
 
     def exp(self, x):
         return self.apply(Exp, x)
+
+    def softmax(self, x, axis):
+        return self.apply(Softmax, x, axis=axis)
 
     def where(self, condition, a, b):
         """``a`` where the bool array ``condition`` holds, else ``b``."""

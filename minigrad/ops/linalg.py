@@ -1,15 +1,18 @@
-"""Linear algebra: matrix multiplication.
+"""Linear algebra: matrix multiplication and the affine map of a layer.
 
 ``matmul`` follows NumPy: 1-D operands are promoted to a row (left) or column (right) vector
-and the added axis is removed from the result; leading (batch) axes broadcast.
+and the added axis is removed from the result; leading (batch) axes broadcast.  ``linear`` is
+``x @ W.T + b`` as one op (one graph node, the bias added in place into the product).
 """
 from __future__ import annotations
+
+import math
 
 from ..function import Op
 from ..tensor import Tensor, as_constant_like
 from .shape import Permute, reshape
 
-__all__ = ["matmul"]
+__all__ = ["matmul", "linear"]
 
 
 class MatMul(Op):
@@ -36,6 +39,43 @@ class MatMul(Op):
         ga = _product(F, g, tz, b, not tb, ta, _is_transposed(F.array_of(a))) if need_a else None
         gb = _product(F, a, not ta, g, tz, tb, _is_transposed(F.array_of(b))) if need_b else None
         return ga, gb
+
+
+class Linear(Op):
+    """Z = X W^T + b: the course's Z[l] = W[l] A[l-1] + b[l], with examples as rows.
+
+    X (..., n_in), W (n_out, n_in), b (n_out,) or absent; Z (..., n_out).  With X and
+    G = dZ seen as (m, n_in) and (m, n_out) matrices (m = examples, leading axes merged):
+
+        dX = G W,   dW = G^T X,   db = sum over the m rows of G
+
+    One node for the product and the bias (not a MatMul and an Add), and the bias is added
+    in place into the product's fresh output, so no second (m, n_out) array is made.
+    """
+
+    def forward(self, x, w, b=None):
+        self.save_for_backward(x, w)
+        xp = self.xp
+        flat = x if x.ndim == 2 else xp.reshape(x, (math.prod(x.shape[:-1]), x.shape[-1]))
+        z = xp.matmul(flat, w.mT)
+        if b is not None:
+            if b.dtype == z.dtype:
+                z += b
+            else:
+                z = z + b
+        return z if x.ndim == 2 else xp.reshape(z, x.shape[:-1] + w.shape[:1])
+
+    def backward(self, g):
+        x, w = self.saved_tensors
+        F = self.F
+        m, (n_out, n_in) = math.prod(x.shape[:-1]), w.shape
+        g = F.reshape(g, (m, n_out))
+        need = self.needs_input_grad
+        gx = F.reshape(F.matmul(g, w), x.shape) if need[0] else None
+        gw = F.matmul(g, F.reshape(x, (m, n_in)), ta=True) if need[1] else None
+        if len(need) == 2:
+            return gx, gw
+        return gx, gw, F.sum(g, axis=0) if need[2] else None
 
 
 def flagged_product(xp, a, b, ta, tb, tz):
@@ -96,6 +136,49 @@ def matmul(a, b):
     if vb:
         return reshape(out, out.shape[:-1])
     return out
+
+
+def linear(x, weight, bias=None):
+    """``x @ weight.T + bias`` as one op: the course's Z[l] = W[l] A[l-1] + b[l], rows as examples.
+
+    Parameters
+    ----------
+    x : Tensor, shape (m, n_in) or (..., n_in)
+    weight : Tensor, shape (n_out, n_in) -- the course's W[l], (n[l], n[l-1])
+    bias : Tensor, shape (n_out,), optional
+
+    Returns
+    -------
+    Tensor, shape (..., n_out)
+
+    Examples
+    --------
+    >>> import minigrad as mg
+    >>> linear(mg.ones(2, 3), mg.ones(4, 3), mg.zeros(4)).shape
+    (2, 4)
+    """
+    if not (isinstance(x, Tensor) and isinstance(weight, Tensor)):
+        x, weight = _as_tensors_like(x, weight, bias)
+    if weight.ndim != 2:
+        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {weight.shape}")
+    if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+        raise ValueError(f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape}: "
+                         f"expected last dimension {weight.shape[1]} (in_features)")
+    if bias is None:
+        return Linear.apply(x, weight)
+    if not isinstance(bias, Tensor):
+        bias = as_constant_like(bias, weight, "linear")
+    if bias.shape != weight.shape[:1]:
+        raise ValueError(f"linear: bias of shape {bias.shape} does not fit weight of shape {weight.shape}: "
+                         f"expected ({weight.shape[0]},)")
+    return Linear.apply(x, weight, bias)
+
+
+def _as_tensors_like(x, weight, bias):
+    like = next((t for t in (x, weight, bias) if isinstance(t, Tensor)), None)
+    if like is None:
+        raise TypeError(f"linear: needs at least one Tensor, got {type(x).__name__} and {type(weight).__name__}")
+    return (t if isinstance(t, Tensor) else as_constant_like(t, like, "linear") for t in (x, weight))
 
 
 def _is_recorded_transpose(t):

@@ -9,6 +9,8 @@ __all__ = ["linear", "flatten", "dropout"]
 def linear(x, weight, bias=None):
     """Z = x W^T + b: the course's Z[l] = W[l] A[l-1] + b[l], with examples as rows.
 
+    One graph node (:func:`minigrad.linear`): the product and the bias together.
+
     Parameters
     ----------
     x : Tensor, shape (m, in_features) or (..., in_features)
@@ -19,18 +21,7 @@ def linear(x, weight, bias=None):
     -------
     Tensor, shape (m, out_features)
     """
-    if weight.ndim != 2:
-        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {weight.shape}")
-    if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
-        raise ValueError(f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape}: "
-                         f"expected last dimension {weight.shape[1]} (in_features)")
-    z = x @ weight.T
-    if bias is not None:
-        if bias.shape != (weight.shape[0],):
-            raise ValueError(f"linear: bias of shape {bias.shape} does not fit weight of shape {weight.shape}: "
-                             f"expected ({weight.shape[0]},)")
-        z = z + bias
-    return z
+    return mg.linear(x, weight, bias)
 
 
 def flatten(x, start_dim=1, end_dim=-1):

@@ -6,6 +6,8 @@ the softmax/sigmoid is folded into a stable log-softmax / softplus.
 """
 from __future__ import annotations
 
+import math
+
 import minigrad as mg
 
 from .activation import log_softmax, softplus
@@ -16,13 +18,11 @@ __all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy_with_logits", "bin
 _REDUCTIONS = ("mean", "sum", "none")
 
 
-def _reduce(loss, reduction, op, denominator=None):
+def _reduce(loss, reduction, op):
     if reduction == "none":
         return loss
     if reduction == "sum":
         return loss.sum()
-    if denominator is not None:
-        return loss.sum() / denominator
     return loss.mean()
 
 
@@ -52,32 +52,39 @@ def _same_shape(x, y, op):
                          "(reshape one of them; a (m, 1) vs (m,) mismatch would broadcast to (m, m))")
 
 
-def _class_last(x):
-    """Move the class axis (1) to the end: (N, C, d1, ...) -> (N, d1, ..., C)."""
-    if x.ndim <= 2:
-        return x
-    return x.permute(0, *range(2, x.ndim), 1)
-
-
 def _one_hot(target, num_classes, like, op):
-    """Float one-hot (..., C) of integer labels, after checking their shape and range."""
-    xp = target.device.xp
-    if target.size:
-        lo = int(target.device.to_numpy(xp.min(target.data)))
-        hi = int(target.device.to_numpy(xp.max(target.data)))
-        if lo < 0 or hi >= num_classes:
-            raise ValueError(f"{op}: class labels must be in [0, {num_classes}), got values from {lo} to {hi}")
-    classes = mg.arange(num_classes, device=target.device)
-    return (target.unsqueeze(-1) == classes).to(dtype=like.dtype)
+    """Float one-hot of integer labels (N, d1, ...) as (N, C, d1, ...), classes on axis 1, after
+    checking the labels' range.  Built on the arrays: the labels need no graph."""
+    dev = target.device
+    xp, labels = dev.xp, target.data
+    if target.size and bool(dev.to_numpy(xp.any((labels < 0) | (labels >= num_classes)))):
+        lo, hi = (int(dev.to_numpy(f(labels))) for f in (xp.min, xp.max))
+        raise ValueError(f"{op}: class labels must be in [0, {num_classes}), got values from {lo} to {hi}")
+    classes = mg.arange(num_classes, device=dev).data
+    hot = xp.expand_dims(labels, axis=1) == xp.reshape(classes, (num_classes,) + (1,) * (labels.ndim - 1))
+    return mg.Tensor(xp.astype(hot, like.data.dtype), device=dev)
 
 
-def _class_weights(weight, num_classes, like, op):
+def _class_weights(weight, like, op):
+    """Per-class weights (C,) shaped to broadcast along the class axis 1 of ``like``."""
     if weight is None:
         return None
+    num_classes = like.shape[1]
     weight = _as_tensor(weight, like, op)
     if weight.shape != (num_classes,):
         raise ValueError(f"{op}: weight must have shape ({num_classes},) (one per class), got {weight.shape}")
-    return weight.to(dtype=like.dtype)
+    return weight.to(dtype=like.dtype).reshape((num_classes,) + (1,) * (like.ndim - 2))
+
+
+def _nll(log_probs, probs, reduction, denominator=None):
+    """-sum_k probs_k log_probs_k over the class axis 1, reduced: one graph node (mg.nll)."""
+    if reduction == "none":
+        return mg.nll(log_probs, probs, axis=1)
+    if reduction == "sum" or denominator is not None:
+        loss = mg.nll(log_probs, probs, axis=1, scale=1.0)
+        return loss if denominator is None else loss / denominator
+    count = math.prod(log_probs.shape[:1] + log_probs.shape[2:])  # examples (and positions)
+    return mg.nll(log_probs, probs, axis=1, scale=1.0 / count if count else math.nan)
 
 
 def nll_loss(input, target, weight=None, reduction="mean"):
@@ -100,14 +107,12 @@ def nll_loss(input, target, weight=None, reduction="mean"):
     if target.shape != expected:
         raise ValueError(f"{op}: target shape {target.shape} does not match input shape {input.shape}: "
                          f"expected {expected} (input without its class axis 1)")
-    c = input.shape[1]
-    onehot = _one_hot(target, c, input, op)
-    w = _class_weights(weight, c, input, op)
-    if w is not None:
-        onehot = onehot * w
-    loss = -(_class_last(input) * onehot).sum(axis=-1)
-    denominator = onehot.sum() if (w is not None and reduction == "mean") else None
-    return _reduce(loss, reduction, op, denominator)
+    probs = _one_hot(target, input.shape[1], input, op)
+    w = _class_weights(weight, input, op)
+    if w is None:
+        return _nll(input, probs, reduction)
+    probs = probs * w
+    return _nll(input, probs, reduction, denominator=probs.sum() if reduction == "mean" else None)
 
 
 def cross_entropy(input, target, weight=None, reduction="mean"):
@@ -134,18 +139,22 @@ def cross_entropy(input, target, weight=None, reduction="mean"):
     target = _as_tensor(target, input, op)
     if input.ndim < 2:
         raise ValueError(f"{op}: input must be (N, C) logits with classes on axis 1, got shape {input.shape}")
+    if not target.dtype.is_floating_point and input.ndim == 2 and weight is None:
+        if target.shape != input.shape[:1]:
+            raise ValueError(f"{op}: target shape {target.shape} does not match input shape {input.shape}: "
+                             f"expected {input.shape[:1]} (input without its class axis 1)")
+        m = input.shape[0]  # the common case, one graph node
+        scale = {"none": None, "sum": 1.0}.get(reduction, 1.0 / m if m else math.nan)
+        return mg.softmax_cross_entropy(input, target, scale=scale)
     logp = log_softmax(input, dim=1)
     if not target.dtype.is_floating_point:
         return nll_loss(logp, target, weight=weight, reduction=reduction)
     if target.shape != input.shape:
         raise ValueError(f"{op}: probability targets must have the input's shape {input.shape}, got "
                          f"{target.shape}; integer class labels should be int64 of shape {input.shape[:1] + input.shape[2:]}")
-    prob = _class_last(target.to(dtype=input.dtype))
-    w = _class_weights(weight, input.shape[1], input, op)
-    if w is not None:
-        prob = prob * w
-    loss = -(_class_last(logp) * prob).sum(axis=-1)
-    return _reduce(loss, reduction, op)
+    probs = target.to(dtype=input.dtype)
+    w = _class_weights(weight, input, op)
+    return _nll(logp, probs if w is None else probs * w, reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean"):
