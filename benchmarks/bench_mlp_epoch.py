@@ -1,5 +1,9 @@
 """One epoch of a 784-256-256-10 ReLU MLP with softmax cross-entropy and Adam (lr 1e-3) on
-60,000 x 784 float32 inputs: minigrad (raw Tensor ops + optim.Adam) vs hand-written NumPy.
+60,000 x 784 float32 inputs: minigrad vs hand-written NumPy.
+
+The minigrad side is written two ways (``--model``): ``nn``, as a PyTorch user writes it
+(nn.Sequential of nn.Linear and nn.ReLU, nn.CrossEntropyLoss on integer labels, optim.Adam),
+and ``raw``, with raw Tensor ops (``x @ W.T + b``, ``log_softmax``, a one-hot product).
 
 Both sides start from the same weights, see the same mini-batches in the same order (batch 64
 and 512, the last batch smaller) and do the same maths in float32: forward, the cross-entropy
@@ -140,6 +144,41 @@ class MinigradMLP:
         return loss.item()
 
 
+class MinigradNN:
+    """The same network as a PyTorch user writes it: nn.Sequential of nn.Linear and nn.ReLU,
+    nn.CrossEntropyLoss on the integer labels, optim.Adam.  nn.Linear is one node per layer
+    (mg.linear: product and bias together) and the loss is log_softmax + one mg.nll node."""
+
+    def __init__(self, params):
+        import minigrad as mg
+        import nn
+        import optim
+
+        self.mg = mg
+        dtype = mg.float64 if params[0].dtype == np.float64 else mg.float32
+        layers = []
+        for w, b in zip(params[0::2], params[1::2]):
+            layer = nn.Linear(w.shape[1], w.shape[0], dtype=dtype)
+            layer.weight.data[...] = w
+            layer.bias.data[...] = b
+            layers += [layer, nn.ReLU()]
+        self.model = nn.Sequential(*layers[:-1])
+        self.p = list(self.model.parameters())
+        self.loss_fn = nn.CrossEntropyLoss()
+        self.opt = optim.Adam(self.p, lr=LR)
+
+    def step(self, x, y):
+        mg = self.mg
+        loss = self.loss_fn(self.model(mg.Tensor(x)), mg.Tensor(y))
+        self.opt.zero_grad()
+        loss.backward()
+        self.opt.step()
+        return loss.item()
+
+
+SIDES = {"raw": MinigradMLP, "nn": MinigradNN}
+
+
 # ----- timing -------------------------------------------------------------------------------------
 CLOCK = [time.perf_counter]
 
@@ -155,9 +194,9 @@ def run_chunk(model, x, y, starts, batch):
     return dt
 
 
-def bench(batch, x, y, epochs, max_batches):
+def bench(batch, x, y, epochs, max_batches, model="raw"):
     params = init_params()
-    sides = {"numpy": NumpyMLP(params), "minigrad": MinigradMLP(params)}
+    sides = {"numpy": NumpyMLP(params), "minigrad": SIDES[model](params)}
     starts = list(range(0, N, batch))[:max_batches]
     losses = {k: [m.step(x[s:s + batch], y[s:s + batch]) for s in starts[:3]] for k, m in sides.items()}
     check = max(abs(a - b) for a, b in zip(losses["numpy"], losses["minigrad"]))
@@ -172,11 +211,11 @@ def bench(batch, x, y, epochs, max_batches):
     return per_epoch, len(starts), check
 
 
-def float64_agreement(x, y, batch, steps=20):
+def float64_agreement(x, y, batch, steps=20, model="raw"):
     """Max |weight difference| after ``steps`` steps of both sides in float64: rounding-free, the
     two must agree to ~1e-15 if they do the same maths (in float32 Adam amplifies rounding)."""
     params = [a.astype(np.float64) for a in init_params()]
-    sides = [NumpyMLP(params), MinigradMLP(params)]
+    sides = [NumpyMLP(params), SIDES[model](params)]
     xs = x[:steps * batch].astype(np.float64)
     for s in range(0, steps * batch, batch):
         for model in sides:
@@ -188,7 +227,7 @@ def memory_child(side, batch):
     import resource
 
     x, y = make_data()
-    model = NumpyMLP(init_params()) if side == "numpy" else MinigradMLP(init_params())
+    model = NumpyMLP(init_params()) if side == "numpy" else SIDES[side](init_params())
     for s in range(0, N, batch):
         model.step(x[s:s + batch], y[s:s + batch])
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KiB on Linux
@@ -196,13 +235,13 @@ def memory_child(side, batch):
 
 def bench_memory(batch):
     peaks = {}
-    for side in ("numpy", "minigrad"):
+    for side in ("numpy", "raw", "nn"):
         out = subprocess.run([sys.executable, __file__, "--memory-child", side, "--batch", str(batch)],
                              capture_output=True, text=True, check=True)
         peaks[side] = int(out.stdout.split()[-1]) / 1024
-    print(f"\npeak RSS, one epoch at batch {batch}, fresh process per side: numpy {peaks['numpy']:.0f} MiB, "
-          f"minigrad {peaks['minigrad']:.0f} MiB, ratio {peaks['minigrad'] / peaks['numpy']:.3f}x "
-          f"(target <= 1.1x)")
+    print(f"\npeak RSS, one epoch at batch {batch}, fresh process per side: numpy {peaks['numpy']:.0f} MiB; "
+          + "; ".join(f"minigrad {k} {peaks[k]:.0f} MiB, ratio {peaks[k] / peaks['numpy']:.3f}x" for k in SIDES)
+          + " (target <= 1.1x)")
 
 
 def main(argv=None):
@@ -214,7 +253,9 @@ def main(argv=None):
                     help="cpu: process CPU time, robust on a busy machine (use with OPENBLAS_NUM_THREADS=1)")
     ap.add_argument("--memory", action="store_true", help="also measure peak RSS (batch 512)")
     ap.add_argument("--memory-only", action="store_true", help="only measure peak RSS")
-    ap.add_argument("--memory-child", choices=["numpy", "minigrad"], help=argparse.SUPPRESS)
+    ap.add_argument("--model", choices=list(SIDES), nargs="+", default=list(SIDES),
+                    help="minigrad side: raw Tensor ops, or nn.Sequential + nn.CrossEntropyLoss (default: both)")
+    ap.add_argument("--memory-child", choices=["numpy", *SIDES], help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.memory_child:
         return memory_child(args.memory_child, args.batch[0])
@@ -225,16 +266,18 @@ def main(argv=None):
     threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
     print(f"MLP 784-256-256-10, Adam lr {LR}, {N:,} x 784 float32, numpy {np.__version__}, "
           f"{args.clock}-clock time, BLAS threads: {threads}")
-    for batch in args.batch:
-        per_epoch, n_batches, check = bench(batch, x, y, args.epochs, args.max_batches)
-        part = "" if n_batches * batch >= N else f" (first {n_batches} batches only)"
-        ratios = [e["minigrad"] / e["numpy"] for e in per_epoch]
-        best = min(range(len(ratios)), key=lambda i: per_epoch[i]["numpy"] + per_epoch[i]["minigrad"])
-        print(f"batch {batch:4d}, {n_batches} batches{part}: numpy {per_epoch[best]['numpy']:.3f} s, minigrad "
-              f"{per_epoch[best]['minigrad']:.3f} s per timed epoch; ratio median {statistics.median(ratios):.3f}x "
-              f"(epochs: {', '.join(f'{r:.3f}' for r in ratios)}; target <= {TARGET}x)")
-        print(f"           same maths: the first 3 losses differ by {check:.1e}; weights after 20 steps in "
-              f"float64 by {float64_agreement(x, y, batch):.1e}")
+    for model in args.model:
+        for batch in args.batch:
+            per_epoch, n_batches, check = bench(batch, x, y, args.epochs, args.max_batches, model)
+            part = "" if n_batches * batch >= N else f" (first {n_batches} batches only)"
+            ratios = [e["minigrad"] / e["numpy"] for e in per_epoch]
+            best = min(range(len(ratios)), key=lambda i: per_epoch[i]["numpy"] + per_epoch[i]["minigrad"])
+            print(f"{model:>3s} batch {batch:4d}, {n_batches} batches{part}: numpy {per_epoch[best]['numpy']:.3f} s, "
+                  f"minigrad {per_epoch[best]['minigrad']:.3f} s per timed epoch; ratio median "
+                  f"{statistics.median(ratios):.3f}x (epochs: {', '.join(f'{r:.3f}' for r in ratios)}; "
+                  f"target <= {TARGET}x)")
+            print(f"               same maths: the first 3 losses differ by {check:.1e}; weights after 20 steps "
+                  f"in float64 by {float64_agreement(x, y, batch, model=model):.1e}")
     if args.memory:
         bench_memory(512)
 
