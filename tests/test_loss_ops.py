@@ -73,8 +73,10 @@ def test_softmax_cross_entropy_rejects_labels_out_of_range(bad):
     with pytest.raises(ValueError, match=rf"softmax_cross_entropy: class labels must be in \[0, 4\), got values "
                                          rf"from {min(bad)} to {max(bad)}"):
         mg.softmax_cross_entropy(z, mg.tensor(bad))
-    with pytest.raises(ValueError, match=r"cross_entropy: class labels must be in \[0, 4\)"):
+    with pytest.raises(ValueError, match=r"^cross_entropy: softmax_cross_entropy: class labels must be in \[0, 4\)"):
         F.cross_entropy(z, mg.tensor(bad))
+    with pytest.raises(ValueError, match=r"^nll_loss: one_hot: class labels must be in \[0, 4\)"):
+        F.nll_loss(z, mg.tensor(bad))
 
 
 def test_softmax_cross_entropy_bad_input():
@@ -123,3 +125,22 @@ def test_linear_takes_arrays_and_leading_axes():
     np.testing.assert_allclose(z.numpy(), x @ w.numpy().T + [1.0, -1.0], rtol=1e-12)
     z.sum().backward()
     np.testing.assert_allclose(w.grad.numpy(), np.ones((2, 4)) @ x.reshape(4, 3), rtol=1e-12)
+
+
+@pytest.mark.parametrize("axis", [-1, 0, 1, 2])
+def test_one_hot_puts_the_class_axis_where_asked(device, axis):
+    labels = np.array([[2, 0, 1], [1, 1, 3]])
+    out = mg.one_hot(mg.Tensor(labels, device=device), 4, axis=axis, dtype=mg.float64)
+    expected = np.moveaxis(np.eye(4)[labels], -1, axis)
+    assert out.dtype == mg.float64 and out.shape == expected.shape
+    np.testing.assert_array_equal(out.numpy(), expected)
+    assert mg.one_hot(mg.Tensor(labels, device=device), 4).dtype == mg.float32
+
+
+def test_one_hot_bad_input():
+    with pytest.raises(TypeError, match="one_hot: labels must be an integer Tensor, got float32"):
+        mg.one_hot(mg.zeros(3), 2)
+    with pytest.raises(ValueError, match=r"one_hot: class labels must be in \[0, 2\), got values from 0 to 2"):
+        mg.one_hot(mg.tensor([0, 2]), 2)
+    with pytest.raises(ValueError, match="one_hot: axis 3 is out of range"):
+        mg.one_hot(mg.tensor([[0, 1]]), 2, axis=3)

@@ -5,7 +5,7 @@ from .activation import log_softmax, softmax
 from .elementwise import (abs, add, clip, div, exp, leaky_relu, log, maximum, minimum, mul, neg, pow, relu,
                           sigmoid, sqrt, sub, tanh, where)
 from .linalg import linear, matmul
-from .loss import nll, softmax_cross_entropy
+from .loss import nll, one_hot, softmax_cross_entropy
 from .reductions import logsumexp, max, mean, min, std, sum, var
 from .shape import (broadcast_to, cat, concatenate, expand, flatten, getitem, pad, permute, reshape, split,
                     squeeze, stack, sum_to, transpose, unsqueeze)

@@ -8,11 +8,12 @@ integer labels, with the course's gradient dZ = (A - Y) / m.
 from __future__ import annotations
 
 from ..device import DeviceError
+from ..dtypes import get_default_dtype, to_native
 from ..function import Op
 from ..tensor import Tensor, as_constant_like
 from .shape import _device_kw, _normalize_axis
 
-__all__ = ["nll", "softmax_cross_entropy"]
+__all__ = ["nll", "softmax_cross_entropy", "one_hot"]
 
 
 class NLL(Op):
@@ -156,6 +157,37 @@ def softmax_cross_entropy(logits, labels, scale=None):
     if scale is not None and scale.__class__ is not float:
         scale = float(scale)
     return SoftmaxCrossEntropy.apply(logits, labels=labels.data, scale=scale, device=logits.device)
+
+
+def one_hot(labels, num_classes, axis=-1, dtype=None):
+    """The course's ``convert_to_one_hot``: Y[..., k, ...] = 1 where k == label, else 0.
+
+    Parameters
+    ----------
+    labels : Tensor of integers in [0, num_classes), any shape
+    num_classes : int
+    axis : int
+        Where the new class axis goes in the result (-1: last, 1: PyTorch's (N, C, ...) layout).
+    dtype : minigrad dtype, optional
+        Default: the default float dtype.
+
+    Examples
+    --------
+    >>> import minigrad as mg
+    >>> one_hot(mg.tensor([2, 0]), 3).numpy().tolist()
+    [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+    """
+    if not isinstance(labels, Tensor) or labels.dtype.is_floating_point or labels.dtype == "bool":
+        what = labels.dtype if isinstance(labels, Tensor) else type(labels).__name__
+        raise TypeError(f"one_hot: labels must be an integer Tensor, got {what}")
+    _check_labels(labels, num_classes, "one_hot")
+    dev, data = labels.device, labels.data
+    xp = dev.xp
+    axis = _normalize_axis(axis, data.ndim + 1, "one_hot")
+    classes = xp.reshape(xp.arange(num_classes, **_device_kw(data)), (num_classes,) + (1,) * (data.ndim - axis))
+    hot = xp.expand_dims(data, axis=axis) == classes
+    native = to_native(dtype or get_default_dtype(), xp)
+    return Tensor._make(xp.astype(hot, native), dev, False, None)
 
 
 def _check_labels(labels, num_classes, op):

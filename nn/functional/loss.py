@@ -53,16 +53,11 @@ def _same_shape(x, y, op):
 
 
 def _one_hot(target, num_classes, like, op):
-    """Float one-hot of integer labels (N, d1, ...) as (N, C, d1, ...), classes on axis 1, after
-    checking the labels' range.  Built on the arrays: the labels need no graph."""
-    dev = target.device
-    xp, labels = dev.xp, target.data
-    if target.size and bool(dev.to_numpy(xp.any((labels < 0) | (labels >= num_classes)))):
-        lo, hi = (int(dev.to_numpy(f(labels))) for f in (xp.min, xp.max))
-        raise ValueError(f"{op}: class labels must be in [0, {num_classes}), got values from {lo} to {hi}")
-    classes = mg.arange(num_classes, device=dev).data
-    hot = xp.expand_dims(labels, axis=1) == xp.reshape(classes, (num_classes,) + (1,) * (labels.ndim - 1))
-    return mg.Tensor(xp.astype(hot, like.data.dtype), device=dev)
+    """Float one-hot of integer labels (N, d1, ...) as (N, C, d1, ...), classes on axis 1."""
+    try:
+        return mg.one_hot(target, num_classes, axis=1, dtype=like.dtype)
+    except ValueError as e:  # labels out of range: name the loss too
+        raise ValueError(f"{op}: {e}") from None
 
 
 def _class_weights(weight, like, op):
@@ -145,7 +140,10 @@ def cross_entropy(input, target, weight=None, reduction="mean"):
                              f"expected {input.shape[:1]} (input without its class axis 1)")
         m = input.shape[0]  # the common case, one graph node
         scale = {"none": None, "sum": 1.0}.get(reduction, 1.0 / m if m else math.nan)
-        return mg.softmax_cross_entropy(input, target, scale=scale)
+        try:
+            return mg.softmax_cross_entropy(input, target, scale=scale)
+        except ValueError as e:  # labels out of range: name the loss too
+            raise ValueError(f"{op}: {e}") from None
     logp = log_softmax(input, dim=1)
     if not target.dtype.is_floating_point:
         return nll_loss(logp, target, weight=weight, reduction=reduction)
