@@ -119,6 +119,10 @@ def cross_entropy(input, target, weight=None, reduction="mean"):
     a stable log-softmax, so the gradient is the course's dZ = (A - Y) / m and logits of
     +-1e4 give finite values.  Never apply softmax before this loss.
 
+    (N, C) logits with integer labels and no class weights -- the usual case -- make one graph
+    node (:func:`minigrad.softmax_cross_entropy`); anything else is a log-softmax and one
+    :func:`minigrad.nll` node.
+
     Parameters
     ----------
     input : Tensor, shape (N, C, ...)
