@@ -96,6 +96,11 @@ def minigrad_step(params, x, y_onehot, lr):
     a2 = (a1 @ w2.T + b2).relu()
     logp = (a2 @ w3.T + b3).log_softmax(axis=1)
     loss = -(logp * y_onehot).sum() * (1.0 / m)
+    return _backward_and_update(loss, params, lr)
+
+
+def _backward_and_update(loss, params, lr):
+    """Plain gradient descent: W -= lr dW for every parameter."""
     for p in params:
         p.grad = None
     loss.backward()
@@ -112,13 +117,7 @@ def minigrad_fused_step(params, x, labels, lr):
     a1 = mg.linear(x, w1, b1).relu()
     a2 = mg.linear(a1, w2, b2).relu()
     loss = mg.softmax_cross_entropy(mg.linear(a2, w3, b3), labels, scale=1.0 / x.shape[0])
-    for p in params:
-        p.grad = None
-    loss.backward()
-    with mg.no_grad():
-        for p in params:
-            p.sub_(p.grad, alpha=lr)
-    return loss
+    return _backward_and_update(loss, params, lr)
 
 
 STEPS = {"composed": minigrad_step, "fused": minigrad_fused_step}
