@@ -21,9 +21,9 @@ from .function import BackwardError, Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .modes import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import (abs, add, broadcast_to, cat, clip, concatenate, div, exp, expand, flatten, getitem, leaky_relu,
-                  linear, log, log_softmax, logsumexp, matmul, max, maximum, mean, min, minimum, mul, neg, nll, one_hot, pad,
-                  permute, pow, relu, reshape, sigmoid, softmax, softmax_cross_entropy, split, sqrt, squeeze, stack,
-                  std, sub, sum, sum_to, tanh, transpose, unsqueeze, var, where)
+                  linear, log, log_softmax, logsumexp, matmul, max, maximum, mean, min, minimum, mul, neg, nll,
+                  one_hot, pad, permute, pow, relu, reshape, sigmoid, softmax, softmax_cross_entropy, split, sqrt,
+                  squeeze, stack, std, sub, sum, sum_to, tanh, transpose, unsqueeze, var, where)
 from .random import Generator, default_generator, manual_seed
 from .serialization import CheckpointError, load, save
 from .tensor import Tensor

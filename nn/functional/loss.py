@@ -153,7 +153,8 @@ def cross_entropy(input, target, weight=None, reduction="mean"):
         return nll_loss(logp, target, weight=weight, reduction=reduction)
     if target.shape != input.shape:
         raise ValueError(f"{op}: probability targets must have the input's shape {input.shape}, got "
-                         f"{target.shape}; integer class labels should be int64 of shape {input.shape[:1] + input.shape[2:]}")
+                         f"{target.shape}; integer class labels should be int64 of shape "
+                         f"{input.shape[:1] + input.shape[2:]}")
     probs = target.to(dtype=input.dtype)
     w = _class_weights(weight, input, op)
     return _nll(logp, probs if w is None else probs * w, reduction)
