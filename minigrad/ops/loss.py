@@ -184,10 +184,11 @@ def one_hot(labels, num_classes, axis=-1, dtype=None):
     dev, data = labels.device, labels.data
     xp = dev.xp
     axis = _normalize_axis(axis, data.ndim + 1, "one_hot")
-    classes = xp.reshape(xp.arange(num_classes, **_device_kw(data)), (num_classes,) + (1,) * (data.ndim - axis))
-    hot = xp.expand_dims(data, axis=axis) == classes
     native = to_native(dtype or get_default_dtype(), xp)
-    return Tensor._make(xp.astype(hot, native), dev, False, None)
+    with dev.context():  # new arrays go to the labels' GPU, not the current one
+        classes = xp.reshape(xp.arange(num_classes, **_device_kw(data)), (num_classes,) + (1,) * (data.ndim - axis))
+        hot = xp.expand_dims(data, axis=axis) == classes
+        return Tensor._make(xp.astype(hot, native), dev, False, None)
 
 
 def _check_labels(labels, num_classes, op):
@@ -195,6 +196,10 @@ def _check_labels(labels, num_classes, op):
     unsigned integers, negative labels are huge)."""
     dev, data = labels.device, labels.data
     xp = dev.xp
-    if labels.size and int(dev.to_numpy(xp.max(xp.astype(data, xp.uint64)))) >= num_classes:
+    if not labels.size:
+        return
+    with dev.context():
+        if int(dev.to_numpy(xp.max(xp.astype(data, xp.uint64)))) < num_classes:
+            return
         lo, hi = (int(dev.to_numpy(f(data))) for f in (xp.min, xp.max))
-        raise ValueError(f"{op}: class labels must be in [0, {num_classes}), got values from {lo} to {hi}")
+    raise ValueError(f"{op}: class labels must be in [0, {num_classes}), got values from {lo} to {hi}")
