@@ -478,3 +478,11 @@ def test_integer_tensors_meeting_floats_compute_in_the_default_float(device):
         assert (a * 0.5).dtype == mg.float64
     finally:
         mg.set_default_dtype(mg.float32)
+
+
+@pytest.mark.parametrize("dtype", [mg.float32, mg.float64])
+def test_relu_of_negatives_is_positive_zero(device, dtype):
+    """As np.maximum(a, 0) and PyTorch give: +0.0, never the -0.0 of a negative times 0."""
+    out = mg.relu(mg.tensor([-3.0, -0.0, 0.0, 2.0], dtype=dtype, device=device)).numpy()
+    np.testing.assert_array_equal(out, [0.0, 0.0, 0.0, 2.0])
+    assert not np.signbit(out).any()

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 
-import numpy as _np
 from numpy import generic as _np_generic
 
+from ..dtypes import is_floating
 from ..function import Op
 
 __all__ = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "maximum", "minimum",
@@ -289,13 +289,21 @@ class Sigmoid(Op):
 
 
 class ReLU(Op):
-    """z = max(a, 0);  dz/da = [a > 0]"""
+    """z = max(a, 0);  dz/da = [a > 0]
+
+    Computed as a * [a > 0] with the mask in a's dtype (faster than ``maximum`` on NumPy, and
+    the Array API has no bool-float arithmetic), then + 0.0 so that negative inputs give +0.0
+    as ``maximum`` does, not the -0.0 of a negative number times 0.
+    """
 
     def forward(self, a):
         xp = self.xp
         positive = a > 0
-        self.mask = positive if xp is _np else xp.astype(positive, a.dtype)
-        return a * self.mask
+        self.mask = xp.astype(positive, a.dtype)
+        out = a * self.mask
+        if is_floating(out.dtype):
+            out += 0.0
+        return out
 
     def backward(self, g):
         return g * self.mask
