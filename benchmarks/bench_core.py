@@ -123,18 +123,58 @@ def minigrad_fused_step(params, x, labels, lr):
 STEPS = {"composed": minigrad_step, "fused": minigrad_fused_step}
 
 
+# ----- PyTorch eager, where installed (--torch; not a dependency of minigrad) ----------------
+def torch_step(params, x, y_onehot, lr):
+    """The composed step in PyTorch eager: the issue quotes PyTorch's figures for "this kind of
+    machine"; this measures them here, against the same NumPy step."""
+    import torch
+
+    w1, b1, w2, b2, w3, b3 = params
+    a1 = (x @ w1.T + b1).relu()
+    a2 = (a1 @ w2.T + b2).relu()
+    logp = (a2 @ w3.T + b3).log_softmax(dim=1)
+    loss = -(logp * y_onehot).sum() * (1.0 / x.shape[0])
+    for p in params:
+        p.grad = None
+    loss.backward()
+    with torch.no_grad():
+        for p in params:
+            p.sub_(p.grad, alpha=lr)
+    return loss
+
+
+def _torch_setup():
+    """torch, with as many intra-op threads as BLAS has (so both libraries get the same cores)."""
+    import torch
+
+    threads = os.environ.get("OPENBLAS_NUM_THREADS")
+    if threads:
+        torch.set_num_threads(int(threads))
+    return torch
+
+
 def bench_mlp(batch, repeats, kind="composed"):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((batch, SIZES[0])).astype(np.float32)
     labels = rng.integers(0, SIZES[-1], batch)
     y = np.eye(SIZES[-1], dtype=np.float32)[labels]
     np_params = _init_params(rng)
-    mg_params = [mg.tensor(p, requires_grad=True) for p in np_params]
-    minigrad_step = STEPS[kind]
-    xt, yt = mg.tensor(x), mg.tensor(y if kind == "composed" else labels)
+    if kind == "torch":
+        torch = _torch_setup()
+        minigrad_step, xt, yt = torch_step, torch.from_numpy(x), torch.from_numpy(y)
+
+        def params_like(arrays):
+            return [torch.tensor(p, requires_grad=True) for p in arrays]
+    else:
+        minigrad_step = STEPS[kind]
+        xt, yt = mg.tensor(x), mg.tensor(y if kind == "composed" else labels)
+
+        def params_like(arrays):
+            return [mg.tensor(p, requires_grad=True) for p in arrays]
+    mg_params = params_like(np_params)
     # same maths: one step from the same start gives the same loss
     l_np = numpy_step([p.copy() for p in np_params], x, y, 0.01)
-    l_mg = minigrad_step([mg.tensor(p, requires_grad=True) for p in np_params], xt, yt, 0.01).item()
+    l_mg = minigrad_step(params_like(np_params), xt, yt, 0.01).item()
     assert abs(l_np - l_mg) < 1e-4 * max(1.0, abs(l_np)), (l_np, l_mg)
     t_np = t_mg = 0.0
     ratios = []
@@ -167,9 +207,12 @@ def chain_ops(x, w, n):
     return y
 
 
-def bench_per_op(n=200, repeats=20):
-    x = mg.randn(4, 4, requires_grad=True)
-    w = mg.randn(4, 4, requires_grad=True)
+def bench_per_op(n=200, repeats=20, lib="minigrad"):
+    if lib == "torch":
+        torch = _torch_setup()
+        x, w = torch.randn(4, 4, requires_grad=True), torch.randn(4, 4, requires_grad=True)
+    else:
+        x, w = mg.randn(4, 4, requires_grad=True), mg.randn(4, 4, requires_grad=True)
 
     def run():
         chain_ops(x, w, n).sum().backward()
@@ -195,6 +238,8 @@ def main(argv=None):
     ap.add_argument("--blas-threads", type=int, default=None, help="BLAS threads (set before NumPy loads)")
     ap.add_argument("--clock", choices=["wall", "cpu"], default="wall",
                     help="wall time, or this process's CPU time (steadier on a shared machine)")
+    ap.add_argument("--torch", action="store_true",
+                    help="also time PyTorch eager on the composed step and the per-op chain (needs torch)")
     args = ap.parse_args(argv)
     global _clock
     _clock = time.process_time if args.clock == "cpu" else time.perf_counter
@@ -204,13 +249,16 @@ def main(argv=None):
           f"{os.cpu_count()} cores")
     print("\n1. MLP 784-256-256-10 training step, float32 (median over interleaved runs)")
     targets = {64: 1.15, 512: 1.10}
-    for kind in STEPS:
+    for kind in [*STEPS, "torch"] if args.torch else STEPS:
+        lib = "torch" if kind == "torch" else "minigrad"
         for batch in (64, 512):
             t_np, t_mg, ratio = bench_mlp(batch, reps, kind)
-            print(f"   {kind:>8s} batch {batch:4d}: numpy {t_np * 1e3:7.3f} ms   minigrad {t_mg * 1e3:7.3f} ms   "
+            print(f"   {kind:>8s} batch {batch:4d}: numpy {t_np * 1e3:7.3f} ms   {lib} {t_mg * 1e3:7.3f} ms   "
                   f"ratio {ratio:.3f}x (target <= {targets[batch]:.2f}x)")
     print("\n2. per-op overhead, 200-op elementwise chain on 4x4, forward + backward")
     print(f"   {bench_per_op(repeats=reps * 3):.2f} us/op (target <= 10)")
+    if args.torch:
+        print(f"   PyTorch eager: {bench_per_op(repeats=reps * 3, lib='torch'):.2f} us/op")
     print("\n3. long chains, backward time")
     n = 25_000 if args.quick else 100_000
     t1, t2 = bench_long_chain(n), bench_long_chain(2 * n)

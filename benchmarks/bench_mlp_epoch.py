@@ -4,6 +4,8 @@
 The minigrad side is written two ways (``--model``): ``nn``, as a PyTorch user writes it
 (nn.Sequential of nn.Linear and nn.ReLU, nn.CrossEntropyLoss on integer labels, optim.Adam),
 and ``raw``, with raw Tensor ops (``x @ W.T + b``, ``log_softmax``, a one-hot product).
+Where PyTorch is installed, ``--model torch`` (and ``torch-fused``, its ``Adam(fused=True)``)
+times PyTorch eager on the same job in the same run, for the figures the issue quotes.
 
 Both sides start from the same weights, see the same mini-batches in the same order (batch 64
 and 512, the last batch smaller) and do the same maths in float32: forward, the cross-entropy
@@ -12,10 +14,10 @@ update (NumPy: ``out=`` ufuncs into one scratch buffer, Kingma & Ba's form, as i
 bench_adam_step.py).  The data (Gaussian inputs, labels from a random linear teacher) is made
 in code from a fixed seed.
 
-Timing: each epoch is cut into 8 chunks of consecutive batches; every chunk is run by one side,
-then by the other (alternating who goes first), so both see the same machine state.  A full
-epoch is measured, ``--epochs`` times (default 2); the ratio is total minigrad time / total
-NumPy time, and the median epoch is reported.  ``--max-batches N`` times only the first N
+Timing: each epoch is cut into 8 chunks of consecutive batches; every chunk is run by NumPy and
+by each side named in ``--model``, one after the other (rotating who goes first), so all see the
+same machine state.  A full epoch is measured, ``--epochs`` times (default 2); the ratio is a
+side's total time / NumPy's total time, and the median epoch is reported.  ``--max-batches N`` times only the first N
 batches of each epoch and says so.
 
 ``--clock cpu`` measures process CPU time instead of wall time: on a machine shared with other
@@ -24,7 +26,7 @@ jobs, use it with ``OPENBLAS_NUM_THREADS=1`` (both sides single-threaded) for st
 Memory: ``--memory`` runs one epoch at batch 512 in a fresh subprocess per side and compares
 peak RSS (``resource.getrusage(RUSAGE_SELF).ru_maxrss``).
 
-Run: python benchmarks/bench_mlp_epoch.py [--epochs N] [--batch 64 512] [--memory]
+Run: python benchmarks/bench_mlp_epoch.py [--epochs N] [--batch 64 512] [--memory] [--model raw nn torch]
 """
 from __future__ import annotations
 
@@ -176,7 +178,55 @@ class MinigradNN:
         return loss.item()
 
 
-SIDES = {"raw": MinigradMLP, "nn": MinigradNN}
+class TorchNN:
+    """PyTorch eager, as its users write the same job (``--model torch``, only where torch is
+    installed; it is not a dependency of minigrad): nn.Sequential, nn.CrossEntropyLoss,
+    torch.optim.Adam with its defaults.  Its intra-op threads follow OPENBLAS_NUM_THREADS when
+    that is set, so both libraries get the same cores.  The issue quotes PyTorch's ratios on
+    "this kind of machine"; this side measures them here, in the same run."""
+
+    def __init__(self, params):
+        import torch
+
+        self.torch = torch
+        threads = os.environ.get("OPENBLAS_NUM_THREADS")
+        if threads:
+            torch.set_num_threads(int(threads))
+        layers = []
+        for w, b in zip(params[0::2], params[1::2]):
+            layer = torch.nn.Linear(w.shape[1], w.shape[0], dtype=torch.from_numpy(w).dtype)
+            with torch.no_grad():
+                layer.weight.copy_(torch.from_numpy(w))
+                layer.bias.copy_(torch.from_numpy(b))
+            layers += [layer, torch.nn.ReLU()]
+        self.model = torch.nn.Sequential(*layers[:-1])
+        self.params = list(self.model.parameters())
+        self.loss_fn = torch.nn.CrossEntropyLoss()
+        self.opt = torch.optim.Adam(self.params, lr=LR, **self.adam_options)
+
+    adam_options = {}
+
+    @property
+    def p(self):
+        return [t.detach().numpy() for t in self.params]
+
+    def step(self, x, y):
+        torch = self.torch
+        loss = self.loss_fn(self.model(torch.from_numpy(x)), torch.from_numpy(y))
+        self.opt.zero_grad()
+        loss.backward()
+        self.opt.step()
+        return loss.item()
+
+
+class TorchFusedNN(TorchNN):
+    """PyTorch eager with its fused (one C++ loop) Adam: its fastest update on the CPU."""
+
+    adam_options = {"fused": True}
+
+
+SIDES = {"raw": MinigradMLP, "nn": MinigradNN, "torch": TorchNN, "torch-fused": TorchFusedNN}
+DEFAULT_SIDES = ["raw", "nn"]
 
 
 # ----- timing -------------------------------------------------------------------------------------
@@ -194,21 +244,24 @@ def run_chunk(model, x, y, starts, batch):
     return dt
 
 
-def bench(batch, x, y, epochs, max_batches, model="raw"):
+def bench(batch, x, y, epochs, max_batches, models=("raw",)):
+    """Per-epoch seconds of NumPy and of each side in ``models``, all timed in the same chunks."""
     params = init_params()
-    sides = {"numpy": NumpyMLP(params), "minigrad": SIDES[model](params)}
+    sides = {"numpy": NumpyMLP(params), **{m: SIDES[m](params) for m in models}}
     starts = list(range(0, N, batch))[:max_batches]
     losses = {k: [m.step(x[s:s + batch], y[s:s + batch]) for s in starts[:3]] for k, m in sides.items()}
-    check = max(abs(a - b) for a, b in zip(losses["numpy"], losses["minigrad"]))
+    checks = {k: max(abs(a - b) for a, b in zip(losses["numpy"], losses[k])) for k in models}
     chunks = np.array_split(np.array(starts), 8)
     per_epoch = []
     for epoch in range(epochs):
         totals = dict.fromkeys(sides, 0.0)
         for i, chunk in enumerate(chunks):
-            for k in (list(sides) if (i + epoch) % 2 == 0 else list(sides)[::-1]):
+            order = list(sides)
+            shift = (i + epoch) % len(order)       # each side goes first equally often
+            for k in order[shift:] + order[:shift]:
                 totals[k] += run_chunk(sides[k], x, y, chunk.tolist(), batch)
         per_epoch.append(totals)
-    return per_epoch, len(starts), check
+    return per_epoch, len(starts), checks
 
 
 def float64_agreement(x, y, batch, steps=20, model="raw"):
@@ -220,7 +273,11 @@ def float64_agreement(x, y, batch, steps=20, model="raw"):
     for s in range(0, steps * batch, batch):
         for model in sides:
             model.step(xs[s:s + batch], y[s:s + batch])
-    return max(float(np.max(np.abs(a.numpy() - b))) for a, b in zip(sides[1].p, sides[0].p))
+    return max(float(np.max(np.abs(np.asarray(_host(a)) - b))) for a, b in zip(sides[1].p, sides[0].p))
+
+
+def _host(a):
+    return a.numpy() if hasattr(a, "numpy") else a
 
 
 def memory_child(side, batch):
@@ -233,14 +290,18 @@ def memory_child(side, batch):
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KiB on Linux
 
 
-def bench_memory(batch):
+def _label(side):
+    return side if side.startswith("torch") else f"minigrad {side}"
+
+
+def bench_memory(batch, models):
     peaks = {}
-    for side in ("numpy", "raw", "nn"):
+    for side in ("numpy", *models):
         out = subprocess.run([sys.executable, __file__, "--memory-child", side, "--batch", str(batch)],
                              capture_output=True, text=True, check=True)
         peaks[side] = int(out.stdout.split()[-1]) / 1024
     print(f"\npeak RSS, one epoch at batch {batch}, fresh process per side: numpy {peaks['numpy']:.0f} MiB; "
-          + "; ".join(f"minigrad {k} {peaks[k]:.0f} MiB, ratio {peaks[k] / peaks['numpy']:.3f}x" for k in SIDES)
+          + "; ".join(f"{_label(k)} {peaks[k]:.0f} MiB, ratio {peaks[k] / peaks['numpy']:.3f}x" for k in models)
           + " (target <= 1.1x)")
 
 
@@ -253,33 +314,34 @@ def main(argv=None):
                     help="cpu: process CPU time, robust on a busy machine (use with OPENBLAS_NUM_THREADS=1)")
     ap.add_argument("--memory", action="store_true", help="also measure peak RSS (batch 512)")
     ap.add_argument("--memory-only", action="store_true", help="only measure peak RSS")
-    ap.add_argument("--model", choices=list(SIDES), nargs="+", default=list(SIDES),
-                    help="minigrad side: raw Tensor ops, or nn.Sequential + nn.CrossEntropyLoss (default: both)")
+    ap.add_argument("--model", choices=list(SIDES), nargs="+", default=DEFAULT_SIDES,
+                    help="the side timed against NumPy: minigrad with raw Tensor ops, or with nn.Sequential + "
+                         "nn.CrossEntropyLoss (default: both); torch: PyTorch eager, where installed")
     ap.add_argument("--memory-child", choices=["numpy", *SIDES], help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.memory_child:
         return memory_child(args.memory_child, args.batch[0])
     if args.memory_only:
-        return bench_memory(512)
+        return bench_memory(512, args.model)
     CLOCK[0] = time.process_time if args.clock == "cpu" else time.perf_counter
     x, y = make_data()
     threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default"
     print(f"MLP 784-256-256-10, Adam lr {LR}, {N:,} x 784 float32, numpy {np.__version__}, "
           f"{args.clock}-clock time, BLAS threads: {threads}")
-    for model in args.model:
-        for batch in args.batch:
-            per_epoch, n_batches, check = bench(batch, x, y, args.epochs, args.max_batches, model)
-            part = "" if n_batches * batch >= N else f" (first {n_batches} batches only)"
-            ratios = [e["minigrad"] / e["numpy"] for e in per_epoch]
-            best = min(range(len(ratios)), key=lambda i: per_epoch[i]["numpy"] + per_epoch[i]["minigrad"])
-            print(f"{model:>3s} batch {batch:4d}, {n_batches} batches{part}: numpy {per_epoch[best]['numpy']:.3f} s, "
-                  f"minigrad {per_epoch[best]['minigrad']:.3f} s per timed epoch; ratio median "
+    for batch in args.batch:
+        per_epoch, n_batches, checks = bench(batch, x, y, args.epochs, args.max_batches, args.model)
+        part = "" if n_batches * batch >= N else f" (first {n_batches} batches only)"
+        t_numpy = statistics.median(e["numpy"] for e in per_epoch)
+        print(f"batch {batch}, {n_batches} batches{part}: numpy {t_numpy:.3f} s per timed epoch (median)")
+        for model in args.model:
+            ratios = [e[model] / e["numpy"] for e in per_epoch]
+            print(f"  {_label(model):>14s}: {statistics.median(e[model] for e in per_epoch):.3f} s, ratio median "
                   f"{statistics.median(ratios):.3f}x (epochs: {', '.join(f'{r:.3f}' for r in ratios)}; "
                   f"target <= {TARGET}x)")
-            print(f"               same maths: the first 3 losses differ by {check:.1e}; weights after 20 steps "
-                  f"in float64 by {float64_agreement(x, y, batch, model=model):.1e}")
+            print(f"  {'':>14s}  same maths: the first 3 losses differ by {checks[model]:.1e}; weights after 20 "
+                  f"steps in float64 by {float64_agreement(x, y, batch, model=model):.1e}")
     if args.memory:
-        bench_memory(512)
+        bench_memory(512, args.model)
 
 
 if __name__ == "__main__":
