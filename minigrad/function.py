@@ -60,7 +60,8 @@ class Function:
 
     #: Set to True in ops whose output may share memory with their first input (reshape,
     #: transpose, slicing): the output then shares that input's version counter, so an
-    #: in-place change through either is seen by both.
+    #: in-place change through either is seen by both.  ``forward`` may set it to False on
+    #: the instance when this output is a copy (NumPy outputs are also checked for overlap).
     is_view = False
     _to_save = ()
     _retained = None
@@ -206,14 +207,14 @@ class Function:
             _check_finite(fn, out, "forward", inputs)
         if not recording:
             result = Tensor._make(out, dev, False, None)
-            if cls.is_view:  # a view made without recording still shares the version counter
-                result._vc = inputs[0]._vc
+            if fn.is_view and _is_view_of(out, args[0]):  # a view made without recording still
+                result._vc = inputs[0]._vc                  # shares the version counter
             return result
         result = Tensor._make(out, dev, True, fn)
         fn.inputs = inputs
         fn.needs_input_grad = ((inputs[0]._rg, inputs[1]._rg) if len(inputs) == 2 else
                                tuple([t._rg for t in inputs]))
-        if cls.is_view:
+        if fn.is_view and _is_view_of(out, args[0]):
             result._vc = inputs[0]._vc
         fn._out_vc = result._vc
         fn._saved = _resolve_saved(fn._to_save, inputs, out, result) if fn._to_save else ()
@@ -431,6 +432,15 @@ def check_broadcast(op, shapes):
             raise ValueError(
                 f"{op}: shapes {listed} cannot be broadcast together: axis {-i} has sizes "
                 f"{sorted(sizes)} (from the right, sizes must be equal or 1)")
+
+
+def _is_view_of(out, a):
+    """Whether ``out`` of a view op may share memory with its input ``a``.  A NumPy output that
+    cannot overlap ``a`` is a copy (a reshape that had to copy, say), with a version counter of
+    its own; other backends are taken at the op's word."""
+    if out.__class__ is _ndarray and a.__class__ is _ndarray:
+        return _np.may_share_memory(out, a)
+    return True
 
 
 def _device_mismatch(name, inputs):

@@ -556,6 +556,52 @@ def test_inplace_change_of_base_of_saved_view_is_detected(device, view, w_requir
         loss.backward()
 
 
+@pytest.mark.parametrize("index", [lambda w: [0, 2], lambda w: w > 1.5, lambda w: (np.array([1, 0]),)],
+                         ids=["int list", "bool mask", "int array"])
+def test_inplace_change_of_an_index_copy_leaves_the_base_alone(device, index):
+    """Integer-array and mask indexing copy (NumPy's and PyTorch's rule): changing the copy in
+    place changes nothing the graph saved, so backward must not call it a modification."""
+    w = _t([1.0, 2.0, 3.0], device)
+    b = w * 1.0
+    picked = b[index(b)]
+    loss = (b * b).sum()  # Mul saved b
+    with mg.no_grad():
+        picked.add_(10.0)
+    loss.backward()
+    np.testing.assert_array_equal(b.numpy(), [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(w.grad.numpy(), [2.0, 4.0, 6.0])
+
+
+@pytest.mark.parametrize("key", [1, np.int64(1), np.intp(1), (slice(None), np.int32(0))],
+                         ids=["int", "np.int64", "np.intp", "slice, np.int32"])
+def test_inplace_change_through_an_integer_index_view_is_detected(device, key):
+    """A NumPy integer indexes like a Python int (a view, as in NumPy and PyTorch), so writing
+    through it changes the saved base and backward refuses."""
+    w = _t([[1.0, 2.0], [3.0, 4.0]], device)
+    b = w * 1.0
+    view = b[key]
+    loss = (b * b).sum()
+    with mg.no_grad():
+        view.add_(10.0)
+    assert b.numpy().max() > 10.0  # it was a view
+    with pytest.raises(mg.BackwardError, match=r"Mul: .*modified in place"):
+        loss.backward()
+
+
+def test_reshape_that_copies_has_its_own_version_counter():
+    """On NumPy a reshape of a transposed array must copy; the copy does not share the base's
+    version counter (only a real view does)."""
+    w = _t([[1.0, 2.0], [3.0, 4.0]])
+    b = w * 1.0
+    flat = b.T.reshape(4)
+    assert not np.shares_memory(flat.data, b.data)
+    loss = (b * b).sum()
+    with mg.no_grad():
+        flat.mul_(0.0)
+    loss.backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [[2.0, 4.0], [6.0, 8.0]])
+
+
 def test_inplace_change_of_saved_output_is_detected(device):
     x = _t([1.0, 2.0], device)
     y = x.exp()  # exp saves its output

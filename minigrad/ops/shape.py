@@ -167,6 +167,8 @@ class GetItem(Op):
 
     def forward(self, a, key, device):
         self.key, self.in_shape, self.dev = key, a.shape, device
+        if _copies(key):
+            self.is_view = False  # integer-array or mask indexing copies: no shared version counter
         return device.getitem(a, key)
 
     def backward(self, g):
@@ -191,6 +193,13 @@ class IndexAdd(Op):
 
 def _device_kw(a):
     return {"device": a.device} if type(a).__module__.startswith("array_api_strict") else {}
+
+
+def _copies(key):
+    """Whether indexing with ``key`` surely makes a copy: it holds an integer array of one or more
+    dimensions, or a boolean mask (a 0-d integer array indexes like an int, which may give a view)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return any(getattr(k, "ndim", 0) > 0 or "bool" in str(getattr(k, "dtype", "")) for k in parts)
 
 
 def _is_plain_key(key):
@@ -417,6 +426,9 @@ def normalize_key(key, a):
             k = k.data
         elif isinstance(k, (list,)):
             k = a._device.asarray(k)
+        elif type(k).__module__ == "numpy" and getattr(k, "dtype", None) is not None and k.dtype.kind in "iu" \
+                and k.ndim == 0:
+            k = operator.index(k)  # a NumPy integer indexes like an int (a view), as in NumPy itself
         elif hasattr(k, "__array_namespace__") or hasattr(k, "__array__") and not isinstance(k, (int, slice)):
             k = a._device.asarray(k)
         out.append(k)
