@@ -55,6 +55,13 @@ def test_epoch_timing_loop_runs_every_side(epoch_bench):
     assert max(checks.values()) < 1e-4  # float32 losses of the first 3 steps
 
 
+@pytest.mark.skipif(not pathlib.Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+def test_epoch_memory_child_reports_data_and_training_peaks(epoch_bench, capsys):
+    epoch_bench.memory_child("nn", 64)
+    with_data, peak = map(float, capsys.readouterr().out.split())
+    assert 0 < with_data <= peak
+
+
 def test_core_bench_runs_small():
     core = _load("bench_core")
     for kind in core.STEPS:
