@@ -102,12 +102,13 @@ def minigrad_step(params, x, y_onehot, lr):
     return _backward_and_update(loss, params, lr)
 
 
-def _backward_and_update(loss, params, lr):
-    """Plain gradient descent: W -= lr dW for every parameter."""
+def _backward_and_update(loss, params, lr, no_grad=None):
+    """Plain gradient descent: W -= lr dW for every parameter (``no_grad``: the library's own,
+    minigrad's unless given)."""
     for p in params:
         p.grad = None
     loss.backward()
-    with mg.no_grad():
+    with (no_grad or mg.no_grad)():
         for p in params:
             p.sub_(p.grad, alpha=lr)
     return loss
@@ -137,13 +138,7 @@ def torch_step(params, x, y_onehot, lr):
     a2 = (a1 @ w2.T + b2).relu()
     logp = (a2 @ w3.T + b3).log_softmax(dim=1)
     loss = -(logp * y_onehot).sum() * (1.0 / x.shape[0])
-    for p in params:
-        p.grad = None
-    loss.backward()
-    with torch.no_grad():
-        for p in params:
-            p.sub_(p.grad, alpha=lr)
-    return loss
+    return _backward_and_update(loss, params, lr, torch.no_grad)
 
 
 def _torch_setup():
