@@ -17,8 +17,8 @@ in code from a fixed seed.
 Timing: each epoch is cut into 8 chunks of consecutive batches; every chunk is run by NumPy and
 by each side named in ``--model``, one after the other (rotating who goes first), so all see the
 same machine state.  A full epoch is measured, ``--epochs`` times (default 2); the ratio is a
-side's total time / NumPy's total time, and the median epoch is reported.  ``--max-batches N`` times only the first N
-batches of each epoch and says so.
+side's total time / NumPy's total time, and the median epoch is reported.  ``--max-batches N``
+times only the first N batches of each epoch and says so.
 
 ``--clock cpu`` measures process CPU time instead of wall time: on a machine shared with other
 jobs, use it with ``OPENBLAS_NUM_THREADS=1`` (both sides single-threaded) for stable figures.
@@ -282,24 +282,24 @@ def _host(a):
     return a.numpy() if hasattr(a, "numpy") else a
 
 
-def _vm(field):
-    """This process's ``VmHWM`` (peak) or ``VmRSS`` from /proc/self/status, in MiB (Linux).
+def _peak_rss():
+    """This process's peak resident memory in MiB: ``VmHWM`` of /proc/self/status (Linux).
     Not ``ru_maxrss``: a child started by fork carries its parent's high-water mark across exec,
     so every side measured after the timing runs read as large as the parent (591 MiB each)."""
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith(field + ":"):
+            if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no {field} in /proc/self/status")
+    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def memory_child(side, batch):
     x, y = make_data()
-    with_data = _vm("VmHWM")
+    with_data = _peak_rss()
     model = NumpyMLP(init_params()) if side == "numpy" else SIDES[side](init_params())
     for s in range(0, N, batch):
         model.step(x[s:s + batch], y[s:s + batch])
-    print(with_data, _vm("VmHWM"))
+    print(with_data, _peak_rss())
 
 
 def _label(side):

@@ -426,13 +426,17 @@ def normalize_key(key, a):
             k = k.data
         elif isinstance(k, (list,)):
             k = a._device.asarray(k)
-        elif type(k).__module__ == "numpy" and getattr(k, "dtype", None) is not None and k.dtype.kind in "iu" \
-                and k.ndim == 0:
-            k = operator.index(k)  # a NumPy integer indexes like an int (a view), as in NumPy itself
+        elif _is_numpy_integer(k):
+            k = operator.index(k)  # indexes like an int (a view), as in NumPy itself
         elif hasattr(k, "__array_namespace__") or hasattr(k, "__array__") and not isinstance(k, (int, slice)):
             k = a._device.asarray(k)
         out.append(k)
     return tuple(out) if isinstance(key, tuple) or len(out) != 1 else out[0]
+
+
+def _is_numpy_integer(k):
+    """A NumPy integer scalar or 0-d integer array (np.int64(1), np.intp(i), ...)."""
+    return type(k).__module__ == "numpy" and getattr(k, "ndim", None) == 0 and k.dtype.kind in "iu"
 
 
 def getitem(a, key):
