@@ -45,26 +45,26 @@ class NumpyAdam:
         self.t += 1
         bc1, bc2 = 1 - BETA1 ** self.t, 1 - BETA2 ** self.t
         lr_t, eps_hat = LR * math.sqrt(bc2) / bc1, EPS * math.sqrt(bc2)
-        np = self.xp  # the same calls on either library
+        xp = self.xp  # NumPy or CuPy: the same calls
         for p, g, m, v, t in zip(self.params, grads, self.m, self.v, self.tmp):
-            np.multiply(m, BETA1, out=m)                  # m = b1 m + (1 - b1) g
-            np.multiply(g, 1 - BETA1, out=t)
-            np.add(m, t, out=m)
-            np.multiply(v, BETA2, out=v)                  # v = b2 v + (1 - b2) g^2
-            np.multiply(g, g, out=t)
-            np.multiply(t, 1 - BETA2, out=t)
-            np.add(v, t, out=v)
-            np.sqrt(v, out=t)
+            xp.multiply(m, BETA1, out=m)                  # m = b1 m + (1 - b1) g
+            xp.multiply(g, 1 - BETA1, out=t)
+            xp.add(m, t, out=m)
+            xp.multiply(v, BETA2, out=v)                  # v = b2 v + (1 - b2) g^2
+            xp.multiply(g, g, out=t)
+            xp.multiply(t, 1 - BETA2, out=t)
+            xp.add(v, t, out=v)
+            xp.sqrt(v, out=t)
             if self.textbook:                             # m_hat / (sqrt(v_hat) + eps)
-                np.divide(t, math.sqrt(bc2), out=t)
-                np.add(t, EPS, out=t)
-                np.divide(m, t, out=t)
-                np.multiply(t, LR / bc1, out=t)
+                xp.divide(t, math.sqrt(bc2), out=t)
+                xp.add(t, EPS, out=t)
+                xp.divide(m, t, out=t)
+                xp.multiply(t, LR / bc1, out=t)
             else:                                         # lr_t m / (sqrt(v) + eps_hat)
-                np.add(t, eps_hat, out=t)
-                np.divide(m, t, out=t)
-                np.multiply(t, lr_t, out=t)
-            np.subtract(p, t, out=p)
+                xp.add(t, eps_hat, out=t)
+                xp.divide(m, t, out=t)
+                xp.multiply(t, lr_t, out=t)
+            xp.subtract(p, t, out=p)
 
 
 def _timed(fn, sync):
