@@ -1,17 +1,20 @@
-"""Reductions over axes: sum, mean, var, std, max, min, logsumexp.
+"""Reductions over axes: sum, mean, var, std, max, min, logsumexp, amax, amin, prod.
 
 ``axis`` is None (all axes), an int or a tuple of ints, negative counting from the end;
 ``keepdims`` keeps reduced axes with size 1.  PyTorch's ``dim`` / ``keepdim`` are accepted as
-aliases.  The gradient of ``max``/``min`` is shared equally among tied maxima (minima).
+aliases (``max``/``min`` with ``dim`` give PyTorch's ``(values, indices)`` pair, see
+minigrad/ops/ordering.py).  The gradient of the full ``max``/``min`` and of ``amax``/``amin`` is
+shared equally among tied maxima (minima), as PyTorch's ``amax`` does.
 """
 from __future__ import annotations
 
 import builtins
+import math
 
 from ..function import Op
-from .shape import normalize_axes
+from .shape import _device_kw, normalize_axes
 
-__all__ = ["sum", "mean", "var", "std", "max", "min", "logsumexp"]
+__all__ = ["sum", "mean", "var", "std", "max", "min", "logsumexp", "amax", "amin", "var_mean", "std_mean"]
 
 
 def _kept_shape(shape, axes):
@@ -58,8 +61,9 @@ class _Extreme(Op):
 
     def forward(self, a, axes, keepdims):
         xp = self.xp
-        if a.size == 0:
-            raise ValueError(f"{self.reduce}: cannot reduce an empty tensor of shape {tuple(a.shape)}")
+        if any(a.shape[ax] == 0 for ax in axes):  # reducing an empty axis; other empty axes are fine
+            raise ValueError(f"{self.reduce}: cannot reduce an empty axis (axes {axes}) of a tensor of shape "
+                             f"{tuple(a.shape)}")
         out = getattr(xp, self.reduce)(a, axis=axes, keepdims=True)
         hit = xp.astype(a == out, a.dtype)
         self.weights = hit / xp.sum(hit, axis=axes, keepdims=True)
@@ -85,9 +89,12 @@ class LogSumExp(Op):
 
     def forward(self, a, axes, keepdims):
         xp = self.xp
-        m = xp.max(a, axis=axes, keepdims=True)
-        m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))
-        out = xp.log(xp.sum(xp.exp(a - m), axis=axes, keepdims=True)) + m
+        if any(a.shape[ax] == 0 for ax in axes):  # an empty sum: log 0 = -inf, as PyTorch gives
+            out = xp.full(_kept_shape(a.shape, axes), -math.inf, dtype=a.dtype, **_device_kw(a))
+        else:
+            m = xp.max(a, axis=axes, keepdims=True)
+            m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))
+            out = xp.log(xp.sum(xp.exp(a - m), axis=axes, keepdims=True)) + m
         self.axes = axes
         self.keepdims = keepdims
         if not keepdims:
@@ -125,41 +132,107 @@ def mean(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
     return Mean.apply(a, axes=_axes(a, axis, dim, "mean"), keepdims=_keep(keepdims, keepdim))
 
 
-def var(a, axis=None, keepdims=False, correction=0, *, dim=None, keepdim=False, ddof=None, unbiased=None):
-    """Variance (1/(n - correction)) sum (a - mean)^2 over ``axis``.
-
-    ``correction=0`` (default) is the biased variance NumPy and batch norm use; ``correction=1``
-    (or ``unbiased=True``, ``ddof=1``) the unbiased estimate.
-    """
+def _correction(op, correction, ddof, unbiased):
     if ddof is not None:
         correction = ddof
     if unbiased is not None:
         correction = 1 if unbiased else 0
+    if correction is None:
+        correction = 1
+    if correction < 0:
+        raise ValueError(f"{op}: correction must be >= 0, got {correction}")
+    return correction
+
+
+def var(a, axis=None, keepdims=False, correction=None, *, dim=None, keepdim=False, ddof=None, unbiased=None):
+    """Variance (1 / max(0, n - correction)) sum_i (a_i - mean)^2 over ``axis`` (all axes by default).
+
+    PyTorch's default, ``correction=1``: the unbiased estimate (Bessel's correction).  The course's,
+    NumPy's and batch norm's biased form is ``correction=0`` (``unbiased=False`` and ``ddof=0`` are
+    accepted as aliases).  As in PyTorch, n - correction <= 0 (a single element with correction 1,
+    or an empty axis) divides by 0: NaN (inf where the squared deviations are not all 0).
+    Gradient: 2 (a_i - mean) / (n - correction).
+    """
+    correction = _correction("var", correction, ddof, unbiased)
     axes = _axes(a, axis, dim, "var")
     n = 1
     for ax in axes:
         n *= a.shape[ax]
-    if n - correction <= 0:
-        raise ValueError(f"var: correction={correction} needs more than {correction} element(s) over axes "
-                         f"{axes} of a tensor of shape {a.shape}, but there are {n}")
+    dof = builtins.max(0, n - correction)
     centered = a - mean(a, axis=axes, keepdims=True)
-    return sum(centered * centered, axis=axes, keepdims=_keep(keepdims, keepdim)) * (1.0 / (n - correction))
+    return sum(centered * centered, axis=axes, keepdims=_keep(keepdims, keepdim)) * (1.0 / dof if dof else math.inf)
 
 
-def std(a, axis=None, keepdims=False, correction=0, *, dim=None, keepdim=False, ddof=None, unbiased=None):
-    """Standard deviation: sqrt of :func:`var` with the same arguments."""
+def std(a, axis=None, keepdims=False, correction=None, *, dim=None, keepdim=False, ddof=None, unbiased=None):
+    """Standard deviation: sqrt of :func:`var` with the same arguments (PyTorch's default
+    ``correction=1``; ``correction=0`` is the biased form).  Gradient (a_i - mean) / ((n - correction) std),
+    NaN where std = 0, as in PyTorch."""
     axes = _axes(a, axis, dim, "std")  # checked here, so errors name std, not var
-    return sqrt(var(a, axes, keepdims, correction, keepdim=keepdim, ddof=ddof, unbiased=unbiased))
+    correction = _correction("std", correction, ddof, unbiased)
+    return sqrt(var(a, axes, keepdims, correction, keepdim=keepdim))
 
 
-def max(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
-    """Largest value over ``axis``; ties share the gradient equally."""
-    return Max.apply(a, axes=_axes(a, axis, dim, "max"), keepdims=_keep(keepdims, keepdim))
+def var_mean(a, dim=None, *, correction=None, keepdim=False, unbiased=None, axis=None, keepdims=False):
+    """PyTorch's ``var_mean``: the tuple ``(var(a, dim, correction), mean(a, dim))``, default correction=1."""
+    axes = _axes(a, axis, dim, "var_mean")
+    keep = _keep(keepdims, keepdim)
+    return (var(a, axes, keep, _correction("var_mean", correction, None, unbiased)),
+            mean(a, axis=axes, keepdims=keep))
 
 
-def min(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
-    """Smallest value over ``axis``; ties share the gradient equally."""
-    return Min.apply(a, axes=_axes(a, axis, dim, "min"), keepdims=_keep(keepdims, keepdim))
+def std_mean(a, dim=None, *, correction=None, keepdim=False, unbiased=None, axis=None, keepdims=False):
+    """PyTorch's ``std_mean``: the tuple ``(std(a, dim, correction), mean(a, dim))``, default correction=1."""
+    axes = _axes(a, axis, dim, "std_mean")
+    keep = _keep(keepdims, keepdim)
+    return (std(a, axes, keep, _correction("std_mean", correction, None, unbiased)),
+            mean(a, axis=axes, keepdims=keep))
+
+
+def max(a, dim=None, keepdim=False, *, axis=None, keepdims=False):
+    """PyTorch's ``max``, with NumPy's ``axis=`` kept.
+
+    * ``max(a)``: the largest value (0-d); ties share the gradient equally (PyTorch's full ``max``).
+    * ``max(a, dim, keepdim=False)`` (``dim`` an int, positional or keyword): the named tuple
+      ``(values, indices)`` along ``dim``, indices int64 (the first maximum); the gradient goes to
+      the element ``indices`` names, as in PyTorch.
+    * ``max(a, other)`` with a Tensor ``other``: the elementwise :func:`maximum`.
+    * ``max(a, axis=..., keepdims=...)``: NumPy's form, values only, ``axis`` may be a tuple;
+      ties share the gradient equally (same as :func:`amax`).
+    An axis of length 0 cannot be reduced (ValueError); other empty axes give empty results.
+    """
+    return _extreme(a, dim, keepdim, axis, keepdims, "max", Max)
+
+
+def min(a, dim=None, keepdim=False, *, axis=None, keepdims=False):
+    """PyTorch's ``min``: as :func:`max` with the smallest value (``min(a, other)`` is :func:`minimum`)."""
+    return _extreme(a, dim, keepdim, axis, keepdims, "min", Min)
+
+
+def _extreme(a, dim, keepdim, axis, keepdims, op, cls):
+    from ..tensor import Tensor
+
+    if isinstance(dim, Tensor):
+        from .elementwise import maximum, minimum
+
+        return (maximum if op == "max" else minimum)(a, dim)
+    if dim is not None and axis is None and not isinstance(dim, (tuple, list)):
+        from .ordering import extreme_along
+
+        return extreme_along(a, dim, keepdim or keepdims, op)
+    return cls.apply(a, axes=_axes(a, axis, dim, op), keepdims=_keep(keepdims, keepdim))
+
+
+def amax(a, dim=(), keepdim=False, *, axis=None, keepdims=False):
+    """PyTorch's ``amax``: the largest value over ``dim`` (an int or a tuple; () or None: all axes).
+    Gradient: shared equally among tied maxima, g / #ties each (as PyTorch's amax)."""
+    dim = None if dim == () else dim
+    return Max.apply(a, axes=_axes(a, axis, dim, "amax"), keepdims=_keep(keepdims, keepdim))
+
+
+def amin(a, dim=(), keepdim=False, *, axis=None, keepdims=False):
+    """PyTorch's ``amin``: the smallest value over ``dim``; tied minima share the gradient equally."""
+    dim = None if dim == () else dim
+    return Min.apply(a, axes=_axes(a, axis, dim, "amin"), keepdims=_keep(keepdims, keepdim))
 
 
 def logsumexp(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
