@@ -70,3 +70,43 @@ def _install():
 
 
 _install()
+
+
+def _install_shape_index():
+    """PyTorch's methods for reductions, scans, ordering, layout and indexing (issue 14, opsB);
+    each forwards to the function of the same name in ``minigrad.ops`` (PyTorch's signatures)."""
+    T = Tensor
+    for name in ("amax", "amin", "prod", "cumsum", "cumprod", "cummax", "cummin", "logcumsumexp", "median", "mode",
+                 "var", "std", "norm", "count_nonzero", "any", "all", "sort", "argsort", "topk", "kthvalue", "msort",
+                 "roll", "repeat_interleave", "tile", "tril", "triu", "diag", "diagonal", "trace", "chunk", "unbind",
+                 "narrow", "movedim", "swapaxes", "swapdims", "unflatten", "view", "view_as", "expand_as", "gather",
+                 "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_copy",
+                 "take_along_dim", "masked_fill", "masked_select", "masked_scatter", "nonzero", "max", "min", "pad"):
+        setattr(T, name, getattr(ops, name))
+    T.flip = lambda self, *dims: ops.flip(self, dims[0] if len(dims) == 1 else dims)
+    T.flip.__doc__ = ops.flip.__doc__
+    T.repeat = ops.repeat
+    T.moveaxis = ops.movedim
+    T.argmax = lambda self, dim=None, keepdim=False, *, axis=None, keepdims=False: _arg_extreme(
+        self, "argmax", dim if axis is None else axis, keepdim or keepdims)
+    T.argmin = lambda self, dim=None, keepdim=False, *, axis=None, keepdims=False: _arg_extreme(
+        self, "argmin", dim if axis is None else axis, keepdim or keepdims)
+
+
+def _arg_extreme(t, op, dim, keepdim):
+    """argmax/argmin: int64 position of the first extreme value over ``dim`` (None: flattened)."""
+    xp = t._device.xp
+    if dim is None:
+        out = getattr(xp, op)(xp.reshape(t.data, (-1,)))
+        if keepdim:
+            out = xp.reshape(out, (1,) * t.ndim)
+    else:
+        from .ops.shape import _normalize_axis
+
+        d = _normalize_axis(dim, max(t.ndim, 1), op)
+        data = t.data if t.ndim else xp.reshape(t.data, (1,))
+        out = getattr(xp, op)(data, axis=d, keepdims=bool(keepdim) and t.ndim > 0)
+    return Tensor._make(xp.astype(xp.asarray(out), xp.int64), t._device, False, None)
+
+
+_install_shape_index()

@@ -287,7 +287,7 @@ def test_bad_operand_type():
 
 
 def test_pad_bad_width(device):
-    with pytest.raises(ValueError, match=r"pad: pad_width .* does not give \(before, after\) >= 0 for each of the 2 axes"):
+    with pytest.raises(ValueError, match=r"pad: pad_width .* does not give \(before, after\) for each of the 2 axes"):
         mg.ones(2, 2, device=device).pad(((1, 1), (1, 1), (1, 1)))
 
 

@@ -14,7 +14,8 @@ import math
 from ..function import Op
 from .shape import _device_kw, normalize_axes
 
-__all__ = ["sum", "mean", "var", "std", "max", "min", "logsumexp", "amax", "amin", "var_mean", "std_mean"]
+__all__ = ["sum", "mean", "var", "std", "max", "min", "logsumexp", "amax", "amin", "var_mean", "std_mean",
+           "count_nonzero", "any", "all"]
 
 
 def _kept_shape(shape, axes):
@@ -61,7 +62,7 @@ class _Extreme(Op):
 
     def forward(self, a, axes, keepdims):
         xp = self.xp
-        if any(a.shape[ax] == 0 for ax in axes):  # reducing an empty axis; other empty axes are fine
+        if builtins.any(a.shape[ax] == 0 for ax in axes):  # reducing an empty axis; other empty axes are fine
             raise ValueError(f"{self.reduce}: cannot reduce an empty axis (axes {axes}) of a tensor of shape "
                              f"{tuple(a.shape)}")
         out = getattr(xp, self.reduce)(a, axis=axes, keepdims=True)
@@ -89,7 +90,7 @@ class LogSumExp(Op):
 
     def forward(self, a, axes, keepdims):
         xp = self.xp
-        if any(a.shape[ax] == 0 for ax in axes):  # an empty sum: log 0 = -inf, as PyTorch gives
+        if builtins.any(a.shape[ax] == 0 for ax in axes):  # an empty sum: log 0 = -inf, as PyTorch gives
             out = xp.full(_kept_shape(a.shape, axes), -math.inf, dtype=a.dtype, **_device_kw(a))
         else:
             m = xp.max(a, axis=axes, keepdims=True)
@@ -241,3 +242,33 @@ def logsumexp(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
 
 
 from .elementwise import sqrt  # noqa: E402  (elementwise needs nothing from here)
+
+
+# ----- not differentiable: counts and truth values -------------------------------------------------
+def _flag_reduce(a, dim, keepdim, op, fn):
+    from ..tensor import Tensor
+
+    xp = a._device.xp
+    axes = _axes(a, None, dim, op)
+    data = a.data if a.dtype == "bool" else a.data != 0
+    return Tensor._make(fn(xp)(data, axis=axes, keepdims=bool(keepdim)), a._device, False, None)
+
+
+def count_nonzero(input, dim=None):
+    """The number of non-zero entries over ``dim`` (an int, a tuple, or None for all): int64, no gradient."""
+    from ..tensor import Tensor
+
+    xp = input._device.xp
+    axes = _axes(input, None, dim, "count_nonzero")
+    data = input.data != 0 if input.dtype != "bool" else input.data
+    return Tensor._make(xp.sum(xp.astype(data, xp.int64), axis=axes), input._device, False, None)
+
+
+def any(input, dim=None, keepdim=False):
+    """Whether any entry over ``dim`` is non-zero (True): a bool tensor, no gradient."""
+    return _flag_reduce(input, dim, keepdim, "any", lambda xp: xp.any)
+
+
+def all(input, dim=None, keepdim=False):
+    """Whether every entry over ``dim`` is non-zero (True): a bool tensor, no gradient."""
+    return _flag_reduce(input, dim, keepdim, "all", lambda xp: xp.all)

@@ -1,0 +1,9 @@
+"""``minigrad.linalg``: PyTorch's ``torch.linalg`` names.
+
+Norms (minigrad/ops/norms.py): ``vector_norm``, ``matrix_norm``, ``norm``.  Gradients follow
+PyTorch, including the subgradient 0 of a norm at the zero vector.
+"""
+from .ops.norms import linalg_norm as norm
+from .ops.norms import matrix_norm, vector_norm
+
+__all__ = ["norm", "matrix_norm", "vector_norm"]
