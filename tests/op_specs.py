@@ -280,4 +280,6 @@ SPECS = [
                        expected_grad=(np.array([[1.0, 1.0], [0.0, 0.0], [1.0, 1.0]]),)))),
 ]
 
+from op_specs_shape_index import SPECS_SHAPE_INDEX  # noqa: E402  (reductions, scans, ordering, layout, indexing)
+SPECS += SPECS_SHAPE_INDEX
 SPECS_BY_ID = {s.id: s for s in SPECS}
