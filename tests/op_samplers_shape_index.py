@@ -52,10 +52,10 @@ def _along(draw, shape, domain, min_dims=0, need=False, empty=True):
     return _arr(draw, tuple(sh), domain), dim
 
 
-def along(domain="real", need=False, empty=True, **kw_strategies):
+def along(domain="real", need=False, empty=True, min_dims=0, **kw_strategies):
     """Ops of (input, dim, ...): dim drawn, other keywords from strategies."""
     def sample(draw, shape):
-        a, dim = _along(draw, shape, domain, need=need, empty=empty)
+        a, dim = _along(draw, shape, domain, min_dims=min_dims, need=need, empty=empty)
         return Sample((a,), {"dim": dim, **{k: draw(s) for k, s in kw_strategies.items()}})
 
     return sample
@@ -88,10 +88,11 @@ def reduce_dims(domain="real", tuple_dims=True, need_nonempty=False):
     return sample
 
 
-def var_mean_inputs(draw, shape):
+def var_mean_inputs(draw, shape, min_count=1):
     sh = shape_of(draw, shape, empty=False)
     dim = draw(st.sampled_from([None] + list(range(len(sh)))))
     count = int(np.prod(sh)) if dim is None else (sh[dim] if sh else 1)
+    assume(count >= min_count)
     correction = draw(st.sampled_from([0, 1] if count >= 2 else [0]))
     return Sample((_arr(draw, sh, "separated"),), {"dim": dim, "correction": correction,
                                                    "keepdim": draw(st.booleans())})
@@ -100,7 +101,8 @@ def var_mean_inputs(draw, shape):
 def topk_inputs(draw, shape):
     a, dim = _along(draw, shape, "separated")
     n = a.shape[dim] if a.ndim else 1
-    return Sample((a,), {"k": draw(st.integers(0, n)), "dim": dim, "largest": draw(st.booleans())})
+    k = draw(st.integers(0 if a.ndim else 1, n))
+    return Sample((a,), {"k": k, "dim": dim, "largest": draw(st.booleans())})
 
 
 def kthvalue_inputs(draw, shape):
@@ -114,9 +116,12 @@ def norm_inputs(kind):
     domain = {"1": "nonzero", "inf": "separated"}.get(kind, "real")
 
     def sample(draw, shape):
-        s = reduce_dims(domain)(draw, shape)
-        assume(kind not in ("2", "3", "fro") or np.all(np.abs(s.args[0]).sum(
-            axis=None if s.kwargs["dim"] is None else s.kwargs["dim"]) > 0.05) or s.args[0].size == 0)
+        s = reduce_dims(domain, need_nonempty=kind == "inf")(draw, shape)
+        a, dim = s.args[0], s.kwargs["dim"]
+        if domain == "separated":  # |x| has a kink at 0
+            assume(np.all(a != 0))
+        if kind in ("3", "fro") and a.size:  # away from the zero vector, where only the subgradient exists
+            assume(np.all(np.abs(a).sum(axis=None if dim is None or a.ndim == 0 else dim) > 0.05))
         return s
 
     return sample
@@ -125,7 +130,12 @@ def norm_inputs(kind):
 def matrix_norm_inputs(kind):
     def sample(draw, shape):
         sh = shape_of(draw, shape, min_dims=2, empty=False)
-        return Sample((_arr(draw, sh, "separated" if kind != "fro" else "real"),), {"keepdim": draw(st.booleans())})
+        a = _arr(draw, sh, "separated" if kind != "fro" else "real")
+        if kind == "fro":  # away from the zero matrix, where only the subgradient exists
+            assume(np.all(np.abs(a).sum(axis=(-2, -1)) > 0.05))
+        else:  # |x| has a kink at 0
+            assume(np.all(a != 0))
+        return Sample((a,), {"keepdim": draw(st.booleans())})
 
     return sample
 
@@ -277,7 +287,7 @@ def pad_torch_inputs(draw, shape):
 
 # ----- indexing --------------------------------------------------------------------------------
 def _index_shape(draw, sh, dim, max_side=MAX_SIDE):
-    return tuple(draw(st.integers(0 if n == 0 else 1, max(n, 1))) if i != dim % len(sh) else
+    return tuple(draw(st.integers(min(1, n), n)) if i != dim % len(sh) else
                  draw(st.integers(0, max_side)) for i, n in enumerate(sh))
 
 
@@ -292,6 +302,8 @@ def gather_inputs(draw, shape):
 
 def _unique_lines(draw, ish, dim, n):
     """Indices of shape ``ish`` with no repeat along ``dim`` within each line (len <= n)."""
+    if not int(np.prod(ish)):
+        return np.zeros(ish, dtype=np.int64)
     lines = np.moveaxis(np.zeros(ish, dtype=np.int64), dim, -1)
     flat = lines.reshape(-1, lines.shape[-1])
     for r in range(flat.shape[0]):

@@ -6,6 +6,8 @@ against NumPy in tests/test_shape_index_ops.py and against PyTorch in tests/torc
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 import minigrad as mg
@@ -232,7 +234,8 @@ def _take_along_dim_ref(a, index, dim):
     if dim is None:
         return a.reshape(-1)[index]
     d = dim % a.ndim
-    shape = tuple(max(n, m) if i != d else m for i, (n, m) in enumerate(zip(a.shape, index.shape)))
+    shape = tuple(np.broadcast_shapes((n,), (m,))[0] if i != d else m for i, (n, m) in enumerate(zip(a.shape,
+                                                                                                     index.shape)))
     a_b = np.broadcast_to(a, tuple(n if i != d else a.shape[d] for i, n in enumerate(shape)))
     return np.take_along_axis(a_b, np.broadcast_to(index, shape), axis=d)
 
@@ -247,6 +250,11 @@ def _masked_scatter_ref(a, mask, src):
 # ----- minigrad forms ------------------------------------------------------------------------------
 def _values(fn):
     return lambda *a, **kw: fn(*a, **kw).values
+
+
+def _dim_first(fn):
+    """PyTorch's fn(input, dim, index, ...) called as the table calls ops: fn(*tensors, dim=...)."""
+    return lambda a, index, *rest, dim, **kw: fn(a, dim, index, *rest, **kw)
 
 
 def _repeat_interleave(a, repeats, dim):
@@ -297,7 +305,8 @@ SPECS_SHAPE_INDEX = [
            smp.along("separated", need=True, keepdim=smp.st.booleans()),
            domain="distinct values: each appears once, the mode is the smallest (repeats: tests/torch_parity)"),
     OpSpec("var_mean", mg.var_mean, _var_mean_ref, smp.var_mean_inputs, domain="distinct values"),
-    OpSpec("std_mean", mg.std_mean, _std_mean_ref, smp.var_mean_inputs, domain="distinct values"),
+    OpSpec("std_mean", mg.std_mean, _std_mean_ref, functools.partial(smp.var_mean_inputs, min_count=2),
+           domain="distinct values, >= 2 per reduction (std is not differentiable at 0)", small_shapes=((1, 2),)),
     OpSpec("norm", lambda a, dim, keepdim: mg.norm(a, "fro", dim, keepdim), _vector_norm_ref(2),
            smp.norm_inputs("fro"), variant="fro",
            edges=(Edge("zero vector: subgradient 0", (np.zeros((2, 3)),), {"dim": 1, "keepdim": False},
@@ -352,10 +361,10 @@ SPECS_SHAPE_INDEX += [
            smp.diagonal_inputs, min_ndim=2),
     OpSpec("trace", mg.trace, np.trace, smp.matrix_inputs, min_ndim=2, small_shapes=((1, 1),)),
     OpSpec("chunk", mg.chunk, _chunk_ref, smp.chunk_inputs, min_ndim=1),
-    OpSpec("unbind", mg.unbind, _unbind_ref, smp.along(empty=True), min_ndim=1),
+    OpSpec("unbind", mg.unbind, _unbind_ref, smp.along(min_dims=1, need=True), min_ndim=1),
     OpSpec("narrow", mg.narrow, _narrow_ref, smp.narrow_inputs, min_ndim=1),
     OpSpec("movedim", mg.movedim, np.moveaxis, smp.movedim_inputs, min_ndim=1),
-    OpSpec("swapaxes", mg.swapaxes, np.swapaxes, smp.swapaxes_inputs, min_ndim=1),
+    OpSpec("swapaxes", mg.swapaxes, lambda a, axis0, axis1: np.swapaxes(a, axis0, axis1), smp.swapaxes_inputs, min_ndim=1),
     OpSpec("unflatten", mg.unflatten, _unflatten_ref, smp.unflatten_inputs, min_ndim=1),
     OpSpec("view", lambda a, shape: a.view(*shape), np.reshape, smp.view_inputs),
     OpSpec("view_as", mg.view_as, lambda a, other: a.reshape(other.shape), smp.as_inputs("view")),
@@ -365,22 +374,22 @@ SPECS_SHAPE_INDEX += [
     OpSpec("pad", mg.pad, _pad_torch_ref, smp.pad_torch_inputs, variant="torch", min_ndim=1,
            domain="PyTorch's flat widths (negative crops), modes constant/reflect/replicate/circular"),
     # indexing
-    OpSpec("gather", mg.gather, _gather_ref, smp.gather_inputs, min_ndim=1,
+    OpSpec("gather", _dim_first(mg.gather), _gather_ref, smp.gather_inputs, min_ndim=1,
            edges=(Edge("repeated indices accumulate", (_a(1.0, 2.0, 3.0), np.array([0, 0, 2, 0])), {"dim": 0},
                        expected_grad=(_a(3.0, 0.0, 1.0),)),)),
-    OpSpec("scatter", mg.scatter, _scatter_ref, smp.scatter_inputs("scatter"), min_ndim=1,
+    OpSpec("scatter", _dim_first(mg.scatter), _scatter_ref, smp.scatter_inputs("scatter"), min_ndim=1,
            domain="no repeated target (an overwritten source has no effect)"),
-    OpSpec("scatter_add", mg.scatter_add, _scatter_add_ref, smp.scatter_inputs("add"), min_ndim=1),
+    OpSpec("scatter_add", _dim_first(mg.scatter_add), _scatter_add_ref, smp.scatter_inputs("add"), min_ndim=1),
 ]
 for _reduce in ("sum", "prod", "mean", "amax", "amin"):
     SPECS_SHAPE_INDEX.append(OpSpec(
-        "scatter_reduce", mg.scatter_reduce, _scatter_reduce_ref, smp.scatter_inputs(_reduce), variant=_reduce,
+        "scatter_reduce", _dim_first(mg.scatter_reduce), _scatter_reduce_ref, smp.scatter_inputs(_reduce), variant=_reduce,
         min_ndim=1, domain="amax/amin: distinct values over input and src; prod: src nonzero"))
 SPECS_SHAPE_INDEX += [
-    OpSpec("index_select", mg.index_select, lambda a, index, dim: np.take(a, index, axis=dim),
+    OpSpec("index_select", _dim_first(mg.index_select), lambda a, index, dim: np.take(a, index, axis=dim),
            smp.index_inputs("select"), min_ndim=1),
-    OpSpec("index_add", mg.index_add, _index_add_ref, smp.index_inputs("add"), min_ndim=1),
-    OpSpec("index_copy", mg.index_copy, _index_copy_ref, smp.index_inputs("copy"), min_ndim=1,
+    OpSpec("index_add", _dim_first(mg.index_add), _index_add_ref, smp.index_inputs("add"), min_ndim=1),
+    OpSpec("index_copy", _dim_first(mg.index_copy), _index_copy_ref, smp.index_inputs("copy"), min_ndim=1,
            domain="no repeated index"),
     OpSpec("take_along_dim", mg.take_along_dim, _take_along_dim_ref, smp.take_along_dim_inputs, min_ndim=1),
     OpSpec("masked_fill", mg.masked_fill, lambda a, mask, value: np.where(mask, value, a), smp.masked_inputs("fill")),

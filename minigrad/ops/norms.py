@@ -35,8 +35,10 @@ class PNorm(Op):
             out = xp.sqrt(xp.sum(a * a, axis=axes, keepdims=True))
         else:
             out = xp.sum(xp.abs(a) ** p, axis=axes, keepdims=True) ** (1.0 / p)
-        self.save_for_backward(a, out)
-        return out if keepdims else xp.reshape(out, tuple(n for i, n in enumerate(a.shape) if i not in axes))
+        if not keepdims:
+            out = xp.reshape(out, tuple(n for i, n in enumerate(a.shape) if i not in axes))
+        self.save_for_backward(a, out)  # the returned array: saved as the output, so double backward sees it
+        return out
 
     def backward(self, g):
         a, out = self.saved_tensors

@@ -2,8 +2,8 @@
 
 * cumsum: z_i = sum_{j<=i} a_j;  da_k = sum_{i>=k} g_i (a reversed cumsum of g).
 * cumprod: z_i = prod_{j<=i} a_j;  da_k = sum_{i>=k} g_i prod_{j<=i, j!=k} a_j.  Without zeros this
-  is revcumsum(g z) / a; with a zero on the row it is computed exactly, with no division, from
-  the exclusive products (O(n^2) memory per row, only then), so zeros get PyTorch's gradient.
+  is revcumsum(g z) / a; with a zero (or |a| < 1e-30) it is computed exactly, with no division,
+  from the exclusive products (O(n^2) memory per row, only then), so zeros get PyTorch's gradient.
 * prod: z = prod_j a_j;  da_k = prod_{j!=k} a_j = (exclusive prefix product) * (exclusive suffix
   product), exact with one or more zeros.
 * cummax / cummin: (values, indices), indices int64 of the running extreme (on ties the later
@@ -62,7 +62,8 @@ class CumProd(Op):
         xp = self.xp
         self.axis, self.dev = axis, device
         out = xp.cumulative_prod(_int_to_int64(xp, a), axis=axis)
-        self.has_zero = bool(xp.any(a == 0))
+        # a zero (or a value so small that g z / a loses its digits): use the division-free form
+        self.has_zero = bool(xp.any(xp.abs(a) < 1e-30)) if a.size else False
         self.save_for_backward(a, out)
         return out
 

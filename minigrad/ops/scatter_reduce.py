@@ -36,6 +36,8 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     s = _crop(_src_tensor("scatter_reduce", src, input, idx.shape), tuple(idx.shape))
     dev = input._device
     xp = dev.xp
+    if idx.size == 0:  # nothing is written: out = input
+        return input * 1  # a new tensor, as PyTorch gives
     key = along_key(dev, idx, d)
     ones = xp.ones(tuple(idx.shape), dtype=input.data.dtype, **_kw(input.data))
     count = dev.scatter_add(tuple(input.shape), key, ones, input.data.dtype)
