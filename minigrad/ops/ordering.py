@@ -38,7 +38,7 @@ def _pair(name, values, indices):
 
 def _nonempty(a, d, op):
     if a.ndim and a.shape[d] == 0:
-        raise IndexError(f"{op}: cannot reduce dim {d} of length 0 of a tensor of shape {tuple(a.shape)}")
+        raise IndexError(f"{op}: cannot reduce the empty dim {d} (length 0) of a tensor of shape {tuple(a.shape)}")
 
 
 def _as_1d(a):

@@ -60,10 +60,10 @@ class _Extreme(Op):
 
     reduce = "max"
 
-    def forward(self, a, axes, keepdims):
+    def forward(self, a, axes, keepdims, name=None):
         xp = self.xp
         if builtins.any(a.shape[ax] == 0 for ax in axes):  # reducing an empty axis; other empty axes are fine
-            raise ValueError(f"{self.reduce}: cannot reduce an empty axis (axes {axes}) of a tensor of shape "
+            raise ValueError(f"{name or self.reduce}: cannot reduce an empty axis (axes {axes}) of a tensor of shape "
                              f"{tuple(a.shape)}")
         out = getattr(xp, self.reduce)(a, axis=axes, keepdims=True)
         hit = xp.astype(a == out, a.dtype)
@@ -227,13 +227,13 @@ def amax(a, dim=(), keepdim=False, *, axis=None, keepdims=False):
     """PyTorch's ``amax``: the largest value over ``dim`` (an int or a tuple; () or None: all axes).
     Gradient: shared equally among tied maxima, g / #ties each (as PyTorch's amax)."""
     dim = None if dim == () else dim
-    return Max.apply(a, axes=_axes(a, axis, dim, "amax"), keepdims=_keep(keepdims, keepdim))
+    return Max.apply(a, axes=_axes(a, axis, dim, "amax"), keepdims=_keep(keepdims, keepdim), name="amax")
 
 
 def amin(a, dim=(), keepdim=False, *, axis=None, keepdims=False):
     """PyTorch's ``amin``: the smallest value over ``dim``; tied minima share the gradient equally."""
     dim = None if dim == () else dim
-    return Min.apply(a, axes=_axes(a, axis, dim, "amin"), keepdims=_keep(keepdims, keepdim))
+    return Min.apply(a, axes=_axes(a, axis, dim, "amin"), keepdims=_keep(keepdims, keepdim), name="amin")
 
 
 def logsumexp(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
