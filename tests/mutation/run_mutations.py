@@ -69,7 +69,15 @@ ROWS = {
     S.GetItem: ["getitem-basic", "getitem-int-array", "getitem-mask", "split"],
     S.IndexAdd: ["getitem-int-array", "getitem-basic", "getitem-mask"],
 }
-SWAPPABLE = [E.Sub, E.Mul, E.Div, E.Pow, E.Maximum, E.Minimum, E.Where, L.MatMul, L.Linear, N.NLL, S.Concatenate]
+# ----- reductions, scans, ordering, layout, indexing (issue 14, opsB) -----
+from minigrad.ops import indexing as IX, layout as LY, norms as NM, scans as SC  # noqa: E402
+
+ROWS.update({
+    LY.Flip: ["flip", "cumsum"], LY.Tril: ["tril"], LY.Triu: ["triu"], SC.CumSum: ["cumsum"],
+    SC.CumProd: ["cumprod", "prod"], SC.Prod: ["prod"], IX.Scatter: ["scatter", "index_copy", "masked_scatter"],
+    NM.PNorm: ["norm-fro", "norm-p3", "norm-matrix_norm-fro"],
+})
+SWAPPABLE = [IX.Scatter] + [E.Sub, E.Mul, E.Div, E.Pow, E.Maximum, E.Minimum, E.Where, L.MatMul, L.Linear, N.NLL, S.Concatenate]
 NO_DETACH = [E.Add, S.IndexAdd]  # equivalent mutants (see the module docstring)
 BROADCASTING = [E.Add, E.Sub, E.Mul, E.Div, E.Pow, E.Maximum, E.Minimum, E.Where, L.MatMul]
 
