@@ -32,7 +32,7 @@ class LogSoftmax(Op):
     def forward(self, a, axis):
         xp = self.xp
         shifted = a - _row_max(xp, a, axis)
-        out = shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+        out = shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True)) if a.shape[axis] else shifted
         self.axis = axis
         self.save_for_backward(out)
         return out

@@ -210,17 +210,15 @@ def min(a, dim=None, keepdim=False, *, axis=None, keepdims=False):
 
 
 def _extreme(a, dim, keepdim, axis, keepdims, op, cls):
-    from ..tensor import Tensor
-
-    if isinstance(dim, Tensor):
+    if dim is None or isinstance(dim, (tuple, list)) or axis is not None:  # full or NumPy-style: values
+        return cls.apply(a, axes=_axes(a, axis, dim, op), keepdims=_keep(keepdims, keepdim))
+    if hasattr(dim, "_device"):  # a Tensor: the elementwise form
         from .elementwise import maximum, minimum
 
         return (maximum if op == "max" else minimum)(a, dim)
-    if dim is not None and axis is None and not isinstance(dim, (tuple, list)):
-        from .ordering import extreme_along
+    from .ordering import extreme_along
 
-        return extreme_along(a, dim, keepdim or keepdims, op)
-    return cls.apply(a, axes=_axes(a, axis, dim, op), keepdims=_keep(keepdims, keepdim))
+    return extreme_along(a, dim, keepdim or keepdims, op)
 
 
 def amax(a, dim=(), keepdim=False, *, axis=None, keepdims=False):
