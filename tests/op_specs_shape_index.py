@@ -343,7 +343,8 @@ SPECS_SHAPE_INDEX = [
     OpSpec("topk", _values(mg.topk), _topk_ref, smp.topk_inputs, domain="distinct values"),
     OpSpec("kthvalue", _values(mg.kthvalue), _as1d(lambda a, k, dim, keepdim: _select_ref(_kth)(a, dim, keepdim, k=k)),
            smp.kthvalue_inputs, domain="distinct values"),
-    OpSpec("msort", mg.msort, lambda a: np.sort(a, axis=0) if a.ndim else a, smp.plain("separated"), domain="distinct values"),
+    OpSpec("msort", mg.msort, lambda a: np.sort(a, axis=0) if a.ndim else a, smp.plain("separated"),
+           domain="distinct values"),
 ]
 
 SPECS_SHAPE_INDEX += [
@@ -364,7 +365,8 @@ SPECS_SHAPE_INDEX += [
     OpSpec("unbind", mg.unbind, _unbind_ref, smp.along(min_dims=1, need=True), min_ndim=1),
     OpSpec("narrow", mg.narrow, _narrow_ref, smp.narrow_inputs, min_ndim=1),
     OpSpec("movedim", mg.movedim, np.moveaxis, smp.movedim_inputs, min_ndim=1),
-    OpSpec("swapaxes", mg.swapaxes, lambda a, axis0, axis1: np.swapaxes(a, axis0, axis1), smp.swapaxes_inputs, min_ndim=1),
+    OpSpec("swapaxes", mg.swapaxes, lambda a, axis0, axis1: np.swapaxes(a, axis0, axis1), smp.swapaxes_inputs,
+           min_ndim=1),
     OpSpec("unflatten", mg.unflatten, _unflatten_ref, smp.unflatten_inputs, min_ndim=1),
     OpSpec("view", lambda a, shape: a.view(*shape), np.reshape, smp.view_inputs),
     OpSpec("view_as", mg.view_as, lambda a, other: a.reshape(other.shape), smp.as_inputs("view")),
@@ -383,7 +385,8 @@ SPECS_SHAPE_INDEX += [
 ]
 for _reduce in ("sum", "prod", "mean", "amax", "amin"):
     SPECS_SHAPE_INDEX.append(OpSpec(
-        "scatter_reduce", _dim_first(mg.scatter_reduce), _scatter_reduce_ref, smp.scatter_inputs(_reduce), variant=_reduce,
+        "scatter_reduce", _dim_first(mg.scatter_reduce), _scatter_reduce_ref, smp.scatter_inputs(_reduce),
+        variant=_reduce,
         min_ndim=1, domain="amax/amin: distinct values over input and src; prod: src nonzero"))
 SPECS_SHAPE_INDEX += [
     OpSpec("index_select", _dim_first(mg.index_select), lambda a, index, dim: np.take(a, index, axis=dim),

@@ -77,10 +77,14 @@ class _Extreme(Op):
 
 
 class Max(_Extreme):
+    """z = max a over ``axes``;  dz/da_i = [a_i == z] / #ties (tied maxima share the gradient)"""
+
     reduce = "max"
 
 
 class Min(_Extreme):
+    """z = min a over ``axes``;  dz/da_i = [a_i == z] / #ties (tied minima share the gradient)"""
+
     reduce = "min"
 
 
