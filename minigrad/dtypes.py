@@ -64,8 +64,8 @@ def name_of(dtype) -> DType:
         got = None
     if got is not None:
         return got
-    if dtype is float:
-        return _default_float[0]
+    if dtype is float:  # PyTorch: Python's float is double precision
+        return float64
     if dtype is int:
         return int64
     if dtype is bool:
