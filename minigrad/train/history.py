@@ -41,7 +41,9 @@ class History:
 
     # ----- recording ------------------------------------------------------------------
     def append(self, logs):
-        """Add one epoch; keys new to the history get ``nan`` for the earlier epochs."""
+        """Add one epoch; keys new to the history get ``nan`` for the earlier epochs, and keys
+        recorded before but missing from ``logs`` get ``nan`` for this epoch (all lists stay as long
+        as the history)."""
         n = len(self)
         for key, value in logs.items():
             self.records.setdefault(key, [math.nan] * n).append(float(value))

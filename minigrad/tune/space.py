@@ -272,7 +272,9 @@ def distributions(space: dict) -> dict:
 def grid(space: dict, points_per_dim: int = 3) -> list:
     """Every combination of ``points_per_dim`` points per distribution (all options of a choice).
 
-    Points are evenly spaced on each distribution's own scale (log for :func:`log_uniform`).
+    Points are evenly spaced on each distribution's own scale (log for :func:`log_uniform`), in
+    increasing order.  The combinations come in ``itertools.product`` order over the space's keys
+    as written: the first key varies slowest, the last fastest (a nested dict expands in place).
     """
     _check_space(space)
     if int(points_per_dim) < 1:
