@@ -482,6 +482,12 @@ def maximum(a, b):
     ``a``, ``b``: Tensors or Python numbers (at least one a Tensor), broadcast together by NumPy's
     (= PyTorch's) rules; each gradient is summed back to its input's shape.
     As ``torch.maximum``.
+
+    >>> import minigrad as mg
+    >>> a = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> mg.maximum(a, mg.tensor([2.0, 2.0, 2.0])).sum().backward()
+    >>> a.grad
+    tensor([0. , 0.5, 1. ], dtype=float32, device='cpu')
     """
     return Maximum.apply(a, b)
 
@@ -504,6 +510,12 @@ def clip(a, min=None, max=None):
     z = min(max(a, min), max), same shape as ``a``; either bound may be None (at least one is given,
     Python numbers, ``min <= max``);  dz/da = [min <= a <= max]: the gradient passes at the bounds
     themselves, as in ``torch.clamp``.
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor([-2.0, -1.0, 0.5, 1.0, 3.0], requires_grad=True)
+    >>> x.clamp(-1.0, 1.0).sum().backward()
+    >>> x.grad
+    tensor([0., 1., 1., 1., 0.], dtype=float32, device='cpu')
     """
     min, max = _number(min), _number(max)
     if min is None and max is None:
@@ -557,6 +569,12 @@ def relu(a):
 
     z = max(a, 0), same shape as ``a`` (+0.0 for negative inputs);  dz/da = [a > 0], so the gradient
     at a = 0 is 0, as in PyTorch (the course's g'(z) = 1 if z > 0 else 0).  As ``torch.relu``.
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    >>> x.relu().sum().backward()
+    >>> x.grad
+    tensor([0., 0., 1.], dtype=float32, device='cpu')
     """
     return ReLU.apply(a)
 

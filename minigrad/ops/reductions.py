@@ -183,6 +183,13 @@ def max(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
     ``axis``: None (all axes), an int or a tuple of ints (``dim`` is PyTorch's alias); the reduced axes
     are dropped, or kept with size 1 if ``keepdims`` (alias ``keepdim``).
     An empty tensor raises ``ValueError``.
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor([[1.0, 5.0, 5.0], [4.0, 0.0, 2.0]], requires_grad=True)
+    >>> x.max(axis=1).sum().backward()
+    >>> x.grad
+    tensor([[0. , 0.5, 0.5],
+            [1. , 0. , 0. ]], dtype=float32, device='cpu')
     """
     return Max.apply(a, axes=_axes(a, axis, dim, "max"), keepdims=_keep(keepdims, keepdim))
 
