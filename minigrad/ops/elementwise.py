@@ -430,10 +430,11 @@ def neg(a):
 def pow(a, b):
     """Elementwise power ``a ** b``: ``mg.pow(a, b)``, ``a.pow(b)``, ``a ** b``, ``2.0 ** a``.
 
-    z = a^b;  dz/da = b a^(b-1),  dz/db = z ln a, taken as 0 where a <= 0.  A Python-number
-    exponent ``b`` is a constant (dz/da = p a^(p-1), a cheaper backward: no dz/db); otherwise ``a``
-    and ``b`` broadcast together and each gradient is summed back to its input's shape.
-    As ``torch.pow``.
+    z = a^b;  dz/da = b a^(b-1),  dz/db = z ln a.  A Python-number exponent ``b`` is a constant
+    (dz/da = p a^(p-1), a cheaper backward: no dz/db); otherwise ``a`` and ``b`` broadcast together
+    and each gradient is summed back to its input's shape.  As ``torch.pow``, except at undefined
+    points: dz/db is taken as 0 where a <= 0 (PyTorch: nan where a < 0), and dz/da at a = b = 0 is
+    nan (PyTorch: 0).
     """
     b = _number(b)
     if isinstance(b, (int, float)) and not isinstance(b, bool):
