@@ -167,8 +167,8 @@ def std(a, axis=None, keepdims=False, correction=0, *, dim=None, keepdim=False, 
     """Standard deviation over ``axis``: ``mg.std(a, axis)`` or ``a.std(axis)``.
 
     z = sqrt(var(a, axis, correction=correction));  dz/da_i = (a_i - mean(a)) / ((n - correction) z)
-    (nan where z = 0, i.e. all reduced elements equal; PyTorch gives 0 there).  Arguments as :func:`var` (default
-    ``correction=0``, the biased form; PyTorch's default is 1).
+    (nan where z = 0, i.e. all reduced elements equal; PyTorch gives 0 there).
+    Arguments as :func:`var` (default ``correction=0``, the biased form; PyTorch's default is 1).
     """
     axes = _axes(a, axis, dim, "std")  # checked here, so errors name std, not var
     return sqrt(var(a, axes, keepdims, correction, keepdim=keepdim, ddof=ddof, unbiased=unbiased))
