@@ -130,8 +130,7 @@ def ones(*shape, dtype=None, device=None, requires_grad=False):
 def empty(*shape, dtype=None, device=None, requires_grad=False):
     """A tensor of shape ``shape`` for the caller to fill: ``mg.empty(2, 3)``.
 
-    Unlike ``torch.empty`` its contents are defined: zeros (allocating uninitialised memory saves
-    nothing measurable here).
+    Unlike ``torch.empty`` its contents are defined: it is :func:`zeros`.
     ``dtype``: default float32 (``mg.get_default_dtype()``); ``device``: default the default device.
     """
     return zeros(*shape, dtype=dtype, device=device, requires_grad=requires_grad)
