@@ -2,9 +2,10 @@
 
 The walk is generic, so ops and modules added later are covered without touching this file:
 
-- the public names of ``minigrad`` (``dir``), of its subpackages ``data``, ``train``, ``tune``, ``testing``
-  and of ``nn``, ``nn.functional``, ``nn.init``, ``optim``, ``optim.lr_scheduler`` (``__all__`` where a
-  module defines it, else every public name);
+- the public names of ``minigrad`` (``dir``), ``minigrad.ops`` (``OPS``), its subpackages ``data``,
+  ``train``, ``tune``, ``testing``, and ``nn``, ``nn.functional``, ``nn.init``, ``optim``,
+  ``optim.lr_scheduler`` (``__all__`` where a module defines it, else every public name), and of any
+  submodule a walked module lists in its ``__all__``;
 - every public method and property of each public class found there (``Tensor`` included), wherever in
   our own class hierarchy it is defined.
 
@@ -13,6 +14,7 @@ NumPy, and a method a class inherits from ``object``, ``Exception`` or another o
 to document (see ``_ours`` and ``_owner``).  A class needs a docstring of its own (``help`` would show
 its parent's otherwise); a method may inherit one from the method it overrides, as ``help`` shows it
 (``inspect.getdoc``).  "Missing" means no docstring or one shorter than ``MIN_CHARS`` characters.
+A second check parses every source file and fails on a computed docstring (``__doc__ = ...``).
 """
 from __future__ import annotations
 
@@ -143,7 +145,7 @@ def test_the_walk_sees_the_public_api():
 
 
 def test_a_missing_docstring_is_caught():
-    """The check itself can fail: an undocumented class, method and function are each reported."""
+    """The check itself can fail: an undocumented class and method are reported, a short docstring too."""
 
     class Undocumented:
         def method(self):
