@@ -164,7 +164,8 @@ def _doc_assignments(source):
         targets = node.targets if isinstance(node, ast.Assign) else (
             [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
         for t in targets:
-            if (isinstance(t, ast.Name) and t.id == "__doc__") or (isinstance(t, ast.Attribute) and t.attr == "__doc__"):
+            name = t.id if isinstance(t, ast.Name) else getattr(t, "attr", None)
+            if name == "__doc__":
                 lines.append(node.lineno)
     return lines
 
