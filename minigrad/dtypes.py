@@ -32,6 +32,7 @@ class DType(str):
 
     @property
     def is_floating_point(self):
+        """True for float16, float32 and float64, as ``torch.dtype.is_floating_point``."""
         return self.startswith("float")
 
 

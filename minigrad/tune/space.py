@@ -48,13 +48,16 @@ class Distribution:
         pass
 
     def to_scaled(self, x):
+        """x in the scaled coordinate t where this distribution is uniform (identity here; log10 x for log_uniform)."""
         return float(x)
 
     def from_scaled(self, t):
+        """The value for scaled coordinate ``t``, the inverse of :meth:`to_scaled` (10**t for log_uniform)."""
         return float(t)
 
     @property
     def t_bounds(self):
+        """(t_lo, t_hi): the interval of the scaled coordinate that ``sample`` draws uniformly from."""
         t = sorted((self.to_scaled(self.low), self.to_scaled(self.high)))
         return t[0], t[1]
 
