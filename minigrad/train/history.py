@@ -110,9 +110,11 @@ class History:
                 "stopped_epoch": np.asarray(-1 if self.stopped_epoch is None else self.stopped_epoch)}
 
     def load_state_dict(self, state):
-        self.records = {k: [float(x) for x in np.asarray(v, dtype=np.float64).reshape(-1)]
-                        for k, v in state["records"].items()}
+        """Restore :meth:`state_dict` (everything is read first: on error nothing changes)."""
+        records = {k: [float(x) for x in np.asarray(v, dtype=np.float64).reshape(-1)]
+                   for k, v in state["records"].items()}
         best, stopped = int(np.asarray(state["best_epoch"])), int(np.asarray(state["stopped_epoch"]))
+        self.records = records
         self.best_epoch = None if best < 0 else best
         self.stopped_epoch = None if stopped < 0 else stopped
         return self
