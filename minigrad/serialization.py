@@ -22,7 +22,9 @@ nesting depth.  A truncated, corrupted or hostile file raises :class:`Checkpoint
 
 Saving to a path is atomic: the data goes to a temporary file in the same directory, which is
 flushed, fsync'ed and then renamed over the target (``os.replace``), so a crash or kill during
-``save`` leaves the previous file intact.
+``save`` leaves the previous file intact.  A killed save leaves its temporary file
+``.NAME.PID.HEX.tmp`` behind; the next ``save`` or ``load`` of ``NAME`` removes those whose
+writer process ``PID`` no longer exists (see :mod:`minigrad._stale_temps`).
 """
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from ._stale_temps import remove_stale_temps
 from .device import DeviceError, device as _get_device
 from .tensor import Tensor
 
@@ -180,6 +183,7 @@ def save(obj, path):
         return
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
+    remove_stale_temps(path)
     tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
@@ -235,6 +239,7 @@ def load(path, map_location=None):
     if hasattr(path, "read"):
         raw = path.read()
     else:
+        remove_stale_temps(name)
         with open(name, "rb") as f:
             raw = f.read()
     return _Reader(raw, name, map_location).run()
