@@ -5,7 +5,8 @@ Two mechanisms, chosen by where trials run:
 * local processes (``executor=None`` / ``"processes"``): each trial runs in its own spawned
   process (:func:`run_in_processes`), at most ``max_workers`` at a time; one that passes its
   deadline is terminated (SIGTERM, then SIGKILL after a second) and recorded as failed.  The
-  trial is really ended, even when it is stuck in C code.
+  trial is really ended, even when it is stuck in C code.  The deadline counts from the start
+  of the process, so it includes importing minigrad there (about a second).
 * in this process (``"sequential"``) or on any other executor (Dask, thread pools): the trial
   runs in a daemon thread of the process the executor picked (:func:`call_with_timeout`); at
   the deadline a :class:`TrialTimeout` exception is raised inside that thread (which ends it at
