@@ -37,7 +37,9 @@ class Sequential(Module):
                 self.add_module(str(i), _check_module(m, "Sequential"))
 
     def forward(self, x):
-        for m in self._modules.values():
+        from ._deep import flat_sequence  # nested plain Sequentials run in this one loop: any depth works
+
+        for m in flat_sequence(self, Sequential, Module):
             x = m(x)
         return x
 
