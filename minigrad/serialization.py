@@ -339,8 +339,11 @@ class _Reader:
         if dtype not in _DTYPES:
             raise self.fail(f"unsupported dtype {_short(dtype)}")
         shape = self._field(node, "shape", list)
-        if len(shape) > 32 or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape):
+        if len(shape) > 32 or not all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n < 2**63
+                                      for n in shape):
             raise self.fail(f"bad array shape {_short(shape)}")
+        if math.prod(n for n in shape if n) >= 2**63:  # NumPy refuses such a shape even with a 0 in it
+            raise self.fail(f"array shape {_short(shape)} is too large (its dimensions multiply past 2**63)")
         np_dtype = _np_dtype(dtype)
         count = math.prod(shape)
         buf = self._bytes(node)
