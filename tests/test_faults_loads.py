@@ -1,5 +1,8 @@
 """Issue 16 section 3: loading state is all or nothing, and checked.
 
+(Cases main already refused -- a buffer of the wrong shape, a string lr, state for a missing
+parameter -- are rows of the bad-input catalogue; the two "still loads" tests are controls.)
+
 A corrupted or foreign part of a training checkpoint, an optimizer state_dict or a scheduler
 state_dict raises a clear error and leaves every object exactly as it was: compared here
 field by field against snapshots taken before the load.
@@ -92,13 +95,9 @@ def _corrupt_epoch(s):
     s["epoch"] = -1
 
 
-def _corrupt_optimizer(s):
-    s["optimizer"]["state"][0]["momentum_buffer"] = mg.zeros(7)
-
-
 CORRUPTIONS = [(_corrupt_history, r"history"), (_corrupt_rng, r"rng"), (_corrupt_scheduler, r"gamma"),
                (_foreign_scheduler, r"T_max"), (_corrupt_callback, r"wait"), (_foreign_callback, r"callback"),
-               (_corrupt_loader, r"loader"), (_corrupt_epoch, r"epoch"), (_corrupt_optimizer, r"momentum_buffer")]
+               (_corrupt_loader, r"loader"), (_corrupt_epoch, r"epoch")]
 
 
 @pytest.mark.parametrize("corrupt, match", CORRUPTIONS, ids=[c[0].__name__ for c in CORRUPTIONS])
@@ -168,8 +167,6 @@ OPTIM_CASES = [
     ("a NaN first moment", optim.Adam, {},
      lambda: _mutate(_trained(optim.Adam).state_dict(), ("state", 1, "exp_avg"), mg.tensor([np.nan, 0.0])),
      r"NaN or Inf"),
-    ("a buffer of the wrong shape", optim.Adam, {},
-     lambda: _mutate(_trained(optim.Adam).state_dict(), ("state", 0, "exp_avg"), mg.zeros(4)), r"\(4,\).*\(2, 2\)"),
     ("a buffer of the wrong dtype", optim.Adam, {},
      lambda: _mutate(_trained(optim.Adam).state_dict(), ("state", 0, "exp_avg"), mg.zeros(2, 2, dtype=mg.float64)),
      r"float64.*float32"),
@@ -178,10 +175,6 @@ OPTIM_CASES = [
     ("a negative square_avg", optim.RMSprop, {},
      lambda: _mutate(_trained(optim.RMSprop).state_dict(), ("state", 1, "square_avg"), mg.tensor([-1.0, 1.0])),
      r"second moment"),
-    ("a string learning rate", optim.Adam, {},
-     lambda: _mutate(_trained(optim.Adam).state_dict(), ("param_groups", 0, "lr"), "fast"), r"lr"),
-    ("a state for a parameter that does not exist", optim.Adam, {},
-     lambda: _mutate(_trained(optim.Adam).state_dict(), ("state", 5), {}), r"parameter 5"),
     ("param_groups that is not a list", optim.Adam, {},
      lambda: _mutate(_trained(optim.Adam).state_dict(), ("param_groups",), "all"), r"param_groups"),
 ]
