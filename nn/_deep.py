@@ -13,39 +13,47 @@ from __future__ import annotations
 __all__ = ["repr_tree", "flat_sequence"]
 
 
-def _indent(text):
-    return text.replace("\n", "\n  ")
-
-
 def _children(mod):
     return [(name, m) for name, m in mod._modules.items() if m is not None]
 
 
+def _indented(text, pad):
+    """``text``'s lines after the first, each prefixed with ``pad`` (the ancestors' indentation)."""
+    return [pad + line for line in text.split("\n")[1:]]
+
+
 def repr_tree(root, base_repr):
-    """``repr(root)`` as ``Module.__repr__`` defines it, for any depth.
+    """``repr(root)`` as ``Module.__repr__`` defines it, for any depth, in time linear in its size.
 
     ``base_repr`` is ``Module.__repr__``: modules whose class keeps it are expanded here, the
-    others are asked for their own ``repr``.
+    others are asked for their own ``repr``.  Lines are emitted in order from an explicit stack;
+    a module ``d`` levels down has its body indented by ``2 (d + 1)`` spaces.
     """
-    done = {}
-    stack = [(root, False)]
+    out = []
+    stack = [("module", root, "", "")]  # (kind, module or text, indentation, "(name): " prefix)
     while stack:
-        mod, ready = stack.pop()
-        if id(mod) in done:
+        kind, item, pad, prefix = stack.pop()
+        if kind == "line":
+            out.append(item)
             continue
-        kids = _children(mod)
-        if not ready:
-            stack.append((mod, True))
-            stack.extend((m, False) for _, m in kids if type(m).__repr__ is base_repr and id(m) not in done)
+        if type(item).__repr__ is not base_repr:
+            text = repr(item)
+            out.append(pad + prefix + text.split("\n")[0])
+            out.extend(_indented(text, pad))
             continue
-        lines = [f"({name}): " + _indent(done[id(m)] if id(m) in done else repr(m)) for name, m in kids]
-        extra = mod.extra_repr()
-        if not lines:
-            done[id(mod)] = f"{type(mod).__name__}({extra})"
+        kids, extra, name = _children(item), item.extra_repr(), type(item).__name__
+        if not kids:
+            out.append(f"{pad}{prefix}{name}({extra.split(chr(10))[0]}")
+            out.extend(_indented(extra, pad))
+            out[-1] += ")"
             continue
-        body = ([extra] if extra else []) + lines
-        done[id(mod)] = f"{type(mod).__name__}(\n  " + "\n  ".join(body) + "\n)"
-    return done[id(root)]
+        out.append(f"{pad}{prefix}{name}(")
+        todo = [("line", f"{pad}  {extra.split(chr(10))[0]}", "", "")] if extra else []
+        todo += [("line", line, "", "") for line in _indented(extra, pad)] if extra else []
+        todo += [("module", m, pad + "  ", f"({n}): ") for n, m in kids]
+        todo.append(("line", pad + ")", "", ""))
+        stack.extend(reversed(todo))
+    return "\n".join(out)
 
 
 def _plain(m, seq_class, module_class):
