@@ -266,8 +266,11 @@ class _Reader:
 
     def _header(self):
         raw = self.raw
-        if len(raw) < _PREFIX.size or bytes(raw[:8]) != MAGIC:
+        if bytes(raw[:8]) != MAGIC:
             raise self.fail(_not_ours(bytes(raw[:8])))
+        if len(raw) < _PREFIX.size + _DIGEST:
+            raise self.fail(f"the file is truncated ({len(raw)} bytes, shorter than the {_PREFIX.size + _DIGEST} "
+                            "bytes of the prefix and checksum)")
         _, version, hlen = _PREFIX.unpack(raw[:_PREFIX.size])
         if version != VERSION:
             raise self.fail(f"format version {version} is not supported (this minigrad reads version {VERSION})")

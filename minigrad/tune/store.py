@@ -3,7 +3,8 @@
 Each line is written with a single ``write`` of the whole line, then flushed and ``fsync``-ed, so
 a killed search loses at most the trial that was being written.  A torn last line (a partial
 write, no final newline or not valid JSON) is ignored with a warning and cut off before anything
-new is appended; a bad line anywhere else means the file is not a results file, and is an error.
+new is appended; a bad line anywhere else means the file is not a results file, and is an error,
+as is a complete line holding valid JSON that is not a well-formed record (:func:`check_record`).
 
 Numbers that are NaN or infinite are written as Python's ``json`` writes them (``NaN``,
 ``Infinity``): valid for Python's reader, not for strict JSON readers.
@@ -52,10 +53,10 @@ def _parse(path, data: bytes, check=None):
         line, nxt = (data[pos:], len(data)) if end < 0 else (data[pos:end], end + 1)
         try:
             rec = json.loads(line.decode("utf-8")) if line.strip() else None
-            if rec is not None and not isinstance(rec, dict):
-                raise ValueError(f"a line must hold a JSON object, got {type(rec).__name__}")
             if end < 0:
                 raise ValueError("no newline at the end (partial write)")
+            if rec is not None and not isinstance(rec, dict):
+                raise RecordError(f"a line must hold a JSON object, got {type(rec).__name__}")
             if rec is not None and check is not None:
                 check(rec)
         except (ValueError, UnicodeDecodeError) as exc:
