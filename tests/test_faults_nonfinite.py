@@ -18,6 +18,8 @@ from minigrad.data import make_moons
 from minigrad.train import Callback, EarlyStopping, ModelCheckpoint, NonFiniteGradientError, NonFiniteLossError, fit
 from _toolkit_doubles import MLP, cross_entropy
 
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NumPy's overflow / divide warnings, on purpose
+
 
 class Poisoned:
     """TEST DOUBLE: an MLP whose output gets ``+ sqrt(s)`` (s = 0) on training calls ``poison_at``."""
