@@ -185,7 +185,11 @@ def save(obj, path):
     directory = os.path.dirname(os.path.abspath(path))
     remove_stale_temps(path)
     tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    except OSError as e:  # name the path the user gave, not our temporary file
+        raise type(e)(e.errno, f"save: cannot write {path!r} (its temporary file in {directory!r} cannot be "
+                               f"created: {e.strerror})", path) from None
     try:
         with os.fdopen(fd, "wb") as f:
             _serialize(obj, f, hashlib.sha256())

@@ -102,3 +102,22 @@ def test_refused_before_the_first_step(tmp_path, what, change, exc, match):
 def test_a_placeholder_that_cannot_be_filled_is_refused_where_given(tmp_path):
     with pytest.raises(ValueError, match=r"last='.*ckpt-\{step\}.mg' has a placeholder that cannot be filled"):
         ModelCheckpoint(last=str(tmp_path / "ckpt-{step}.mg"))
+
+
+def test_a_directory_removed_during_the_run_is_named_as_the_user_gave_it(tmp_path):
+    import os
+
+    X, y = make_moons(40, seed=0)
+    model = MLP([2, 6, 2], seed=0)
+    target = tmp_path / "gone" / "last.ckpt"
+    target.parent.mkdir()
+
+    class Remove(Callback):
+        def on_epoch_begin(self, trainer, epoch):
+            if epoch == 2:
+                os.rmdir(target.parent)
+
+    with pytest.raises(FileNotFoundError) as info:
+        fit(model, cross_entropy, optim.SGD(model.parameters(), lr=0.1), (X, y), epochs=2, progress=False,
+            callbacks=[Remove(), ModelCheckpoint(last=str(target))])
+    assert f"cannot write {str(target)!r}" in str(info.value) and ".tmp" not in str(info.value)

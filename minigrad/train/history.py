@@ -11,6 +11,7 @@ Keys (each a list with one value per epoch, ``nan`` where a value was not measur
 ``grad_norm:<param>``       mean over the epoch's steps of ||dL/dparam||_2
 ``act_mean:<layer>``        mean / std of a layer's output on a fixed probe batch
 ``act_std:<layer>``         (when the model exposes ``named_modules()``)
+``skipped_steps``           steps skipped for a NaN/Inf loss or gradient (``on_nonfinite="skip_step"``)
 ==========================  ==========================================================
 """
 from __future__ import annotations
