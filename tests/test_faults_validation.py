@@ -105,7 +105,7 @@ def test_a_placeholder_that_cannot_be_filled_is_refused_where_given(tmp_path):
 
 
 def test_a_directory_removed_during_the_run_is_named_as_the_user_gave_it(tmp_path):
-    import os
+    import shutil
 
     X, y = make_moons(40, seed=0)
     model = MLP([2, 6, 2], seed=0)
@@ -115,7 +115,7 @@ def test_a_directory_removed_during_the_run_is_named_as_the_user_gave_it(tmp_pat
     class Remove(Callback):
         def on_epoch_begin(self, trainer, epoch):
             if epoch == 2:
-                os.rmdir(target.parent)
+                shutil.rmtree(target.parent)
 
     with pytest.raises(FileNotFoundError) as info:
         fit(model, cross_entropy, optim.SGD(model.parameters(), lr=0.1), (X, y), epochs=2, progress=False,
