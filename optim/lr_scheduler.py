@@ -24,6 +24,8 @@ import bisect
 import math
 from numbers import Real
 
+from ._validate_state import check_scheduler_state
+
 __all__ = ["LRScheduler", "InverseTimeDecay", "ExponentialLR", "InverseSqrtDecay", "StepLR", "MultiStepLR",
            "LambdaLR", "CosineAnnealingLR", "LinearLR", "SequentialLR"]
 
@@ -91,10 +93,10 @@ class LRScheduler:
                 and not (isinstance(v, list) and any(callable(x) for x in v))}
 
     def load_state_dict(self, state_dict):
-        """Restore the state from :meth:`state_dict` (``last_epoch``, base lrs, options); the groups' lr
-        is set again by the next :meth:`step`.
-        """
-        self.__dict__.update(state_dict)
+        """Restore :meth:`state_dict`: the fields must be those of this class, with the types of
+        this scheduler's own; anything else raises ValueError and changes nothing."""
+        check_scheduler_state(self, state_dict)
+        self.__dict__.update({k: list(v) if isinstance(v, list) else v for k, v in state_dict.items()})
 
 
 def _positive(name, value, what="a number > 0"):
@@ -266,7 +268,9 @@ class SequentialLR(LRScheduler):
         return sd
 
     def load_state_dict(self, state_dict):
+        """Restore :meth:`state_dict`, the inner schedulers' states included: all checked first."""
+        check_scheduler_state(self, state_dict)  # the inner schedulers' states included: all or nothing
         state_dict = dict(state_dict)
         for s, sd in zip(self._schedulers, state_dict.pop("_schedulers", [])):
             s.load_state_dict(sd)
-        super().load_state_dict(state_dict)
+        self.__dict__.update({k: list(v) if isinstance(v, list) else v for k, v in state_dict.items()})
