@@ -17,8 +17,8 @@ class Adagrad(Optimizer):
 
     .. math::
 
-        \tilde\gamma &= \gamma / (1 + (t - 1)\,\eta)                 &\text{(lr } \gamma\text{, lr\_decay } \eta\text{)}\\
-        g &\leftarrow g + \lambda \theta                             &\text{(weight\_decay } \lambda\text{, L2)}\\
+        \tilde\gamma &= \gamma / (1 + (t - 1)\,\eta)     &\text{(lr } \gamma\text{, lr\_decay } \eta\text{)}\\
+        g &\leftarrow g + \lambda \theta                 &\text{(weight\_decay } \lambda\text{, L2)}\\
         G &= G + g^2 \\
         \theta &= \theta - \tilde\gamma\, g / (\sqrt{G} + \varepsilon)
 
