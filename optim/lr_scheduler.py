@@ -336,6 +336,10 @@ class OneCycleLR(LRScheduler):
                          (n - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum")] if three_phase else
                         [(s - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
                          (n - 1, "max_lr", "min_lr", "base_momentum", "max_momentum")])
+        starts = [0.0] + [phase[0] for phase in self._phases[:-1]]
+        if any(phase[0] == start for phase, start in zip(self._phases, starts)):
+            raise ValueError(f"OneCycleLR: pct_start={pct_start} with total_steps={n} gives a phase of length 0 "
+                             "(its end step equals its start); change pct_start or total_steps")
         groups = optimizer.param_groups
         max_lrs = _per_group("OneCycleLR: max_lr", max_lr, groups)
         if cycle_momentum:
