@@ -75,6 +75,7 @@ from . import dtypes
 from .device import _host_numpy, device_of_array
 from .engine import backward as _backward, grad as _grad
 from .gradcheck_report import GradcheckError, GradcheckResult, InputReport, compare, reading
+from .gradcheck_sides import _bad_grad, _check_gradients, _compare_snapshots, _is_array, _snapshot
 from .modes import enable_grad, no_grad
 from .tensor import Tensor
 
@@ -451,10 +452,6 @@ def _float64_copy(data, dev, requires_grad):
     return Tensor._make(copy, dev, requires_grad, None)
 
 
-def _is_array(x):
-    return isinstance(x, np.ndarray) or hasattr(x, "__array_namespace__")
-
-
 def _to_host(x):
     return x if isinstance(x, (int, float, list, tuple)) else _host_numpy(x)
 
@@ -481,69 +478,3 @@ def _as_list(grad_output, n):
 def _zeros_like(x):
     xp = x._device.xp
     return Tensor._make(xp.zeros_like(x.data), x._device, False, None)
-
-
-# ----- the side checks -------------------------------------------------------------------------
-def _snapshot(items):
-    """Host copies of the array data in ``items`` (None elsewhere)."""
-    out = []
-    for x in items:
-        if isinstance(x, Tensor):
-            out.append(x.numpy())
-        elif _is_array(x):
-            out.append(np.array(_host_numpy(x), copy=True))
-        else:
-            out.append(None)
-    return out
-
-
-def _compare_snapshots(before, items, n_args, problems):
-    for k, (b, x) in enumerate(zip(before, items)):
-        if b is None:
-            continue
-        now = _snapshot([x])[0]
-        same = now.shape == b.shape and np.array_equal(now, b, equal_nan=dtypes.is_floating(b.dtype))
-        if not same:
-            what = f"input {k}" if k < n_args else f"upstream gradient {k - n_args}"
-            problems.append(f"{what} was modified in place by the function or its backward")
-
-
-def _bad_grad(g, x):
-    return g.shape != x.shape or g._device is not x._device
-
-
-def _check_gradients(grads, xs, names, us, problems):
-    """Shape, dtype, device of each gradient; no memory shared with inputs, upstreams, each other."""
-    for g, x, name in zip(grads, xs, names):
-        if g is None:
-            continue
-        if g.shape != x.shape:
-            problems.append(f"the gradient of {name} has shape {g.shape}, the input {x.shape}")
-        if g.dtype != x.dtype:
-            problems.append(f"the gradient of {name} is {g.dtype}, the input {x.dtype}")
-        if g._device is not x._device:
-            problems.append(f"the gradient of {name} is on {g._device}, the input on {x._device}")
-    others = [(name, x.data) for name, x in zip(names, xs)]
-    others += [(f"upstream gradient {k}", u) for k, u in enumerate(us) if u is not None]
-    for n, (g, name) in enumerate(zip(grads, names)):
-        if g is None or _bad_grad(g, xs[n]):
-            continue
-        for other, arr in others + [(f"the gradient of {m}", h.data) for m, h in
-                                    zip(names[n + 1:], grads[n + 1:]) if h is not None]:
-            if _shares_memory(g.data, arr, g._device):
-                problems.append(f"the gradient of {name} shares memory with {other}")
-
-
-def _shares_memory(a, b, dev):
-    if dev.type == "cuda":
-        import cupy
-
-        return bool(cupy.shares_memory(a, b))
-    return bool(np.shares_memory(_host_view(a), _host_view(b)))
-
-
-def _host_view(a):
-    """A NumPy view of host data (NumPy scalars and Python numbers own no shared memory)."""
-    if isinstance(a, (np.ndarray, np.generic, int, float)):
-        return np.asarray(a)
-    return _host_numpy(a)

@@ -163,3 +163,39 @@ def test_check_gradients_shows_each_of_several_failures():
     assert "2 distinct failures" in msg and "failure 1 of 2" in msg and "failure 2 of 2" in msg
     assert "gradcheck FAILED" in msg and "second bug" in msg and msg.count("Falsifying example") == 2
     assert isinstance(info.value, AssertionError) and len(info.value.exceptions) == 2
+
+
+# ----- nn gradcheck_module ---------------------------------------------------------------------
+def test_gradcheck_module_with_batch_norm_dropout_restores_everything(device):
+    from nn.gradcheck_module import gradcheck_module
+
+    mg.manual_seed(1)
+    model = nn.Sequential(nn.Linear(3, 5), nn.BatchNorm1d(5), nn.ReLU(), nn.Dropout(0.2), nn.Linear(5, 1)).to(device)
+    X = mg.tensor(np.random.default_rng(2).standard_normal((8, 3)), dtype="float32", device=device)
+    y = mg.tensor(np.random.default_rng(3).standard_normal((8, 1)), dtype="float32", device=device)
+    bn = model[1]
+    model(X)  # running statistics away from their initial values
+    snap = _snapshot(list(model.parameters()) + list(model.buffers()))
+    result = gradcheck_module(model, nn.MSELoss(), X, y)
+    assert result and len(result.inputs) == len(list(model.parameters()))
+    # the bias before batch norm (input 1) truly has gradient 0 (the mean is removed): reached, not vacuous
+    assert result.inputs[1].max_abs_diff < 1e-12 and not np.any(result.inputs[1].numeric)
+    assert all(r.rel_diff < 1e-7 for k, r in enumerate(result.inputs) if k != 1), str(result)
+    _assert_restored(snap)
+    assert bn.num_batches_tracked.item() == 1 and X.dtype == "float32"
+
+
+def test_gradcheck_module_catches_a_wrong_layer_and_needs_trainable_parameters(device):
+    from nn.gradcheck_module import gradcheck_module
+
+    class Wrong(nn.Module):
+        def forward(self, x):
+            return _WrongCube.apply(x)
+
+    model, loss_fn, X, y = _model(device)
+    bad = nn.Sequential(model[0], Wrong(), model[-1])
+    snap = _snapshot(bad.parameters())
+    assert not gradcheck_module(bad, loss_fn, X, y, raise_exception=False)
+    _assert_restored(snap)
+    with pytest.raises(ValueError, match="no parameter that requires grad"):
+        gradcheck_module(nn.Sequential(Wrong()), lambda out: out.sum(), X)
