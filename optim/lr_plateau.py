@@ -8,6 +8,7 @@ imports nothing of that module: no cycle.
 from __future__ import annotations
 
 import math
+import warnings
 from numbers import Real
 
 __all__ = ["ReduceLROnPlateau"]
@@ -95,14 +96,20 @@ class ReduceLROnPlateau:
             return a < best * (1.0 - self.threshold) if self.threshold_mode == "rel" else a < best - self.threshold
         return a > best * (1.0 + self.threshold) if self.threshold_mode == "rel" else a > best + self.threshold
 
-    def step(self, metrics):
-        """Record this epoch's metric (a number or a 1-element Tensor) and cut the lr if due."""
+    def step(self, metrics, epoch=None):
+        """Record this epoch's metric (a number or a 1-element Tensor) and cut the lr if due.
+
+        ``epoch`` (deprecated in PyTorch, accepted with a warning) sets ``last_epoch`` instead of
+        adding one to it."""
         try:
             current = float(metrics)
         except (TypeError, ValueError):
             raise TypeError(f"ReduceLROnPlateau.step: expected the metric as a number, got "
                             f"{type(metrics).__name__}") from None
-        self.last_epoch += 1
+        if epoch is not None:
+            warnings.warn("ReduceLROnPlateau.step: the epoch argument is deprecated (as in PyTorch)", UserWarning,
+                          stacklevel=2)
+        self.last_epoch = self.last_epoch + 1 if epoch is None else int(epoch)
         if self.is_better(current, self.best):
             self.best, self.num_bad_epochs = current, 0
         else:

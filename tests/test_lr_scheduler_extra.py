@@ -304,3 +304,11 @@ def test_sequential_lr_switches_at_the_milestone_with_the_next_schedule_at_its_e
         sched.step()
         seq.append(sched.get_last_lr()[0])
     assert seq == pytest.approx([1.0, 0.5, 0.25, 1.0, 1.0, 0.1, 0.1])
+
+
+def test_plateau_deprecated_epoch_argument_sets_last_epoch():
+    sched = S.ReduceLROnPlateau(_opt(0.1))
+    with pytest.warns(UserWarning, match="deprecated"):
+        sched.step(1.0, epoch=7)
+    sched.step(1.0)
+    assert sched.last_epoch == 8
