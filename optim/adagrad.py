@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from minigrad import Tensor
 
-from ._kernels.extra_kernels import adagrad
 from .optimizer import Optimizer, check_nonnegative
 
 __all__ = ["Adagrad"]
@@ -65,5 +64,5 @@ class Adagrad(Optimizer):
             state["step"] = 0
             state["sum"] = Tensor._make(buf, p.device, False, None)
         state["step"] += 1
-        adagrad(p.device.xp, p.data, grad, state["sum"].data, state["step"], float(group["lr"]),
+        kernels.adagrad(p.data, grad, state["sum"].data, state["step"], float(group["lr"]),
                 float(group["lr_decay"]), float(group["eps"]), float(group["weight_decay"]))

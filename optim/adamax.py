@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from minigrad import Tensor
 
-from ._kernels.extra_kernels import adamax
 from .adam import _betas
 from .optimizer import Optimizer, check_beta, check_nonnegative
 
@@ -61,7 +60,7 @@ class Adamax(Optimizer):
             init_state(state, p, kernels, ("exp_avg", "exp_inf"))
         state["step"] += 1
         beta1, beta2 = group["betas"]
-        adamax(p.device.xp, p.data, grad, state["exp_avg"].data, state["exp_inf"].data, state["step"],
+        kernels.adamax(p.data, grad, state["exp_avg"].data, state["exp_inf"].data, state["step"],
                float(group["lr"]), float(beta1), float(beta2), float(group["eps"]), float(group["weight_decay"]))
 
 

@@ -1,7 +1,6 @@
 """NAdam: Adam with Nesterov momentum and a warming momentum schedule."""
 from __future__ import annotations
 
-from ._kernels.extra_kernels import nadam
 from .adam import _betas
 from .adamax import check_adam_like, init_state
 from .optimizer import check_flag, check_nonnegative, Optimizer
@@ -71,7 +70,7 @@ class NAdam(Optimizer):
             init_state(state, p, kernels, ("exp_avg", "exp_avg_sq"), mu_product=1.0)
         state["step"] += 1
         beta1, beta2 = group["betas"]
-        state["mu_product"] = nadam(
-            p.device.xp, p.data, grad, state["exp_avg"].data, state["exp_avg_sq"].data, state["step"],
+        state["mu_product"] = kernels.nadam(
+            p.data, grad, state["exp_avg"].data, state["exp_avg_sq"].data, state["step"],
             float(state["mu_product"]), float(group["lr"]), float(beta1), float(beta2), float(group["eps"]),
             float(group["weight_decay"]), float(group["momentum_decay"]), group["decoupled_weight_decay"])

@@ -1,7 +1,6 @@
 """RAdam: Adam whose adaptive step is switched on gradually, as its variance estimate settles."""
 from __future__ import annotations
 
-from ._kernels.extra_kernels import radam
 from .adam import _betas
 from .adamax import check_adam_like, init_state
 from .optimizer import check_flag, Optimizer
@@ -68,6 +67,6 @@ class RAdam(Optimizer):
             init_state(state, p, kernels, ("exp_avg", "exp_avg_sq"))
         state["step"] += 1
         beta1, beta2 = group["betas"]
-        radam(p.device.xp, p.data, grad, state["exp_avg"].data, state["exp_avg_sq"].data, state["step"],
+        kernels.radam(p.data, grad, state["exp_avg"].data, state["exp_avg_sq"].data, state["step"],
               float(group["lr"]), float(beta1), float(beta2), float(group["eps"]), float(group["weight_decay"]),
               group["decoupled_weight_decay"])

@@ -255,3 +255,23 @@ def test_step_updates_in_place_and_skips_parameters_without_gradient(name, devic
     assert a.data is data_before and not np.array_equal(a.numpy(), [1.0, 2.0])
     np.testing.assert_array_equal(b.numpy(), [3.0])
     assert b not in opt.state and opt.state[a]["step"] == 1
+
+
+@pytest.mark.parametrize("name", list(MAKERS))
+def test_numpy_step_allocates_no_full_size_arrays(name):
+    """After the first step a NumPy step allocates less than a quarter of the parameter's size."""
+    import tracemalloc
+
+    p = mg.zeros(256, 256, requires_grad=True)
+    p.grad = mg.ones(256, 256)
+    opt = MAKERS[name]([p])
+    opt.step()
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        for _ in range(8):  # RAdam crosses to its rectified step at step 6
+            opt.step()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < p.data.nbytes / 4, f"{name}.step allocated up to {peak} bytes for a {p.data.nbytes}-byte parameter"

@@ -1,11 +1,11 @@
-"""The update rules of Adagrad, Adamax, NAdam and RAdam, once for every backend.
+"""The update rules of Adagrad, Adamax, NAdam and RAdam for any Array API namespace.
 
-Written with the Array API standard on the arrays of one parameter (``xp`` is the parameter's
+Used by ``XpKernels`` (array-api-strict, and CuPy: no fused kernel for these yet); NumPy has
+its own allocation-free versions in ``numpy_extra.py``.  Written with the Array API standard on the arrays of one parameter (``xp`` is the parameter's
 namespace: NumPy, array-api-strict or CuPy) and stored back in place with ``a[...] = value``,
 so parameters and state buffers keep their identity.  The equations are in each optimizer's
 docstring; the order of the floating-point operations follows PyTorch's single-tensor
-implementation, so float64 results agree with PyTorch to rounding.  Unlike the NumPy kernels of
-SGD/Adam these make temporaries (no scratch buffers, no fused CuPy kernel yet).
+implementation, so float64 results agree with PyTorch to rounding.  These make temporaries.
 """
 from __future__ import annotations
 
