@@ -5,6 +5,10 @@ import collections.abc as abc
 
 import numpy as np
 
+from ...creation import tensor
+from ...ops import stack
+from ...tensor import Tensor
+
 __all__ = ["default_collate", "default_convert"]
 
 
@@ -26,10 +30,6 @@ def default_collate(batch):
     Raises ``RuntimeError`` when the sequences in a batch differ in length and ``TypeError`` for
     other element types, naming the type.
     """
-    from ...creation import tensor
-    from ...ops import stack
-    from ...tensor import Tensor
-
     elem = batch[0]
     if isinstance(elem, Tensor):
         return stack(list(batch), 0)
@@ -63,8 +63,6 @@ def default_convert(data):
     """Without batching (``batch_size=None``): NumPy arrays and scalars become Tensors, recursing
     into dicts, namedtuples and sequences (a plain tuple becomes a list, as in PyTorch); everything
     else, Python numbers included, is returned unchanged."""
-    from ...creation import tensor
-
     if isinstance(data, (np.ndarray, np.generic)) and data.dtype.kind not in "OSUV":
         return tensor(data)
     if isinstance(data, abc.Mapping):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...creation import tensor
 from .collate import default_collate, default_convert
 from .dataset import IterableDataset, Subset, TensorDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler, _count
@@ -128,8 +129,6 @@ def _tensor_rows(dataset, indices):
         dataset = dataset.dataset
     if type(dataset) is not TensorDataset or not indices:
         return None
-    from ...creation import tensor
-
     n = len(dataset)
     for i in indices:
         if not -n <= i < n:

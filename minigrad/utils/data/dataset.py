@@ -6,6 +6,7 @@ import math
 import operator
 import warnings
 
+from ...tensor import Tensor
 from .sampler import randperm
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split"]
@@ -42,8 +43,6 @@ class TensorDataset(Dataset):
     """
 
     def __init__(self, *tensors):
-        from ...tensor import Tensor
-
         for k, t in enumerate(tensors):
             if not isinstance(t, Tensor):
                 raise TypeError(f"TensorDataset: argument {k} is a {type(t).__name__}, expected a Tensor "

@@ -11,13 +11,13 @@ import operator
 
 import numpy as np
 
+from ...random import default_generator
+
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler", "randperm"]
 
 
 def _generator(generator):
     if generator is None:
-        from ...random import default_generator
-
         return default_generator("cpu")
     if not hasattr(generator, "draw") or not hasattr(generator, "device"):
         raise TypeError(f"generator must be a minigrad.Generator, got {type(generator).__name__}")
