@@ -150,6 +150,30 @@ def test_plateau_matches_torch():
                 (t.num_bad_epochs, t.cooldown_counter, t.last_epoch)
 
 
+@pytest.mark.parametrize("opt_name, kw", [("SGD", dict(momentum=0.9, nesterov=True)), ("Adam", {}),
+                                          ("NAdam", {}), ("RAdam", {})])
+def test_one_cycle_trains_like_torch(opt_name, kw, torch_float64_scalars):
+    """20 steps of an optimizer driven by OneCycleLR (lr and momentum / beta1 cycled): same weights."""
+    rng = np.random.default_rng(2)
+    init = rng.standard_normal((3, 4))
+    p, q = mg.tensor(init, dtype="float64", requires_grad=True), torch.tensor(init, requires_grad=True)
+    ours, theirs = getattr(optim, opt_name)([p], lr=0.1, **kw), getattr(torch.optim, opt_name)([q], lr=0.1, **kw)
+    s = optim.lr_scheduler.OneCycleLR(ours, max_lr=0.5, total_steps=STEPS)
+    t = torch.optim.lr_scheduler.OneCycleLR(theirs, max_lr=0.5, total_steps=STEPS)
+    worst = 0.0
+    for step in range(STEPS):
+        g = rng.standard_normal((3, 4))
+        p.grad, q.grad = mg.tensor(g, dtype="float64"), torch.tensor(g)
+        ours.step()
+        theirs.step()
+        if step < STEPS - 1:
+            s.step()
+            t.step()
+        worst = max(worst, float(np.max(np.abs(p.numpy() - q.detach().numpy()))))
+        np.testing.assert_allclose(p.numpy(), q.detach().numpy(), rtol=1e-12, atol=1e-14, err_msg=f"step {step}")
+    MAX_DIFF[f"OneCycleLR driving {opt_name} {kw} (weights)"] = worst
+
+
 def test_print_max_differences():
     """Runs last (file order): prints the collected maxima for the report (pytest -s)."""
     for key, value in MAX_DIFF.items():
