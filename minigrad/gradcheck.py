@@ -150,6 +150,9 @@ def gradgradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, fast_mode=False, r
     of each backward op, which ops linear in ``x`` (reshape, indexing, sums) have too.
     Other parameters as in :func:`gradcheck`; the report names ``u_k`` "grad_output k".
     """
+    if _takes_no_arguments(fn):
+        raise TypeError("gradgradcheck: fn takes no arguments; the in-place form (a closure over a model's "
+                        "parameters) is gradcheck's only: give gradgradcheck a function of its inputs")
     first = _Check(fn, inputs, eps, atol, rtol, fast_mode, seed, "gradgradcheck")
     with first.dev.context():
         first.set_upstream(grad_output)

@@ -133,6 +133,8 @@ def test_the_model_form_refuses_bad_tensors():
         mg.gradcheck(lambda: (w * 2).sum(), [mg.ones(2)])
     with pytest.raises(ValueError, match="more than once"):
         mg.gradcheck(lambda: (w * 2).sum(), [w, w])
+    with pytest.raises(TypeError, match="gradgradcheck: fn takes no arguments"):
+        mg.gradgradcheck(lambda: (w * 2).sum(), [w])
     assert w.dtype == "float32" and w.grad is None
 
 
