@@ -30,5 +30,5 @@ from .fuzz import GradientFailures, check_gradients
 from .strategies import (DOMAINS, array_shapes, arrays, broadcastable_shapes, elements,
                          mutually_broadcastable_shapes, tensors, valid_axes)
 
-__all__ = ["check_gradients", "GradientFailures", "tensors", "arrays", "elements", "array_shapes", "broadcastable_shapes",
-           "mutually_broadcastable_shapes", "valid_axes", "DOMAINS"]
+__all__ = ["check_gradients", "GradientFailures", "tensors", "arrays", "elements", "array_shapes",
+           "broadcastable_shapes", "mutually_broadcastable_shapes", "valid_axes", "DOMAINS"]

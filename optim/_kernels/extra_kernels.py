@@ -1,8 +1,9 @@
 """The update rules of Adagrad, Adamax, NAdam and RAdam for any Array API namespace.
 
 Used by ``XpKernels`` (array-api-strict, and CuPy: no fused kernel for these yet); NumPy has
-its own allocation-free versions in ``numpy_extra.py``.  Written with the Array API standard on the arrays of one parameter (``xp`` is the parameter's
-namespace: NumPy, array-api-strict or CuPy) and stored back in place with ``a[...] = value``,
+its own allocation-free versions in ``numpy_extra.py``.  Written with the Array API standard on
+the arrays of one parameter (``xp`` is the parameter's namespace: array-api-strict, CuPy, or
+NumPy itself) and stored back in place with ``a[...] = value``,
 so parameters and state buffers keep their identity.  The equations are in each optimizer's
 docstring; the order of the floating-point operations follows PyTorch's single-tensor
 implementation, so float64 results agree with PyTorch to rounding.  These make temporaries.
