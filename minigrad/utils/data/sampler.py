@@ -97,6 +97,7 @@ class RandomSampler(Sampler):
 
     @property
     def num_samples(self):
+        """How many indices one ``iter()`` gives: ``num_samples``, or ``len(data_source)`` by default."""
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self):
