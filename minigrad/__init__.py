@@ -34,7 +34,7 @@ __version__ = "0.1.0"
 
 # Subpackages loaded on first use, so `import minigrad` stays light: mg.data, mg.train, mg.tune,
 # mg.testing (the last needs Hypothesis).
-_LAZY = ("data", "train", "tune", "testing")
+_LAZY = ("data", "train", "tune", "testing", "utils")
 
 
 def __getattr__(name):
