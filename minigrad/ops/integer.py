@@ -2,8 +2,8 @@
 ``|`` ``^`` ``<<`` ``>>`` (``bitwise_not/and/or/xor/left_shift/right_shift``).
 
 * ``floor_divide``: floor(a / b) rounded toward -inf, as Python's ``//`` (NumPy's and PyTorch's
-  floor division); integers give integers (division by zero raises ``ZeroDivisionError``, as in
-  PyTorch), floats give floats (x // 0 = +-inf, 0 // 0 = nan).  Piecewise constant, and PyTorch
+  floor division); integers give integers (division by zero raises an error that is both a
+  ``ZeroDivisionError`` and, as in PyTorch, a ``RuntimeError``), floats give floats (x // 0 = +-inf, 0 // 0 = nan).  Piecewise constant, and PyTorch
   defines no derivative: a result computed from tensors that require grad records a node whose
   backward raises, as PyTorch's does.
 * bitwise ops: bool and integer tensors only (floats raise ``TypeError``).  ``~`` on bool is logical
@@ -22,6 +22,15 @@ from ..tensor import Tensor, as_constant_like
 
 __all__ = ["floor_divide", "bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
            "bitwise_right_shift"]
+
+
+class IntegerDivisionError(ZeroDivisionError, RuntimeError):
+    """Integer division by zero (PyTorch raises a RuntimeError saying ZeroDivisionError: both classes catch it)."""
+
+
+class BitwiseDtypeError(TypeError, NotImplementedError):
+    """A bitwise op on a floating tensor (PyTorch raises NotImplementedError for ``&`` ``|`` ``^``
+    ``<<`` ``>>`` on floats, TypeError for ``~``: both classes catch this)."""
 
 
 class FloorDivide(Function):
@@ -73,7 +82,7 @@ def _bitwise_dtypes(op, a, b):
     """(a, b) as arrays of a common integer/bool type (bool meets an integer: the integer type)."""
     for t in (a, b):
         if not _integral(t):
-            raise TypeError(f"{op}: only integer and bool tensors are supported, got {a.dtype} and {b.dtype}")
+            raise BitwiseDtypeError(f"{op}: only integer and bool tensors are supported, got {a.dtype} and {b.dtype}")
     xp = a._device.xp
     x, y = a.data, b.data
     na, nb = _dtypes.name_of(x.dtype), _dtypes.name_of(y.dtype)
@@ -163,7 +172,7 @@ def floor_divide(input, other):
     if isinstance(a, Tensor) and isinstance(b, Tensor) and _integral(a) and _integral(b):
         _, x, y = _bitwise_dtypes(op, a, b)
         if bool(a._device.xp.any(y == 0)):
-            raise ZeroDivisionError(f"{op}: integer division by zero (divisor of shape {b.shape})")
+            raise IntegerDivisionError(f"{op}: integer division by zero (divisor of shape {b.shape})")
         a, b = _result(a, x), _result(b, y)
     return FloorDivide.apply(a, b)
 
