@@ -3,7 +3,8 @@
 
 * ``floor_divide``: floor(a / b) rounded toward -inf, as Python's ``//`` (NumPy's and PyTorch's
   floor division); integers give integers (division by zero raises an error that is both a
-  ``ZeroDivisionError`` and, as in PyTorch, a ``RuntimeError``), floats give floats (x // 0 = +-inf, 0 // 0 = nan).  Piecewise constant, and PyTorch
+  ``ZeroDivisionError`` and, as in PyTorch, a ``RuntimeError``), floats give floats (x // 0 = +-inf,
+  0 // 0 = nan).  Piecewise constant, and PyTorch
   defines no derivative: a result computed from tensors that require grad records a node whose
   backward raises, as PyTorch's does.
 * bitwise ops: bool and integer tensors only (floats raise ``TypeError``).  ``~`` on bool is logical
