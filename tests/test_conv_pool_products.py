@@ -122,6 +122,28 @@ def test_bad_input_names_the_op_and_shapes(call, message):
         call()
 
 
+def test_shape_errors_are_also_runtime_errors_as_in_pytorch():
+    with pytest.raises(RuntimeError, match="conv2d"):
+        mg.conv2d(mg.ones(1, 3, 5, 5), mg.ones(2, 2, 3, 3))
+    with pytest.raises(RuntimeError, match="einsum"):
+        mg.einsum("ij,jk", mg.ones(2, 3), mg.ones(2, 3))
+
+
+def test_singular_matrix(device):
+    singular = mg.tensor([[1.0, 2.0], [2.0, 4.0]], device=device)
+    for call in (lambda: mg.inverse(singular), lambda: mg.linalg_solve(singular, mg.ones(2, device=device))):
+        with pytest.raises(RuntimeError, match="singular"):
+            call()
+    assert mg.det(singular).item() == pytest.approx(0.0, abs=1e-12)
+
+
+def test_conv_dtypes_must_agree():
+    with pytest.raises(TypeError, match="same dtype"):
+        mg.conv2d(mg.ones(1, 1, 3, 3), mg.ones(1, 1, 2, 2, dtype="float64"))
+    with pytest.raises(TypeError, match="floating"):
+        mg.conv2d(mg.ones(1, 1, 3, 3, dtype="int64"), mg.ones(1, 1, 2, 2, dtype="int64"))
+
+
 def test_integer_tensors_are_refused_where_pytorch_refuses():
     with pytest.raises(TypeError, match="floating"):
         mg.max_pool2d(mg.ones(1, 1, 2, 2, dtype="int64"), 2)

@@ -25,6 +25,7 @@ import operator
 
 from ..function import Op
 from ..tensor import Tensor
+from ._errors import ShapeError
 from .linalg import linear, matmul
 from .shape import _device_kw, permute, reshape, transpose
 
@@ -121,7 +122,7 @@ def pair(v, op, name, n=2, minimum=0):
     except TypeError:
         raise TypeError(f"{op}: {name} must be an int or a tuple of {n} ints, got {v!r}") from None
     if len(vals) != n or any(x < minimum for x in vals):
-        raise ValueError(f"{op}: {name} must be an int or a tuple of {n} ints >= {minimum}, got {v!r}")
+        raise ShapeError(f"{op}: {name} must be an int or a tuple of {n} ints >= {minimum}, got {v!r}")
     return vals
 
 
@@ -132,9 +133,9 @@ def _padding(padding, kernel, stride, dilation, op):
         if padding == "valid":
             return ((0, 0), (0, 0))
         if padding != "same":
-            raise ValueError(f"{op}: padding must be 'valid', 'same', an int or a tuple, got {padding!r}")
+            raise ShapeError(f"{op}: padding must be 'valid', 'same', an int or a tuple, got {padding!r}")
         if any(s != 1 for s in stride):
-            raise ValueError(f"{op}: padding='same' is not supported for strided convolutions "
+            raise ShapeError(f"{op}: padding='same' is not supported for strided convolutions "
                              f"(stride={stride})")
         totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
         return tuple((t // 2, t - t // 2) for t in totals)
@@ -154,28 +155,33 @@ def _batched(x, op, ndim):
         return x, False
     if x.ndim == ndim - 1:
         return reshape(x, (1,) + x.shape), True
-    raise ValueError(f"{op}: expected a {ndim - 1}-D (unbatched) or {ndim}-D (batched) input, "
+    raise ShapeError(f"{op}: expected a {ndim - 1}-D (unbatched) or {ndim}-D (batched) input, "
                      f"got shape {x.shape}")
 
 
 def _check_conv(op, x, weight, bias, groups, in_axis=1):
     """Shapes of a (transposed) convolution: channels, groups, bias."""
     if not isinstance(groups, int) or groups < 1:
-        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+        raise ShapeError(f"{op}: groups must be a positive int, got {groups!r}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t.dtype != x.dtype:
+            raise TypeError(f"{op}: input ({x.dtype}) and {name} ({t.dtype}) must have the same dtype")
+    if not x.dtype.is_floating_point:
+        raise TypeError(f"{op}: input must be floating, got {x.dtype}")
     c_in = x.shape[1]
     if in_axis == 1:
         if weight.shape[0] % groups:
-            raise ValueError(f"{op}: out_channels ({weight.shape[0]}) must be divisible by groups ({groups})")
+            raise ShapeError(f"{op}: out_channels ({weight.shape[0]}) must be divisible by groups ({groups})")
         expected, out_channels = weight.shape[1] * groups, weight.shape[0]
     else:
         expected, out_channels = weight.shape[0], weight.shape[1] * groups
         if weight.shape[0] % groups:
-            raise ValueError(f"{op}: in_channels ({weight.shape[0]}) must be divisible by groups ({groups})")
+            raise ShapeError(f"{op}: in_channels ({weight.shape[0]}) must be divisible by groups ({groups})")
     if c_in != expected:
-        raise ValueError(f"{op}: input of shape {x.shape} has {c_in} channels, but weight of shape "
+        raise ShapeError(f"{op}: input of shape {x.shape} has {c_in} channels, but weight of shape "
                          f"{weight.shape} with groups={groups} expects {expected}")
     if bias is not None and tuple(bias.shape) != (out_channels,):
-        raise ValueError(f"{op}: bias of shape {bias.shape} does not fit {out_channels} output channels: "
+        raise ShapeError(f"{op}: bias of shape {bias.shape} does not fit {out_channels} output channels: "
                          f"expected ({out_channels},)")
     for t in (weight, bias):
         if t is not None and t._device is not x._device:
@@ -188,7 +194,7 @@ def _check_conv(op, x, weight, bias, groups, in_axis=1):
 def _check_windows(op, size, kernel, stride, padding, dilation):
     outs = tuple(out_size(n, k, s, p, d) for n, k, s, p, d in zip(size, kernel, stride, padding, dilation))
     if any(o < 1 for o in outs):
-        raise ValueError(f"{op}: input of spatial size {tuple(size)} with padding {padding} is smaller than the "
+        raise ShapeError(f"{op}: input of spatial size {tuple(size)} with padding {padding} is smaller than the "
                          f"(dilated) kernel {kernel} (dilation {dilation}): output size {outs} would be empty")
     return outs
 
@@ -218,7 +224,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     op = "conv2d"
     x, w = _as_tensor(input, op, "input"), _as_tensor(weight, op, "weight")
     if w.ndim != 4:
-        raise ValueError(f"{op}: weight must be 4-D (out_channels, in_channels/groups, kH, kW), got shape {w.shape}")
+        raise ShapeError(f"{op}: weight must be 4-D (out_channels, in_channels/groups, kH, kW), got shape {w.shape}")
     x, unbatched = _batched(x, op, 4)
     out = _conv2d(op, x, w, bias, stride, padding, dilation, groups)
     return reshape(out, out.shape[1:]) if unbatched else out
@@ -266,7 +272,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     op = "conv1d"
     x, w = _as_tensor(input, op, "input"), _as_tensor(weight, op, "weight")
     if w.ndim != 3:
-        raise ValueError(f"{op}: weight must be 3-D (out_channels, in_channels/groups, k), got shape {w.shape}")
+        raise ShapeError(f"{op}: weight must be 3-D (out_channels, in_channels/groups, k), got shape {w.shape}")
     x, unbatched = _batched(x, op, 3)
     s = pair(stride, op, "stride", n=1, minimum=1)[0]
     d = pair(dilation, op, "dilation", n=1, minimum=1)[0]
@@ -302,7 +308,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     op = "conv_transpose2d"
     x, w = _as_tensor(input, op, "input"), _as_tensor(weight, op, "weight")
     if w.ndim != 4:
-        raise ValueError(f"{op}: weight must be 4-D (in_channels, out_channels/groups, kH, kW), got shape {w.shape}")
+        raise ShapeError(f"{op}: weight must be 4-D (in_channels, out_channels/groups, kH, kW), got shape {w.shape}")
     x, unbatched = _batched(x, op, 4)
     if bias is not None:
         bias = _as_tensor(bias, op, "bias")
@@ -313,12 +319,12 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     p = pair(padding, op, "padding")
     op_ = pair(output_padding, op, "output_padding")
     if any(o >= s and o >= d for o, s, d in zip(op_, stride, dilation)):
-        raise ValueError(f"{op}: output_padding {op_} must be smaller than stride {stride} or dilation {dilation}")
+        raise ShapeError(f"{op}: output_padding {op_} must be smaller than stride {stride} or dilation {dilation}")
     n, _, h, wd = x.shape
     size = tuple((i - 1) * s - 2 * pp + d * (k - 1) + o + 1
                  for i, s, pp, d, k, o in zip((h, wd), stride, p, dilation, kernel, op_))
     if any(v < 1 for v in size):
-        raise ValueError(f"{op}: output size {size} (from input {x.shape}, kernel {kernel}, padding {p}) is empty")
+        raise ShapeError(f"{op}: output size {size} (from input {x.shape}, kernel {kernel}, padding {p}) is empty")
     c_in, okk = x.shape[1], w.shape[1] * kernel[0] * kernel[1]  # okk: C_out/groups * kH * kW
     xr = reshape(permute(x, (0, 2, 3, 1)), (n * h * wd, c_in))
     if groups == 1:
@@ -371,7 +377,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     kk = kernel[0] * kernel[1]
     n, rows, length = x.shape
     if rows % kk or length != oh * ow:
-        raise ValueError(f"{op}: input of shape {(n, rows, length)} does not fit kernel {kernel} and output_size "
+        raise ShapeError(f"{op}: input of shape {(n, rows, length)} does not fit kernel {kernel} and output_size "
                          f"{size}: expected (N, C*{kk}, {oh * ow})")
     cols = reshape(permute(x, (0, 2, 1)), (n, oh, ow, rows // kk) + kernel)
     out = Col2Im.apply(cols, kernel=kernel, stride=stride, padding=pads, dilation=dilation, size=size)

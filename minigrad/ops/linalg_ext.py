@@ -14,8 +14,24 @@ from __future__ import annotations
 
 from ..function import Op
 from ..tensor import Tensor
+from ._errors import ShapeError
 
-__all__ = ["inv", "solve", "det"]
+__all__ = ["inv", "solve", "det", "LinAlgError"]
+
+
+class LinAlgError(ValueError, RuntimeError):
+    """A singular matrix where an inverse is needed (NumPy's LinAlgError is a ValueError,
+    PyTorch's a RuntimeError: either ``except`` catches this)."""
+
+
+def _apply(op, cls, *args):
+    try:
+        return cls.apply(*args)
+    except Exception as e:
+        if type(e).__name__ == "LinAlgError":  # the backend's (NumPy, CuPy, array-api-strict)
+            shapes = " and ".join(str(tuple(a.shape)) for a in args)
+            raise LinAlgError(f"{op}: the matrix is singular (input of shape {shapes}): {e}") from None
+        raise
 
 
 def _mT(F, x):
@@ -72,16 +88,16 @@ def _square(a, op, name="A"):
     if not isinstance(a, Tensor):
         raise TypeError(f"{op}: {name} must be a Tensor, got {type(a).__name__}")
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
-        raise ValueError(f"{op}: {name} must be a batch of square matrices (..., n, n), got shape {a.shape}")
+        raise ShapeError(f"{op}: {name} must be a batch of square matrices (..., n, n), got shape {a.shape}")
     if not a.dtype.is_floating_point:
         raise TypeError(f"{op}: {name} must be floating, got {a.dtype}")
 
 
 def inv(A):
     """The inverse A^-1 of square matrices A (..., n, n), PyTorch's ``torch.linalg.inv`` /
-    ``torch.inverse``.  dA = -A^-T G A^-T.  A singular matrix raises the backend's LinAlgError."""
+    ``torch.inverse``.  dA = -A^-T G A^-T.  A singular matrix raises :class:`LinAlgError`."""
     _square(A, "inv")
-    return Inv.apply(A)
+    return _apply("inv", Inv, A)
 
 
 def det(A):
@@ -107,9 +123,9 @@ def solve(A, B):
         from .shape import reshape
 
         if B.shape[-1] != n:
-            raise ValueError(f"solve: A of shape {A.shape} and B of shape {B.shape} do not fit: expected B (..., {n})")
-        x = Solve.apply(A, reshape(B, B.shape + (1,)))
+            raise ShapeError(f"solve: A of shape {A.shape} and B of shape {B.shape} do not fit: expected B (..., {n})")
+        x = _apply("solve", Solve, A, reshape(B, B.shape + (1,)))
         return reshape(x, x.shape[:-1])
     if B.ndim < 2 or B.shape[-2] != n:
-        raise ValueError(f"solve: A of shape {A.shape} and B of shape {B.shape} do not fit: expected B (..., {n}, k)")
-    return Solve.apply(A, B)
+        raise ShapeError(f"solve: A of shape {A.shape} and B of shape {B.shape} do not fit: expected B (..., {n}, k)")
+    return _apply("solve", Solve, A, B)

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..function import Op
 from ..tensor import Tensor
+from ._errors import ShapeError
 from .conv import Col2Im, Im2Col, _batched, im2col_array, out_size, pair
 from .linalg import matmul
 from .reductions import sum as _sum
@@ -83,7 +84,7 @@ def _pool_geometry(op, x, kernel_size, stride, padding, dilation, ceil_mode):
     dilation = pair(dilation, op, "dilation", minimum=1)
     p = pair(padding, op, "padding")
     if any(pp > k // 2 for pp, k in zip(p, kernel)):
-        raise ValueError(f"{op}: padding {p} should be at most half of the kernel size {kernel}")
+        raise ShapeError(f"{op}: padding {p} should be at most half of the kernel size {kernel}")
     outs, pads = [], []
     for n, k, s, pp, d in zip(x.shape[2:], kernel, stride, p, dilation):
         span = n + 2 * pp - d * (k - 1) - 1
@@ -91,7 +92,7 @@ def _pool_geometry(op, x, kernel_size, stride, padding, dilation, ceil_mode):
         if ceil_mode and (o - 1) * s >= n + pp:
             o -= 1
         if o < 1:
-            raise ValueError(f"{op}: input of shape {x.shape} is too small for kernel {kernel} (padding {p}, "
+            raise ShapeError(f"{op}: input of shape {x.shape} is too small for kernel {kernel} (padding {p}, "
                              f"dilation {dilation}): the output would be empty")
         outs.append(o)
         pads.append((pp, max(pp, (o - 1) * s + d * (k - 1) + 1 - n - pp)))
@@ -169,7 +170,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     x, unbatched = _check_input(input, op)
     kernel, stride, dilation, p, pads, outs = _pool_geometry(op, x, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None and (not isinstance(divisor_override, int) or divisor_override == 0):
-        raise ValueError(f"{op}: divisor_override must be a nonzero int, got {divisor_override!r}")
+        raise ShapeError(f"{op}: divisor_override must be a nonzero int, got {divisor_override!r}")
     cols = Im2Col.apply(x, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
     total = _sum(cols, axis=(4, 5))  # (N, oH, oW, C)
     divisor = _divisors(x.shape[2:], kernel, stride, p, outs, count_include_pad, divisor_override)
@@ -212,11 +213,11 @@ def adaptive_avg_pool2d(input, output_size):
     x, unbatched = _check_input(input, op)
     sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size, output_size)
     if len(sizes) != 2:
-        raise ValueError(f"{op}: output_size must be an int or a pair, got {output_size!r}")
+        raise ShapeError(f"{op}: output_size must be an int or a pair, got {output_size!r}")
     sizes = tuple(n if o is None else o for o, n in zip(sizes, x.shape[2:]))
     sizes = pair(sizes, op, "output_size", minimum=1)
     if any(n == 0 for n in x.shape[2:]):
-        raise ValueError(f"{op}: input of shape {x.shape} has an empty spatial axis")
+        raise ShapeError(f"{op}: input of shape {x.shape} has an empty spatial axis")
     a_h, a_w = (_averaging_matrix(n, o, x) for n, o in zip(x.shape[2:], sizes))
     out = matmul(a_h, matmul(x, transpose(a_w)))
     return reshape(out, out.shape[1:]) if unbatched else out

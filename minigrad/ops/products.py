@@ -10,6 +10,7 @@ from __future__ import annotations
 import operator
 
 from ..tensor import Tensor, as_constant_like
+from ._errors import ShapeError
 from .linalg import matmul
 from .reductions import sum as _sum
 from .shape import broadcast_to, permute, reshape
@@ -28,7 +29,7 @@ def _ndims(op, tensors, ndims):
     for i, (t, n) in enumerate(zip(tensors, ndims)):
         if t.ndim != n:
             shapes = ", ".join(str(x.shape) for x in tensors)
-            raise ValueError(f"{op}: argument {i + 1} must be {n}-D, got shapes {shapes}")
+            raise ShapeError(f"{op}: argument {i + 1} must be {n}-D, got shapes {shapes}")
 
 
 def outer(input, vec2):
@@ -45,7 +46,7 @@ def dot(input, tensor):
     a, b = _tensors("dot", input, tensor)
     _ndims("dot", (a, b), (1, 1))
     if a.shape != b.shape:
-        raise ValueError(f"dot: 1-D tensors must have the same size, got {a.shape[0]} and {b.shape[0]}")
+        raise ShapeError(f"dot: 1-D tensors must have the same size, got {a.shape[0]} and {b.shape[0]}")
     return matmul(a, b)
 
 
@@ -54,7 +55,7 @@ def mv(input, vec):
     a, v = _tensors("mv", input, vec)
     _ndims("mv", (a, v), (2, 1))
     if a.shape[1] != v.shape[0]:
-        raise ValueError(f"mv: shapes {a.shape} and {v.shape} do not align: {a.shape[1]} != {v.shape[0]}")
+        raise ShapeError(f"mv: shapes {a.shape} and {v.shape} do not align: {a.shape[1]} != {v.shape[0]}")
     return matmul(a, v)
 
 
@@ -64,7 +65,7 @@ def bmm(input, mat2):
     a, b = _tensors("bmm", input, mat2)
     _ndims("bmm", (a, b), (3, 3))
     if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
-        raise ValueError(f"bmm: shapes {a.shape} and {b.shape} do not fit: expected (B, n, m) and (B, m, p)")
+        raise ShapeError(f"bmm: shapes {a.shape} and {b.shape} do not fit: expected (B, n, m) and (B, m, p)")
     return matmul(a, b)
 
 
@@ -74,7 +75,7 @@ def _scaled_sum(op, input, product, beta, alpha):
     if beta == 0:
         return out
     if input.ndim > out.ndim or any(n not in (1, m) for n, m in zip(input.shape[::-1], out.shape[::-1])):
-        raise ValueError(f"{op}: input of shape {input.shape} does not broadcast to the product's shape {out.shape}")
+        raise ShapeError(f"{op}: input of shape {input.shape} does not broadcast to the product's shape {out.shape}")
     return out + (input if beta == 1 else input * beta)
 
 
@@ -84,7 +85,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     c, a, b = _tensors("addmm", input, mat1, mat2)
     _ndims("addmm", (a, b), (2, 2))
     if a.shape[1] != b.shape[0]:
-        raise ValueError(f"addmm: shapes {a.shape} and {b.shape} do not align: {a.shape[1]} != {b.shape[0]}")
+        raise ShapeError(f"addmm: shapes {a.shape} and {b.shape} do not align: {a.shape[1]} != {b.shape[0]}")
     return _scaled_sum("addmm", c, matmul(a, b), beta, alpha)
 
 
@@ -115,14 +116,14 @@ def tensordot(a, b, dims=2):
     if isinstance(dims, int) or (hasattr(dims, "__index__") and not isinstance(dims, (tuple, list))):
         n = operator.index(dims)
         if n < 0 or n > min(a.ndim, b.ndim):
-            raise ValueError(f"tensordot: dims={n} is out of range for shapes {a.shape} and {b.shape}")
+            raise ShapeError(f"tensordot: dims={n} is out of range for shapes {a.shape} and {b.shape}")
         ax_a, ax_b = list(range(a.ndim - n, a.ndim)), list(range(n))
     else:
         ax_a, ax_b = ([d] if isinstance(d, int) else list(d) for d in dims)
     ax_a = [x % a.ndim if a.ndim else x for x in ax_a]
     ax_b = [x % b.ndim if b.ndim else x for x in ax_b]
     if len(ax_a) != len(ax_b) or any(a.shape[i] != b.shape[j] for i, j in zip(ax_a, ax_b)):
-        raise ValueError(f"tensordot: contracted axes {ax_a} of {a.shape} and {ax_b} of {b.shape} do not match")
+        raise ShapeError(f"tensordot: contracted axes {ax_a} of {a.shape} and {ax_b} of {b.shape} do not match")
     free_a = [i for i in range(a.ndim) if i not in ax_a]
     free_b = [j for j in range(b.ndim) if j not in ax_b]
     k = _prod(a.shape[i] for i in ax_a)
@@ -172,7 +173,7 @@ def _parse(equation, ops):
     lhs, arrow, rhs = eq.partition("->")
     parts = lhs.split(",")
     if len(parts) != len(ops):
-        raise ValueError(f"einsum: equation {equation!r} names {len(parts)} operand(s), got {len(ops)}")
+        raise ShapeError(f"einsum: equation {equation!r} names {len(parts)} operand(s), got {len(ops)}")
     used = set(c for c in eq if c.isalpha())
     pool = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in used]
     n_ell = max((t.ndim - len(p.replace("...", "")) for p, t in zip(parts, ops) if "..." in p), default=0)
@@ -181,13 +182,13 @@ def _parse(equation, ops):
     for p, t in zip(parts, ops):
         letters = p.replace("...", ell[n_ell - (t.ndim - len(p.replace("...", ""))):]) if "..." in p else p
         if not all(c.isalpha() for c in letters) or len(letters) != t.ndim:
-            raise ValueError(f"einsum: subscripts {p!r} do not fit an operand of shape {t.shape} in {equation!r}")
+            raise ShapeError(f"einsum: subscripts {p!r} do not fit an operand of shape {t.shape} in {equation!r}")
         inputs.append(letters)
     if arrow:
         output = rhs.replace("...", ell)
         if not all(c.isalpha() for c in output) or len(set(output)) != len(output) \
                 or any(c not in "".join(inputs) for c in output):
-            raise ValueError(f"einsum: output subscripts {rhs!r} are invalid in {equation!r}")
+            raise ShapeError(f"einsum: output subscripts {rhs!r} are invalid in {equation!r}")
     else:
         counts = "".join(inputs)
         output = ell + "".join(sorted(c for c in set(counts) if counts.count(c) == 1 and c not in ell))
@@ -202,7 +203,7 @@ def _diagonal(t, letters):
         j = letters.index(c, i + 1)
         n = t.shape[i]
         if t.shape[j] != n:
-            raise ValueError(f"einsum: subscript {c!r} is repeated for axes of sizes {t.shape[i]} and {t.shape[j]}")
+            raise ShapeError(f"einsum: subscript {c!r} is repeated for axes of sizes {t.shape[i]} and {t.shape[j]}")
         from ..creation import eye
 
         eye_shape = tuple(n if k in (i, j) else 1 for k in range(t.ndim))
@@ -220,7 +221,7 @@ def _letter_sizes(terms, equation):
             if m is None or m == 1:
                 sizes[c] = n
             elif n not in (1, m):
-                raise ValueError(f"einsum: subscript {c!r} has sizes {m} and {n} in {equation!r}")
+                raise ShapeError(f"einsum: subscript {c!r} has sizes {m} and {n} in {equation!r}")
     return sizes
 
 
