@@ -49,9 +49,11 @@ CONV2D = [  # (input shape, weight shape, bias?, kwargs)
     ((1, 2, 5, 5), (3, 2, 3, 3), True, dict(padding="valid", stride=2)),
     ((6, 5, 4), (6, 1, 3, 3), True, dict(padding=1, groups=6)),  # unbatched, depthwise
     ((64, 1, 8, 8), (16, 1, 3, 3), True, dict(padding=1)),
+    ((1, 2, 5, 6), (3, 2, 2, 4), True, dict(padding="same")),  # even kernels: the extra row/column at the end
 ]
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same'")  # PyTorch's note about its own copy
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", CONV2D, ids=lambda c: f"{c[0]}x{c[1]}-{c[3]}")
 def test_conv2d(case, dtype, device):
@@ -290,3 +292,32 @@ def test_conv_default_init_matches_torch_distribution(make):
         assert np.all(np.abs(v) <= bound + 1e-7) and np.abs(q.detach().numpy()).max() <= bound + 1e-7
         if v.size >= 40:
             assert v.std() == pytest.approx(bound / np.sqrt(3), rel=0.35)
+
+
+def test_small_cnn_trains_like_torch():
+    """A LeNet-style CNN on 8x8 inputs, the same weights, five SGD steps: the same losses."""
+    import optim
+
+    def build(lib):
+        return lib.Sequential(lib.Conv2d(1, 4, 3, padding=1), lib.ReLU(), lib.MaxPool2d(2), lib.Conv2d(4, 8, 3),
+                              lib.ReLU(), lib.AdaptiveAvgPool2d(1), lib.Flatten(), lib.Linear(8, 3))
+
+    m_model, t_model = build(nn), build(torch.nn)
+    t_model.double()
+    m_model.to(dtype="float64")
+    for (_, p), q in zip(m_model.named_parameters(), t_model.parameters()):
+        with mg.no_grad():
+            p.copy_(mg.tensor(q.detach().numpy()))
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((16, 1, 8, 8)), rng.integers(0, 3, 16)
+    m_opt, t_opt = optim.SGD(m_model.parameters(), lr=0.1), torch.optim.SGD(t_model.parameters(), lr=0.1)
+    m_losses, t_losses = [], []
+    for _ in range(5):
+        m_loss = nn.CrossEntropyLoss()(m_model(mg.tensor(x)), mg.tensor(y))
+        t_loss = torch.nn.CrossEntropyLoss()(t_model(torch.tensor(x)), torch.tensor(y))
+        m_opt.zero_grad(), t_opt.zero_grad()
+        m_loss.backward(), t_loss.backward()
+        m_opt.step(), t_opt.step()
+        m_losses.append(m_loss.item()), t_losses.append(t_loss.item())
+    np.testing.assert_allclose(m_losses, t_losses, rtol=1e-10)
+    assert m_losses[-1] < m_losses[0]
