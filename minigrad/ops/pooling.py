@@ -136,12 +136,11 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         out = reshape(out, out.shape[1:])
     if not return_indices:
         return out
-    fn = out._node if out._node is not None and isinstance(out._node, MaxPool2d) else None
-    if fn is None:  # not recorded: compute the indices with a fresh op object on the arrays
-        fn = MaxPool2d()
-        fn.xp = x._device.xp
+    fn = MaxPool2d()  # the indices: the window arithmetic once more, on the arrays, outside the graph
+    fn.xp = x._device.xp
+    with x._device.context():
         fn.forward(x.data, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
-    idx = fn.flat_indices(x.shape[3])
+        idx = fn.flat_indices(x.shape[3])
     idx = Tensor._make(idx[0] if unbatched else idx, x._device, False, None)
     return out, idx
 
