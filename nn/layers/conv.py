@@ -56,6 +56,7 @@ class _ConvNd(Module):
         _init.init_linear(self.weight, self.bias, "pytorch", generator)
 
     def extra_repr(self):
+        """The arguments shown by ``repr`` (PyTorch's format)."""
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}")
         if self.padding != (0,) * self._n:
             s += f", padding={self.padding}"
@@ -140,6 +141,7 @@ class MaxPool2d(Module):
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
     def forward(self, x):
+        """(N, C, H, W) -> (N, C, oH, oW) (and the flat indices of the maxima with ``return_indices``)."""
         return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
                             self.return_indices)
 
@@ -167,6 +169,7 @@ class AvgPool2d(Module):
         self.ceil_mode, self.count_include_pad, self.divisor_override = ceil_mode, count_include_pad, divisor_override
 
     def forward(self, x):
+        """(N, C, H, W) -> (N, C, oH, oW)."""
         return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad,
                             self.divisor_override)
 
@@ -191,6 +194,7 @@ class AdaptiveAvgPool2d(Module):
         self.output_size = output_size
 
     def forward(self, x):
+        """(N, C, H, W) -> (N, C, *output_size)."""
         return F.adaptive_avg_pool2d(x, self.output_size)
 
     def extra_repr(self):
