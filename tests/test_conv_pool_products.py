@@ -203,3 +203,23 @@ def test_float_floor_division(device):
     by_zero = (x // 0).numpy()
     assert by_zero[0] == np.inf and by_zero[1] == -np.inf and np.isnan(by_zero[2])
     assert (mg.tensor([7, -7], device=device) // 2.5).dtype == "float32"  # the default float dtype
+
+
+def test_tensor_methods_match_numpy(device):
+    rng = np.random.default_rng(0)
+    a, b, m = rng.standard_normal(3), rng.standard_normal(3), rng.standard_normal((2, 3))
+    bt = rng.standard_normal((2, 3, 3)) + 3 * np.eye(3)
+    t = lambda x: mg.tensor(x, dtype="float64", device=device)  # noqa: E731
+    np.testing.assert_allclose(t(a).outer(t(b)).numpy(), np.outer(a, b))
+    np.testing.assert_allclose(t(a).dot(t(b)).numpy(), a @ b)
+    np.testing.assert_allclose(t(m).mv(t(a)).numpy(), m @ a)
+    np.testing.assert_allclose(t(bt).bmm(t(bt)).numpy(), bt @ bt)
+    np.testing.assert_allclose(t(m).addmm(t(m), t(bt[0]), beta=0.5, alpha=2).numpy(), 0.5 * m + 2 * m @ bt[0])
+    np.testing.assert_allclose(t(bt).baddbmm(t(bt), t(bt)).numpy(), bt + bt @ bt)
+    np.testing.assert_allclose(t(m).kron(t(a)).numpy(), np.kron(m, a))
+    np.testing.assert_allclose(t(bt).inverse().numpy(), np.linalg.inv(bt))
+    np.testing.assert_allclose(t(bt).det().numpy(), np.linalg.det(bt))
+    i = mg.tensor([6, -7], device=device)
+    assert i.floor_divide(4).numpy().tolist() == [1, -2]
+    assert i.bitwise_and(3).numpy().tolist() == [6 & 3, -7 & 3]
+    assert i.bitwise_not().numpy().tolist() == [~6, ~-7]
