@@ -45,7 +45,9 @@ def _broadcastable_to(draw, shape):
 
 
 def _scales(draw):
-    return {"beta": draw(st.sampled_from([1, 0.5, 0, -2.0])), "alpha": draw(st.sampled_from([1, 2.0, -0.5]))}
+    """beta = 0 (input ignored, gradient 0) is an edge row: a gradient check that may find input
+    unused would be vacuous there."""
+    return {"beta": draw(st.sampled_from([1, 0.5, -2.0])), "alpha": draw(st.sampled_from([1, 2.0, -0.5]))}
 
 
 def addmm_inputs(draw, shape):

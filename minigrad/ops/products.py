@@ -11,6 +11,7 @@ import operator
 
 from ..tensor import Tensor, as_constant_like
 from ._errors import ShapeError
+from .elementwise import where
 from .linalg import matmul
 from .reductions import sum as _sum
 from .shape import broadcast_to, permute, reshape
@@ -72,16 +73,19 @@ def bmm(input, mat2):
 def _scaled_sum(op, input, product, beta, alpha):
     """beta * input + alpha * product; beta = 0 ignores ``input`` (NaN and inf in it do not propagate)."""
     out = product if alpha == 1 else product * alpha
-    if beta == 0:
-        return out
     if input.ndim > out.ndim or any(n not in (1, m) for n, m in zip(input.shape[::-1], out.shape[::-1])):
         raise ShapeError(f"{op}: input of shape {input.shape} does not broadcast to the product's shape {out.shape}")
+    if beta == 0:
+        if not input.requires_grad:
+            return out
+        never = Tensor._make(input._device.asarray(False), input._device, False, None)
+        return out + where(never, input, 0.0)  # value 0 whatever input holds; its gradient 0, as in PyTorch
     return out + (input if beta == 1 else input * beta)
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """Z = beta * input + alpha * (mat1 @ mat2), mat1 (n, m), mat2 (m, p), input broadcastable to (n, p).
-    With beta = 0 ``input`` is ignored (PyTorch's rule), so it gets no gradient."""
+    With beta = 0 ``input`` is ignored (PyTorch's rule: NaN in it does not propagate; its gradient is 0)."""
     c, a, b = _tensors("addmm", input, mat1, mat2)
     _ndims("addmm", (a, b), (2, 2))
     if a.shape[1] != b.shape[0]:
