@@ -98,20 +98,17 @@ def _result(a, array):
     return Tensor._make(array, a._device, False, None)
 
 
-def _binary(op, fn):
-    def apply(input, other):
-        a, b = _operands(op, input, other)
-        xp, x, y = _bitwise_dtypes(op, a, b)
-        try:
-            return _result(a, fn(xp, x, y))
-        except ValueError:
-            from ..function import check_broadcast
+def _binary(op, fn, input, other):
+    """fn(xp, x, y) on the arrays of ``input`` and ``other`` (checked, promoted), as a constant tensor."""
+    a, b = _operands(op, input, other)
+    xp, x, y = _bitwise_dtypes(op, a, b)
+    try:
+        return _result(a, fn(xp, x, y))
+    except ValueError:
+        from ..function import check_broadcast
 
-            check_broadcast(op, [a.shape, b.shape])
-            raise
-
-    apply.__name__ = op
-    return apply
+        check_broadcast(op, [a.shape, b.shape])
+        raise
 
 
 def _shift(xp, x, y, left):
@@ -131,17 +128,31 @@ def _shift(xp, x, y, left):
     return xp.where(big, xp.where(x < 0, xp.zeros_like(out) - 1, xp.zeros_like(out)), out)
 
 
-bitwise_and = _binary("bitwise_and", lambda xp, x, y: xp.bitwise_and(x, y))
-bitwise_or = _binary("bitwise_or", lambda xp, x, y: xp.bitwise_or(x, y))
-bitwise_xor = _binary("bitwise_xor", lambda xp, x, y: xp.bitwise_xor(x, y))
-bitwise_left_shift = _binary("bitwise_left_shift", lambda xp, x, y: _shift(xp, x, y, True))
-bitwise_right_shift = _binary("bitwise_right_shift", lambda xp, x, y: _shift(xp, x, y, False))
-bitwise_and.__doc__ = "a & b elementwise (bool: logical and), integer and bool tensors; not differentiable."
-bitwise_or.__doc__ = "a | b elementwise (bool: logical or), integer and bool tensors; not differentiable."
-bitwise_xor.__doc__ = "a ^ b elementwise (bool: logical xor), integer and bool tensors; not differentiable."
-bitwise_left_shift.__doc__ = "a << b = a * 2**b (wrapping; shifts >= the bit width give 0); integers only."
-bitwise_right_shift.__doc__ = ("a >> b = floor(a / 2**b) (arithmetic shift; shifts >= the bit width give 0 or -1); "
-                               "integers only.")
+def bitwise_and(input, other):
+    """a & b elementwise (bool: logical and), integer and bool tensors; not differentiable."""
+    return _binary("bitwise_and", lambda xp, x, y: xp.bitwise_and(x, y), input, other)
+
+
+def bitwise_or(input, other):
+    """a | b elementwise (bool: logical or), integer and bool tensors; not differentiable."""
+    return _binary("bitwise_or", lambda xp, x, y: xp.bitwise_or(x, y), input, other)
+
+
+def bitwise_xor(input, other):
+    """a ^ b elementwise (bool: logical xor), integer and bool tensors; not differentiable."""
+    return _binary("bitwise_xor", lambda xp, x, y: xp.bitwise_xor(x, y), input, other)
+
+
+def bitwise_left_shift(input, other):
+    """a << b = a * 2**b, wrapping in the integer type; shifts >= the bit width give 0 (PyTorch's
+    result, where NumPy would wrap the shift count).  Integers only; not differentiable."""
+    return _binary("bitwise_left_shift", lambda xp, x, y: _shift(xp, x, y, True), input, other)
+
+
+def bitwise_right_shift(input, other):
+    """a >> b = floor(a / 2**b) (arithmetic shift); shifts >= the bit width give 0, or -1 for a
+    negative a.  Integers only; not differentiable."""
+    return _binary("bitwise_right_shift", lambda xp, x, y: _shift(xp, x, y, False), input, other)
 
 
 def bitwise_not(input):
