@@ -8,7 +8,7 @@ from .. import functional as F, init as _init
 from ..module import Module
 from ..parameter import Parameter
 
-__all__ = ["Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d"]
+__all__ = ["Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Unfold", "Fold"]
 
 
 def _tuple(v, n):
@@ -20,6 +20,8 @@ class _ConvNd(Module):
 
     _n = 2
     _name = "Conv2d"
+
+    _transposed = False
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, padding_mode="zeros", device=None, dtype=None, generator=None):
@@ -42,7 +44,8 @@ class _ConvNd(Module):
         self.stride, self.dilation = _tuple(stride, self._n), _tuple(dilation, self._n)
         self.padding = padding if isinstance(padding, str) else _tuple(padding, self._n)
         self.padding_mode = padding_mode
-        shape = (out_channels, in_channels // groups) + self.kernel_size
+        shape = ((in_channels, out_channels // groups) if self._transposed else
+                 (out_channels, in_channels // groups)) + self.kernel_size
         self.weight = Parameter(mg.zeros(*shape, device=device, dtype=dtype))
         if bias:
             self.bias = Parameter(mg.zeros(out_channels, device=device, dtype=dtype))
@@ -52,7 +55,8 @@ class _ConvNd(Module):
 
     def reset_parameters(self, generator=None):
         """PyTorch's default: W ~ kaiming_uniform(a=sqrt(5)), i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
-        and b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = in_channels / groups * prod(kernel_size)."""
+        and b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = weight.shape[1] * prod(kernel_size)
+        (in_channels / groups; for ConvTranspose2d, out_channels / groups, as PyTorch computes it)."""
         _init.init_linear(self.weight, self.bias, "pytorch", generator)
 
     def extra_repr(self):
@@ -62,6 +66,8 @@ class _ConvNd(Module):
             s += f", padding={self.padding}"
         if self.dilation != (1,) * self._n:
             s += f", dilation={self.dilation}"
+        if getattr(self, "output_padding", (0,) * self._n) != (0,) * self._n:
+            s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:
@@ -121,6 +127,39 @@ class Conv1d(_ConvNd):
         """(N, C_in, L) -> (N, C_out, oL)."""
         padding = self.padding if isinstance(self.padding, str) else self.padding[0]
         return F.conv1d(x, self.weight, self.bias, self.stride[0], padding, self.dilation[0], self.groups)
+
+
+class ConvTranspose2d(_ConvNd):
+    """2-D transposed convolution layer (see :func:`minigrad.conv_transpose2d`): the gradient of a
+    Conv2d with respect to its input, used to upsample.
+
+    Parameters as :class:`Conv2d` plus ``output_padding`` (int or pair, smaller than stride or
+    dilation); ``padding`` is an int or pair (no 'same').  weight (in_channels, out_channels / groups,
+    kH, kW), initialised as PyTorch does (U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = out_channels /
+    groups * kH * kW).  Output size (H - 1) s - 2 p + d (k - 1) + output_padding + 1.
+
+    Examples
+    --------
+    >>> import minigrad as mg, nn
+    >>> nn.ConvTranspose2d(4, 2, 2, stride=2)(mg.ones(1, 4, 3, 3)).shape
+    (1, 2, 6, 6)
+    """
+
+    _name = "ConvTranspose2d"
+    _transposed = True
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None, generator=None):
+        if isinstance(padding, str):
+            raise ValueError(f"ConvTranspose2d: padding must be an int or a pair, got {padding!r}")
+        self.output_padding = _tuple(output_padding, 2)
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode,
+                         device, dtype, generator)
+
+    def forward(self, x):
+        """(N, C_in, H, W) -> (N, C_out, oH, oW)."""
+        return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, self.output_padding,
+                                  self.groups, self.dilation)
 
 
 class MaxPool2d(Module):
@@ -199,3 +238,39 @@ class AdaptiveAvgPool2d(Module):
 
     def extra_repr(self):
         return f"output_size={self.output_size}"
+
+
+class Unfold(Module):
+    """im2col as a layer (see :func:`minigrad.unfold`): (N, C, H, W) -> (N, C*kH*kW, L), the sliding
+    blocks as columns.  PyTorch's arguments: ``kernel_size, dilation=1, padding=0, stride=1``."""
+
+    def __init__(self, kernel_size, dilation=1, padding=0, stride=1):
+        super().__init__()
+        self.kernel_size, self.dilation, self.padding, self.stride = kernel_size, dilation, padding, stride
+
+    def forward(self, x):
+        """(N, C, H, W) -> (N, C*kH*kW, L)."""
+        return F.unfold(x, self.kernel_size, self.dilation, self.padding, self.stride)
+
+    def extra_repr(self):
+        """The arguments shown by ``repr`` (PyTorch's format)."""
+        return f"kernel_size={self.kernel_size}, dilation={self.dilation}, padding={self.padding}, stride={self.stride}"
+
+
+class Fold(Module):
+    """col2im as a layer (see :func:`minigrad.fold`): (N, C*kH*kW, L) -> (N, C, *output_size), overlapping
+    blocks summed.  PyTorch's arguments: ``output_size, kernel_size, dilation=1, padding=0, stride=1``."""
+
+    def __init__(self, output_size, kernel_size, dilation=1, padding=0, stride=1):
+        super().__init__()
+        self.output_size, self.kernel_size = output_size, kernel_size
+        self.dilation, self.padding, self.stride = dilation, padding, stride
+
+    def forward(self, x):
+        """(N, C*kH*kW, L) -> (N, C, *output_size)."""
+        return F.fold(x, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
+
+    def extra_repr(self):
+        """The arguments shown by ``repr`` (PyTorch's format)."""
+        return (f"output_size={self.output_size}, kernel_size={self.kernel_size}, dilation={self.dilation}, "
+                f"padding={self.padding}, stride={self.stride}")

@@ -253,6 +253,10 @@ MODULES = [
     (lambda lib: lib.MaxPool2d(3, stride=2, padding=1, ceil_mode=True), (2, 3, 7, 6)),
     (lambda lib: lib.AvgPool2d(3, stride=2, padding=1, count_include_pad=False), (2, 3, 7, 6)),
     (lambda lib: lib.AdaptiveAvgPool2d((2, 3)), (2, 3, 7, 6)),
+    (lambda lib: lib.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2), (2, 4, 5, 4)),
+    (lambda lib: lib.ConvTranspose2d(3, 2, (2, 3), dilation=2, bias=False), (2, 3, 5, 4)),
+    (lambda lib: lib.Unfold((2, 3), padding=1, stride=2), (2, 3, 7, 6)),
+    (lambda lib: lib.Fold((5, 6), 2, stride=2, padding=1), (2, 12, 12)),
 ]
 
 
@@ -283,7 +287,8 @@ def test_modules_with_same_weights(case, dtype, device):
 
 
 @pytest.mark.parametrize("make", [lambda lib: lib.Conv2d(3, 8, 3), lambda lib: lib.Conv1d(2, 5, 4, groups=1),
-                                  lambda lib: lib.Conv2d(4, 8, (3, 2), groups=2)])
+                                  lambda lib: lib.Conv2d(4, 8, (3, 2), groups=2),
+                                  lambda lib: lib.ConvTranspose2d(6, 8, 3, groups=2)])
 def test_conv_default_init_matches_torch_distribution(make):
     """PyTorch's default: weight and bias uniform in +-1/sqrt(fan_in) (checked by bounds and spread)."""
     m_mod, t_mod = make(nn), make(torch.nn)
