@@ -26,6 +26,9 @@ import nn
     (lambda: nn.MaxPool2d(2, ceil_mode=True), (1, 3, 8, 7), (1, 3, 4, 4)),
     (lambda: nn.AvgPool2d(3, stride=1, padding=1), (1, 3, 8, 7), (1, 3, 8, 7)),
     (lambda: nn.AdaptiveAvgPool2d((2, None)), (1, 3, 8, 7), (1, 3, 2, 7)),
+    (lambda: nn.ConvTranspose2d(3, 4, 2, stride=2), (1, 3, 4, 5), (1, 4, 8, 10)),
+    (lambda: nn.Unfold(2), (1, 3, 4, 5), (1, 12, 12)),
+    (lambda: nn.Fold((4, 5), 2), (1, 12, 12), (1, 3, 4, 5)),
 ])
 def test_module_output_shapes(layer, shape, out, device):
     module = layer().to(device=device)
@@ -34,7 +37,8 @@ def test_module_output_shapes(layer, shape, out, device):
 
 @pytest.mark.parametrize("make, fan_in", [(lambda: nn.Conv2d(3, 8, 3), 27),
                                           (lambda: nn.Conv2d(4, 8, (3, 2), groups=2), 12),
-                                          (lambda: nn.Conv1d(5, 16, 4), 20)])
+                                          (lambda: nn.Conv1d(5, 16, 4), 20),
+                                          (lambda: nn.ConvTranspose2d(4, 8, 3, groups=2), 36)])
 def test_conv_default_init_is_pytorchs(make, fan_in):
     """weight and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = in_channels / groups * kernel size."""
     mg.manual_seed(0)
