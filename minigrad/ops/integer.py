@@ -186,7 +186,16 @@ def floor_divide(input, other):
         if bool(a._device.xp.any(y == 0)):
             raise IntegerDivisionError(f"{op}: integer division by zero (divisor of shape {b.shape})")
         a, b = _result(a, x), _result(b, y)
+    elif isinstance(a, Tensor) and isinstance(b, Tensor) and _integral(a) != _integral(b):
+        a, b = _as_float_of(a, b), _as_float_of(b, a)  # int with float32 gives float32 (PyTorch), not float64
     return FloorDivide.apply(a, b)
+
+
+def _as_float_of(t, other):
+    """``t`` cast to ``other``'s floating dtype if ``t`` is integral (a constant, no gradient flows)."""
+    if not _integral(t):
+        return t
+    return _result(t, t._device.xp.astype(t.data, other.data.dtype))
 
 
 def _is_int(x):

@@ -208,6 +208,8 @@ OPERATORS = [
     ("i >> j", lambda a, b: a >> b, np.array([-8, 8, -1, 5]), np.array([1, 70, 100, 1])),
     ("2 << j", lambda a, b: 2 << b, _I, np.array([1, 3])), ("i8 << 7", lambda a, b: a << 7, np.int8([1, 3]), _J),
     ("i32 << i64", lambda a, b: a << b, np.int32([1, 3]), np.array([2, 1])),
+    ("i // f32", lambda a, b: a // b, _I, np.float32([2, 2.5, -3, 4, 3, -7])),
+    ("f32 // i", lambda a, b: b // a, _I, np.float32([2, 2.5, -3, 4, 3, -7])),
 ]
 
 
