@@ -330,3 +330,30 @@ def test_small_cnn_trains_like_torch():
         m_losses.append(m_loss.item()), t_losses.append(t_loss.item())
     np.testing.assert_allclose(m_losses, t_losses, rtol=1e-10)
     assert m_losses[-1] < m_losses[0]
+
+
+EMPTY = [
+    ("conv2d", lambda lib: lambda x, w: lib.conv2d(x, w, padding=1), [(0, 2, 5, 5), (3, 2, 3, 3)]),
+    ("conv_transpose2d", lambda lib: lambda x, w: lib.conv_transpose2d(x, w, stride=2), [(0, 2, 3, 3), (2, 3, 2, 2)]),
+    ("max_pool2d", lambda lib: lambda x: lib.max_pool2d(x, 2), [(0, 2, 5, 5)]),
+    ("avg_pool2d", lambda lib: lambda x: lib.avg_pool2d(x, 2, padding=1), [(0, 2, 5, 5)]),
+    ("adaptive_avg_pool2d", lambda lib: lambda x: lib.adaptive_avg_pool2d(x, 2), [(0, 2, 5, 5)]),
+    ("unfold", lambda lib: lambda x: lib.unfold(x, 2), [(0, 2, 5, 5)]),
+    ("outer", lambda lib: lib.outer, [(0,), (3,)]),
+    ("dot", lambda lib: lib.dot, [(0,), (0,)]),
+    ("mv", lambda lib: lib.mv, [(2, 0), (0,)]),
+    ("bmm", lambda lib: lib.bmm, [(0, 2, 3), (0, 3, 4)]),
+    ("kron", lambda lib: lib.kron, [(0, 2), (2, 3)]),
+    ("einsum", lambda lib: lambda a, b: lib.einsum("ij,jk->ik", a, b), [(2, 0), (0, 3)]),
+    ("tensordot", lambda lib: lambda a, b: lib.tensordot(a, b, dims=1), [(2, 0), (0, 3)]),
+]
+
+
+@pytest.mark.parametrize("case", EMPTY, ids=lambda c: c[0])
+def test_empty_tensors(case, device):
+    """Size-0 batches, channels and contracted axes: PyTorch's shapes, values (sums over nothing are
+    0) and gradients."""
+    _, make, shapes = case
+    rng = np.random.default_rng(0)
+    _compare(make(mg), make(TF) if hasattr(TF, case[0]) else make(torch), [_r(rng, *s) for s in shapes],
+             "float64", device)
