@@ -31,6 +31,10 @@ from .ops import (all, amax, amin, any, argsort, chunk, count_nonzero, cummax, c
                   narrow, nonzero, norm, prod, repeat, repeat_interleave, return_types, roll, scatter, scatter_add,
                   scatter_reduce, sort, std_mean, swapaxes, swapdims, take_along_dim, tile, topk, trace, tril, triu,
                   unbind, unflatten, var_mean, view, view_as)
+from .ops import (adaptive_avg_pool2d, addmm, avg_pool2d, baddbmm, bitwise_and, bitwise_left_shift,  # opsC
+                  bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor, bmm, conv1d, conv2d, conv_transpose2d,
+                  det, dot, einsum, floor_divide, fold, inverse, kron, linalg_solve, max_pool2d, mv, outer,
+                  tensordot, unfold)
 from .random import Generator, default_generator, manual_seed
 from .serialization import CheckpointError, load, save
 from .tensor import Tensor
@@ -41,7 +45,7 @@ __version__ = "0.1.0"
 
 # Subpackages loaded on first use, so `import minigrad` stays light: mg.data, mg.train, mg.tune,
 # mg.testing (the last needs Hypothesis).
-_LAZY = ("data", "train", "tune", "testing")
+_LAZY = ("data", "train", "tune", "testing", "utils")
 
 
 def __getattr__(name):

@@ -68,6 +68,24 @@ def _install():
     T.argmin = lambda self, axis=None, keepdims=False: Tensor._make(
         self._device.xp.argmin(self.data, axis=axis, keepdims=keepdims), self._device, False, None)
 
+    _install_products_and_operators(T)
+
+
+def _install_products_and_operators(T):
+    """Products, linear algebra and the integer/bitwise operators (``//`` ``~`` ``&`` ``|`` ``^``
+    ``<<`` ``>>``; ``%`` is the elementwise ops' ``remainder``)."""
+    for name in ("outer", "dot", "mv", "bmm", "addmm", "baddbmm", "kron", "inverse", "det", "floor_divide",
+                 "bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
+                 "bitwise_right_shift"):
+        setattr(T, name, getattr(ops, name))
+    T.__floordiv__, T.__rfloordiv__ = ops.floor_divide, _reflect(ops.floor_divide)
+    T.__invert__ = ops.bitwise_not
+    T.__and__, T.__rand__ = ops.bitwise_and, _reflect(ops.bitwise_and)
+    T.__or__, T.__ror__ = ops.bitwise_or, _reflect(ops.bitwise_or)
+    T.__xor__, T.__rxor__ = ops.bitwise_xor, _reflect(ops.bitwise_xor)
+    T.__lshift__, T.__rlshift__ = ops.bitwise_left_shift, _reflect(ops.bitwise_left_shift)
+    T.__rshift__, T.__rrshift__ = ops.bitwise_right_shift, _reflect(ops.bitwise_right_shift)
+
 
 _install()
 
@@ -83,14 +101,24 @@ def _install_shape_index():
                  "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_copy",
                  "take_along_dim", "masked_fill", "masked_select", "masked_scatter", "nonzero", "max", "min", "pad"):
         setattr(T, name, getattr(ops, name))
-    T.flip = lambda self, *dims: ops.flip(self, dims[0] if len(dims) == 1 else dims)
-    T.flip.__doc__ = ops.flip.__doc__
+    T.flip, T.argmax, T.argmin = _flip, _argmax, _argmin
     T.repeat = ops.repeat
     T.moveaxis = ops.movedim
-    T.argmax = lambda self, dim=None, keepdim=False, *, axis=None, keepdims=False: _arg_extreme(
-        self, "argmax", dim if axis is None else axis, keepdim or keepdims)
-    T.argmin = lambda self, dim=None, keepdim=False, *, axis=None, keepdims=False: _arg_extreme(
-        self, "argmin", dim if axis is None else axis, keepdim or keepdims)
+
+
+def _flip(self, *dims):
+    """``x.flip(0, 1)`` or ``x.flip((0, 1))``: reverse the entries along those axes (see ``minigrad.flip``)."""
+    return ops.flip(self, dims[0] if len(dims) == 1 else dims)
+
+
+def _argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+    """int64 position of the first maximum over ``dim`` (None: of the flattened tensor); no gradient."""
+    return _arg_extreme(self, "argmax", dim if axis is None else axis, keepdim or keepdims)
+
+
+def _argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+    """int64 position of the first minimum over ``dim`` (None: of the flattened tensor); no gradient."""
+    return _arg_extreme(self, "argmin", dim if axis is None else axis, keepdim or keepdims)
 
 
 def _arg_extreme(t, op, dim, keepdim):

@@ -219,7 +219,9 @@ class Optimizer:
         over parameters of the same shapes).  Everything is checked first: on error the
         optimizer is unchanged."""
         from ._checkpoint import unpack
+        from ._validate_state import check_state_dict
 
+        check_state_dict(self, state_dict)
         groups, state = unpack(self, state_dict)
         for group in groups:
             self._check(group)

@@ -286,4 +286,5 @@ SPECS = [
 
 from op_specs_shape_index import SPECS_SHAPE_INDEX  # noqa: E402  (reductions, scans, ordering, layout, indexing)
 SPECS += SPECS_SHAPE_INDEX
+SPECS += __import__("op_specs_products_conv").ROWS  # products, linear algebra, convolution, pooling
 SPECS_BY_ID = {s.id: s for s in SPECS}

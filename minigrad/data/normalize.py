@@ -74,12 +74,17 @@ class Normalizer:
         else:
             xp, data, host = np, X, np.asarray
         data = xp.astype(data, xp.float64)
+        if not bool(xp.all(xp.isfinite(data))):
+            bad = int(xp.sum(xp.astype(~xp.isfinite(data), xp.int64)))
+            raise ValueError(f"Normalizer.fit: X (shape {tuple(X.shape)}) holds {bad} NaN or infinite value(s); "
+                             "mu and sigma would be NaN: clean or impute the data first")
         mean = xp.mean(data, axis=axes, keepdims=True)
         var = xp.mean((data - mean) ** 2, axis=axes, keepdims=True)
         self.mean, self.var = np.asarray(host(mean)), np.asarray(host(var))
         return self
 
     def fit_transform(self, X):
+        """``fit(X)`` then ``transform(X)``: X standardised by its own mean and variance."""
         return self.fit(X).transform(X)
 
     @property
@@ -133,6 +138,7 @@ class Normalizer:
         return {"mean": self.mean.copy(), "var": self.var.copy(), "axis": np.asarray(axis, dtype=np.int64)}
 
     def load_state_dict(self, state):
+        """Restore mu, sigma^2 (and the axis) saved by :meth:`state_dict`; the normalizer is then fitted."""
         mean, var = np.asarray(state["mean"], dtype=np.float64), np.asarray(state["var"], dtype=np.float64)
         if mean.shape != var.shape:
             raise ValueError(f"Normalizer.load_state_dict: mean has shape {mean.shape} but var {var.shape}")

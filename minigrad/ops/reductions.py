@@ -128,12 +128,24 @@ def _keep(keepdims, keepdim):
 
 
 def sum(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
-    """Sum over ``axis`` (all axes by default)."""
+    """Sum over ``axis``: ``mg.sum(a, axis)`` or ``a.sum(axis)``.
+
+    z = sum_i a_i over the reduced axes;  dz/da_i = 1 (the gradient is broadcast back).
+    ``axis``: None (all axes), an int or a tuple of ints (``dim`` is PyTorch's alias); the reduced axes
+    are dropped, or kept with size 1 if ``keepdims`` (alias ``keepdim``).
+    As ``torch.sum``; an empty reduction gives 0.
+    """
     return Sum.apply(a, axes=_axes(a, axis, dim, "sum"), keepdims=_keep(keepdims, keepdim))
 
 
 def mean(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
-    """Arithmetic mean over ``axis``."""
+    """Arithmetic mean over ``axis``: ``mg.mean(a, axis)`` or ``a.mean(axis)``.
+
+    z = (1/n) sum_i a_i, n = the number of reduced elements;  dz/da_i = 1/n.
+    ``axis``: None (all axes), an int or a tuple of ints (``dim`` is PyTorch's alias); the reduced axes
+    are dropped, or kept with size 1 if ``keepdims`` (alias ``keepdim``).
+    As ``torch.mean``.
+    """
     return Mean.apply(a, axes=_axes(a, axis, dim, "mean"), keepdims=_keep(keepdims, keepdim))
 
 
@@ -204,6 +216,15 @@ def max(a, dim=None, keepdim=False, *, axis=None, keepdims=False):
     * ``max(a, axis=..., keepdims=...)``: NumPy's form, values only, ``axis`` may be a tuple;
       ties share the gradient equally (same as :func:`amax`).
     An axis of length 0 cannot be reduced (ValueError); other empty axes give empty results.
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor([[1.0, 5.0, 5.0], [4.0, 0.0, 2.0]], requires_grad=True)
+    >>> x.max(axis=1).sum().backward()
+    >>> x.grad
+    tensor([[0. , 0.5, 0.5],
+            [1. , 0. , 0. ]], dtype=float32, device='cpu')
+    >>> x.max(dim=1).indices
+    tensor([1, 0], dtype=int64, device='cpu')
     """
     return _extreme(a, dim, keepdim, axis, keepdims, "max", Max)
 
@@ -239,7 +260,14 @@ def amin(a, dim=(), keepdim=False, *, axis=None, keepdims=False):
 
 
 def logsumexp(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
-    """log(sum(exp(a))) over ``axis``, stable for large |a|."""
+    """log(sum(exp(a))) over ``axis``: ``mg.logsumexp(a, axis)`` or ``a.logsumexp(axis)``.
+
+    z = m + log sum_i e^(a_i - m), m = max_i a_i, so finite for large |a|;  dz/da_i = e^(a_i - z)
+    (the softmax of ``a`` over ``axis``).
+    ``axis``: None (all axes), an int or a tuple of ints (``dim`` is PyTorch's alias); the reduced axes
+    are dropped, or kept with size 1 if ``keepdims`` (alias ``keepdim``).
+    As ``torch.logsumexp``.
+    """
     return LogSumExp.apply(a, axes=_axes(a, axis, dim, "logsumexp"), keepdims=_keep(keepdims, keepdim))
 
 

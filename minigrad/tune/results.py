@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from .space import flatten
-from .store import read_records
+from .store import check_record, read_records
 from .trial import Trial
 
 __all__ = ["Results", "load_results"]
@@ -89,6 +89,7 @@ class Results:
         return [t.metrics.get(name, math.nan) for t in self.ok]
 
     def to_dicts(self) -> list:
+        """Every trial as a plain dict (:meth:`Trial.to_dict`), in order: e.g. for a pandas DataFrame."""
         return [t.to_dict() for t in self.trials]
 
     def __len__(self):
@@ -142,6 +143,6 @@ def load_results(path, objective="dev_cost", mode="min", space=None) -> Results:
     Where a trial id appears more than once (a failed trial run again) the last record wins.
     """
     by_id = {}
-    for rec in read_records(path):
+    for rec in read_records(path, check_record):
         by_id[rec["trial_id"]] = rec
     return Results(list(by_id.values()), objective, mode, space=space, path=str(path))

@@ -50,13 +50,16 @@ class Trial:
 
     @property
     def ok(self) -> bool:
+        """True when the trial finished with usable metrics (``status == "ok"``)."""
         return self.status == "ok"
 
     def to_dict(self) -> dict:
+        """The trial as a plain dict of its fields (what the JSON-lines results file stores)."""
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> "Trial":
+        """A Trial from a dict made by :meth:`to_dict` (one results-file line); ``KeyError`` if fields are missing."""
         names = ("trial_id", "config", "metrics", "status", "error", "time", "round")
         missing = [n for n in ("trial_id", "config", "status") if n not in d]
         if missing:
@@ -117,16 +120,20 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}\n{tb}"
 
 
-def run_trial(train, trial_id: int, config: dict, objective: str, round: int = 0) -> dict:
+def run_trial(train, trial_id: int, config: dict, objective: str, round: int = 0, timeout=None) -> dict:
     """Run ``train(config)`` once and return the trial's record (a plain dict, see :class:`Trial`).
 
     Exceptions from ``train`` (other than ``KeyboardInterrupt``/``SystemExit``), metrics that
-    cannot be recorded, a missing objective and NaN metrics make a ``"failed"`` record.
+    cannot be recorded, a missing objective and NaN metrics make a ``"failed"`` record; so does
+    running longer than ``timeout`` seconds (see :mod:`minigrad.tune.timeout`).
     """
+    from .timeout import call_with_timeout
+
     record = Trial(trial_id=trial_id, config=copy.deepcopy(config), round=round)
     start = time.perf_counter()
     try:
-        raw = train(copy.deepcopy(config))
+        raw = train(copy.deepcopy(config)) if timeout is None else call_with_timeout(train, copy.deepcopy(config),
+                                                                                      timeout)
         record.time = time.perf_counter() - start
         record.metrics = plain_metrics(raw, objective)
         check_metrics(record.metrics, objective)
