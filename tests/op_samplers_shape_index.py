@@ -247,7 +247,7 @@ def view_inputs(draw, shape):
 
 
 def as_inputs(kind):
-    """view_as / expand_as: the input and an ``other`` (a float constant whose shape is the target)."""
+    """view_as / expand_as: the input and an ``other`` (an integer constant whose shape is the target)."""
     def sample(draw, shape):
         sh = shape_of(draw, shape)
         if kind == "view":
@@ -256,7 +256,7 @@ def as_inputs(kind):
         else:
             other = tuple(draw(st.integers(1, 2)) for _ in range(draw(st.integers(0, 1)))) + tuple(
                 draw(st.integers(1, 3)) if n == 1 else n for n in sh)
-        return Sample((_arr(draw, sh), np.zeros(other, dtype=np.float64)))
+        return Sample((_arr(draw, sh), np.zeros(other, dtype=np.int64)))  # a constant: only its shape counts
 
     return sample
 
