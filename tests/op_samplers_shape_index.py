@@ -118,8 +118,8 @@ def norm_inputs(kind):
     def sample(draw, shape):
         s = reduce_dims(domain, need_nonempty=kind == "inf")(draw, shape)
         a, dim = s.args[0], s.kwargs["dim"]
-        if domain == "separated":  # |x| has a kink at 0
-            assume(np.all(a != 0))
+        if domain == "separated":  # |x| has a kink at 0; max |x| a tie between x and -x
+            assume(np.all(a != 0) and len(np.unique(np.abs(a))) == a.size)
         if kind in ("3", "fro") and a.size:  # away from the zero vector, where only the subgradient exists
             assume(np.all(np.abs(a).sum(axis=None if dim is None or a.ndim == 0 else dim) > 0.05))
         return s
@@ -133,8 +133,11 @@ def matrix_norm_inputs(kind):
         a = _arr(draw, sh, "separated" if kind != "fro" else "real")
         if kind == "fro":  # away from the zero matrix, where only the subgradient exists
             assume(np.all(np.abs(a).sum(axis=(-2, -1)) > 0.05))
-        else:  # |x| has a kink at 0
+        else:  # |x| has a kink at 0; the largest column (row) sum must not be tied
             assume(np.all(a != 0))
+            sums = np.abs(a).sum(axis=-2 if kind == "1" else -1)
+            top = np.sort(sums, axis=-1)
+            assume(sums.shape[-1] < 2 or np.all(top[..., -1] - top[..., -2] > 1e-3))
         return Sample((a,), {"keepdim": draw(st.booleans())})
 
     return sample

@@ -2,7 +2,7 @@
 
 * cumsum: z_i = sum_{j<=i} a_j;  da_k = sum_{i>=k} g_i (a reversed cumsum of g).
 * cumprod: z_i = prod_{j<=i} a_j;  da_k = sum_{i>=k} g_i prod_{j<=i, j!=k} a_j.  Without zeros this
-  is revcumsum(g z) / a; with a zero (or |a| < 1e-30) it is computed exactly, with no division,
+  is revcumsum(g z) / a; with a zero (or |a| < 1e-4) it is computed exactly, with no division,
   from the exclusive products (O(n^2) memory per row, only then), so zeros get PyTorch's gradient.
 * prod: z = prod_j a_j;  da_k = prod_{j!=k} a_j = (exclusive prefix product) * (exclusive suffix
   product), exact with one or more zeros.
@@ -23,6 +23,8 @@ from .layout import Flip
 from .shape import Pad, normalize_axes, reshape
 
 __all__ = ["cumsum", "cumprod", "cummax", "cummin", "logcumsumexp", "prod"]
+
+_NEAR_ZERO = 1e-4  # |a| below this takes cumprod's division-free gradient
 
 
 def _flip(F, x, axis):
@@ -62,8 +64,9 @@ class CumProd(Op):
         xp = self.xp
         self.axis, self.dev = axis, device
         out = xp.cumulative_prod(_int_to_int64(xp, a), axis=axis)
-        # a zero (or a value so small that g z / a loses its digits): use the division-free form
-        self.has_zero = bool(xp.any(xp.abs(a) < 1e-30)) if a.size else False
+        # a zero or a near-zero entry: the division-free form (dividing by a tiny a_k is exact to
+        # first order, but its own derivative cancels terms of size 1/a_k^2: double backward breaks)
+        self.has_zero = bool(xp.any(xp.abs(a) < _NEAR_ZERO)) if a.size else False
         self.save_for_backward(a, out)
         return out
 
@@ -108,13 +111,13 @@ class Prod(Op):
         shape = tuple(a.shape)
         x = a if self.axis is not None else F.reshape(a, (-1,))
         ax = self.axis if self.axis is not None else 0
+        if self.axis is not None and not self.keepdims:
+            g = F.reshape(g, tuple(1 if i == ax else n for i, n in enumerate(shape)))
         if x.shape[ax] == 0:  # an empty product: nothing to differentiate
             return F.broadcast_to(g, shape) * 0.0
         before = _exclusive(F, F.apply(CumProd, x, axis=ax, device=dev), ax, dev)
         after = _flip(F, _exclusive(F, F.apply(CumProd, _flip(F, x, ax), axis=ax, device=dev), ax, dev), ax)
         others = F.reshape(before * after, shape)
-        if self.axis is not None and not self.keepdims:
-            g = F.reshape(g, tuple(1 if i == ax else n for i, n in enumerate(shape)))
         return F.broadcast_to(g, shape) * others
 
 
