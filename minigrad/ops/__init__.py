@@ -18,7 +18,7 @@ OPS = ("add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "m
 
 # ----- reductions, scans, ordering, layout, indexing (issue 14, opsB) --------------------------------
 from .indexing import (gather, index_add, index_copy, index_select, masked_fill, masked_scatter,  # noqa: E402
-                       masked_select, nonzero, scatter, scatter_add, scatter_reduce, take_along_dim)
+                       masked_select, nonzero, scatter_add, take_along_dim)
 from .indexing import where  # noqa: E402,F811  (also where(cond) and where(cond, scalar, scalar))
 from .layout import (chunk, diag, diagonal, expand_as, flip, meshgrid, movedim, narrow, repeat,  # noqa: E402
                      repeat_interleave, roll, swapaxes, tile, trace, tril, triu, unbind, unflatten, view, view_as)
@@ -27,6 +27,7 @@ from .ordering import argsort, kthvalue, median, mode, msort, return_types, sort
 from .padding import pad  # noqa: E402,F811  (PyTorch's flat widths, negative widths, modes)
 from .reductions import all, amax, amin, any, count_nonzero, std_mean, var_mean  # noqa: E402
 from .scans import cummax, cummin, cumprod, cumsum, logcumsumexp, prod  # noqa: E402
+from .scatter_reduce import scatter, scatter_reduce  # noqa: E402
 
 swapdims = swapaxes
 OPS += ("prod", "cumsum", "cumprod", "cummax", "cummin", "logcumsumexp", "amax", "amin", "median", "mode",

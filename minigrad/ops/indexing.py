@@ -1,5 +1,6 @@
-"""PyTorch's indexing ops: gather, scatter, scatter_add, scatter_reduce, index_select, index_add,
-index_copy, take_along_dim, masked_fill, masked_select, masked_scatter, nonzero, where(cond).
+"""PyTorch's indexing ops: gather, scatter_add, index_select, index_add, index_copy, take_along_dim,
+masked_fill, masked_select, masked_scatter, nonzero, where(cond) (scatter and scatter_reduce:
+minigrad/ops/scatter_reduce.py, on top of the ``Scatter`` op defined here).
 
 Reading ops (gather, index_select, take_along_dim, masked_select) are one advanced-indexing
 ``getitem``: the key holds the index tensor on ``dim`` and ``arange`` grids on the other axes,
@@ -23,9 +24,8 @@ from ..function import Op
 from .elementwise import where as _where3
 from .shape import GetItem, IndexAdd, _normalize_axis, getitem, reshape
 
-__all__ = ["gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_copy",
-           "take_along_dim", "masked_fill", "masked_select", "masked_scatter", "nonzero", "where",
-           "arange_on", "along_key", "wrap"]
+__all__ = ["gather", "scatter_add", "index_select", "index_add", "index_copy", "take_along_dim", "masked_fill",
+           "masked_select", "masked_scatter", "nonzero", "where", "arange_on", "along_key", "wrap"]
 
 
 # ----- helpers shared by the shape/index families -------------------------------------------------
@@ -233,23 +233,6 @@ def _write(op, input, key, src, add):
     return Scatter.apply(input, src, key=key, device=input._device)
 
 
-def scatter(input, dim, index, src=None, *, value=None, reduce=None):
-    """out = input with out[index[i][j]][j] = src[i][j] (dim 0; likewise for other dims).
-    ``src`` may be a Tensor (its leading block of index's shape is used) or a number (``value``).
-    ``reduce='add'``/``'multiply'`` are PyTorch's legacy forms (use scatter_add/scatter_reduce).
-    Gradient: input gets g where nothing was written; src gets g gathered at index."""
-    src = value if src is None else src
-    if src is None:
-        raise TypeError("scatter: give src (a Tensor) or value (a number)")
-    if reduce is not None:
-        return scatter_reduce(input, dim, index, src, {"add": "sum", "multiply": "prod"}.get(reduce, reduce))
-    d = _dim(input, dim, "scatter")
-    idx = _index_array("scatter", index, input)
-    _check_gather_shapes("scatter", input, idx, d, src if hasattr(src, "shape") else None)
-    s = _crop(_src_tensor("scatter", src, input, idx.shape), tuple(idx.shape))
-    return _write("scatter", input, along_key(input._device, idx, d), s, add=False)
-
-
 def scatter_add(input, dim, index, src):
     """out = input, then out[index[i][j]][j] += src[i][j] (dim 0); repeated indices accumulate.
     Gradient: input gets g; src gets g gathered at index."""
@@ -321,17 +304,6 @@ def masked_scatter(input, mask, source):
     flat = reshape(source, (-1,))
     picked = getitem(flat, slice(0, count))
     return Scatter.apply(broadcast_to(input, shape), picked, key=m, device=dev)
-
-
-def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
-    """out = input with src reduced into out[index[i][j]][j] (dim 0) by ``reduce``:
-    'sum', 'prod', 'mean', 'amax' or 'amin'; ``include_self=False`` leaves input's values out of
-    the reduction at the places written.  Gradients (PyTorch's): sum: g, g[index]; mean: divided by
-    the count; prod: g * out / x for each factor x (zeros handled as in ``prod``); amax/amin: shared
-    equally among the tied extreme values (input's included)."""
-    from .scatter_reduce import scatter_reduce as _impl
-
-    return _impl(input, dim, index, src, reduce, include_self=include_self)
 
 
 # ----- non-differentiable: positions -------------------------------------------------------------

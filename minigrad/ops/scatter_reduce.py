@@ -1,4 +1,7 @@
-"""``scatter_reduce``: PyTorch's scatter with a reduction ('sum', 'prod', 'mean', 'amax', 'amin').
+"""``scatter`` and ``scatter_reduce``: PyTorch's scatter, plain and with a reduction ('sum', 'prod',
+'mean', 'amax', 'amin').
+
+``scatter`` writes src at the places index names (see :func:`scatter`).
 
 For dim d, every src[i] (i a position of ``index``'s shape) goes to out[j] where j is i with
 coordinate d replaced by index[i]; each out[j] that receives anything becomes
@@ -14,13 +17,30 @@ composition; indices get none.
 """
 from __future__ import annotations
 
-from .indexing import (_check_gather_shapes, _crop, _dim, _index_array, _src_tensor, along_key, arange_on,
-                       wrap)
+from .indexing import (_check_gather_shapes, _crop, _dim, _index_array, _src_tensor, _write, along_key,
+                       arange_on, wrap)
 from .shape import IndexAdd, concatenate, pad, reshape
 
-__all__ = ["scatter_reduce"]
+__all__ = ["scatter", "scatter_reduce"]
 
 _REDUCES = ("sum", "prod", "mean", "amax", "amin")
+
+
+def scatter(input, dim, index, src=None, *, value=None, reduce=None):
+    """out = input with out[index[i][j]][j] = src[i][j] (dim 0; likewise for other dims).
+    ``src`` may be a Tensor (its leading block of index's shape is used) or a number (``value``).
+    ``reduce='add'``/``'multiply'`` are PyTorch's legacy forms (use scatter_add/scatter_reduce).
+    Gradient: input gets g where nothing was written; src gets g gathered at index."""
+    src = value if src is None else src
+    if src is None:
+        raise TypeError("scatter: give src (a Tensor) or value (a number)")
+    if reduce is not None:
+        return scatter_reduce(input, dim, index, src, {"add": "sum", "multiply": "prod"}.get(reduce, reduce))
+    d = _dim(input, dim, "scatter")
+    idx = _index_array("scatter", index, input)
+    _check_gather_shapes("scatter", input, idx, d, src if hasattr(src, "shape") else None)
+    s = _crop(_src_tensor("scatter", src, input, idx.shape), tuple(idx.shape))
+    return _write("scatter", input, along_key(input._device, idx, d), s, add=False)
 
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
