@@ -112,8 +112,9 @@ def kthvalue_inputs(draw, shape):
 
 
 def norm_inputs(kind):
-    """vector norms (dim None/int/tuple, keepdim); ord 1 away from 0, ord inf without ties."""
-    domain = {"1": "nonzero", "inf": "separated"}.get(kind, "real")
+    """vector norms (dim None/int/tuple, keepdim); ord 1 and 3 away from 0 (|x| has a kink there; for
+    ord 3 the second derivative is only C0 at 0, so central differences are O(eps) off), ord inf without ties."""
+    domain = {"1": "nonzero", "3": "nonzero", "inf": "separated"}.get(kind, "real")  # zeros: the edges
 
     def sample(draw, shape):
         s = reduce_dims(domain, need_nonempty=kind == "inf")(draw, shape)

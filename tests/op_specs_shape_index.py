@@ -312,7 +312,7 @@ SPECS_SHAPE_INDEX = [
            edges=(Edge("zero vector: subgradient 0", (np.zeros((2, 3)),), {"dim": 1, "keepdim": False},
                        expected_grad=(np.zeros((2, 3)),)),)),
     OpSpec("norm", lambda a, dim, keepdim: mg.norm(a, 3, dim, keepdim), _vector_norm_ref(3),
-           smp.norm_inputs("3"), variant="p3",
+           smp.norm_inputs("3"), variant="p3", domain="nonzero (zero entries and the zero vector: the edge)",
            edges=(Edge("zero vector and zero entries: gradient 0 there", (_ZERO_ROW * np.array([[1], [0], [1]]),),
                        {"dim": 1, "keepdim": False}),)),
     OpSpec("norm", lambda a, dim, keepdim: mg.linalg.vector_norm(a, 1, dim, keepdim), _vector_norm_ref(1),
