@@ -77,7 +77,8 @@ ROWS.update({
     SC.CumProd: ["cumprod", "prod"], SC.Prod: ["prod"], IX.Scatter: ["scatter", "index_copy", "masked_scatter"],
     NM.PNorm: ["norm-fro", "norm-p3", "norm-matrix_norm-fro"],
 })
-SWAPPABLE = [IX.Scatter] + [E.Sub, E.Mul, E.Div, E.Pow, E.Maximum, E.Minimum, E.Where, L.MatMul, L.Linear, N.NLL, S.Concatenate]
+SWAPPABLE = [E.Sub, E.Mul, E.Div, E.Pow, E.Maximum, E.Minimum, E.Where, L.MatMul, L.Linear, N.NLL, S.Concatenate]
+SWAPPABLE.append(IX.Scatter)  # opsB
 NO_DETACH = [E.Add, S.IndexAdd]  # equivalent mutants (see the module docstring)
 BROADCASTING = [E.Add, E.Sub, E.Mul, E.Div, E.Pow, E.Maximum, E.Minimum, E.Where, L.MatMul]
 # products, linear algebra, convolution, pooling (their compositions also reach MatMul, Linear, Mul, Sum)
