@@ -33,8 +33,16 @@ clamp = clip
 __version__ = "0.1.0"
 
 # Subpackages loaded on first use, so `import minigrad` stays light: mg.data, mg.train, mg.tune,
-# mg.testing (the last needs Hypothesis).
-_LAZY = ("data", "train", "tune", "testing")
+# mg.testing (the last needs Hypothesis), mg.autograd, mg.utils (utils.data).
+_LAZY = ("data", "train", "tune", "testing", "autograd", "utils")
+
+# `minigrad.nn` / `minigrad.optim` are the top-level `nn` and `optim` packages (the same module
+# objects), resolved only on first use: no engine module imports them, and `import minigrad`
+# does not load them (see minigrad/_aliases.py for why and how `import minigrad.nn.functional`
+# works too).
+from . import _aliases  # noqa: E402
+
+_aliases.install()
 
 
 def __getattr__(name):
@@ -42,4 +50,6 @@ def __getattr__(name):
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")
+    if name in ("nn", "optim"):
+        return _aliases.load(name)
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")

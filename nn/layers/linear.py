@@ -23,9 +23,11 @@ class Linear(Module):
         Whether to learn b (default True).
     init : str or callable
         How ``weight`` and ``bias`` start (see :func:`nn.init.init_linear`).  The default,
-        ``'he'``, is the course's advice for ReLU networks: W = randn * sqrt(2 / n[l-1]),
-        b = 0.  ``init='pytorch'`` reproduces PyTorch's default (kaiming_uniform with
-        a = sqrt(5): W, b ~ U(-1/sqrt(n[l-1]), 1/sqrt(n[l-1]))); use ``'xavier'`` for tanh.
+        ``'pytorch'``, is PyTorch's (kaiming_uniform with a = sqrt(5)): W and b drawn from
+        U(-1/sqrt(n[l-1]), 1/sqrt(n[l-1])), so a ported PyTorch script trains as it did.  The
+        course's schemes are one argument away: ``init='he'`` (its advice for ReLU networks:
+        W = randn * sqrt(2 / n[l-1]), b = 0), ``'xavier'`` (randn * sqrt(1 / n[l-1]), for
+        tanh), ``'random'``, ``'zeros'`` ...
     device, dtype : optional
         Where and in which float type the parameters live (default device, float32).
     generator : minigrad.Generator, optional
@@ -44,7 +46,7 @@ class Linear(Module):
     (5, 2)
     """
 
-    def __init__(self, in_features, out_features, bias=True, init="he", device=None, dtype=None, generator=None):
+    def __init__(self, in_features, out_features, bias=True, init="pytorch", device=None, dtype=None, generator=None):
         super().__init__()
         for name, n in (("in_features", in_features), ("out_features", out_features)):
             if not isinstance(n, int) or isinstance(n, bool) or n < 0:

@@ -1,0 +1,1 @@
+"""``minigrad.utils``: PyTorch's ``torch.utils`` counterpart (``minigrad.utils.data``: datasets and loaders)."""
