@@ -1,5 +1,7 @@
-"""``Linear``, ``Identity`` and ``Flatten``."""
+"""``Linear``, ``Identity``, ``Flatten`` and ``Unflatten``."""
 from __future__ import annotations
+
+import math
 
 import minigrad as mg
 
@@ -7,7 +9,7 @@ from .. import functional as F, init as _init
 from ..module import Module
 from ..parameter import Parameter
 
-__all__ = ["Linear", "Identity", "Flatten"]
+__all__ = ["Linear", "Identity", "Flatten", "Unflatten"]
 
 
 class Linear(Module):
@@ -94,3 +96,33 @@ class Flatten(Module):
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Splits axis ``dim`` into ``unflattened_size``: ``Unflatten(1, (1, 28, 28))`` maps (m, 784) to
+    (m, 1, 28, 28), undoing :class:`Flatten`.  One entry of ``unflattened_size`` may be -1 (inferred)."""
+
+    def __init__(self, dim, unflattened_size):
+        super().__init__()
+        if not isinstance(dim, int):
+            raise TypeError(f"Unflatten: dim must be an int, got {type(dim).__name__}")
+        size = tuple(unflattened_size)
+        if not size or any(not isinstance(n, int) or (n < 0 and n != -1) for n in size) or size.count(-1) > 1:
+            raise ValueError(f"Unflatten: unflattened_size must be a non-empty tuple of ints >= 0 (one may be -1), "
+                             f"got {unflattened_size!r}")
+        self.dim, self.unflattened_size = dim, size
+
+    def forward(self, x):
+        """(..., n, ...) -> (..., *unflattened_size, ...) at axis ``dim``."""
+        if not -x.ndim <= self.dim < x.ndim:
+            raise ValueError(f"Unflatten: dim {self.dim} is out of range for input of shape {x.shape}")
+        d = self.dim % x.ndim
+        known = math.prod(n for n in self.unflattened_size if n != -1)
+        fits = x.shape[d] % known == 0 if -1 in self.unflattened_size and known else x.shape[d] == known
+        if not fits:
+            raise ValueError(f"Unflatten: axis {d} of input of shape {x.shape} has size {x.shape[d]}, which cannot be "
+                             f"split into {self.unflattened_size}")
+        return x.reshape(x.shape[:d] + self.unflattened_size + x.shape[d + 1:])
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
