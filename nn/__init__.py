@@ -20,6 +20,11 @@ from .parameter import Parameter
 from .regularization import l1_penalty, l2_penalty
 from .state import IncompatibleKeys, StateDictError
 
+__all__ = ["functional", "init", "Module", "Parameter", "Sequential", "ModuleList", "Linear", "Identity", "Flatten",
+           "Dropout", "BatchNorm1d", "BatchNorm2d", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softmax",
+           "LogSoftmax", "Softplus", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss", "BCELoss", "MSELoss",
+           "L1Loss", "l2_penalty", "l1_penalty", "IncompatibleKeys", "StateDictError"]
+
 # nn15: PyTorch's remaining module kinds (containers by name, lazy/normalisation/embedding layers, losses),
 # nn.utils, and the hook handles
 from . import utils  # noqa: E402
@@ -32,9 +37,6 @@ from .layers.loss_extra import (CosineEmbeddingLoss, CosineSimilarity, HuberLoss
                                 SmoothL1Loss)
 from .layers.normalization import GroupNorm, LayerNorm  # noqa: E402
 
-__all__ = ["functional", "init", "utils", "ModuleDict", "ParameterList", "ParameterDict", "RemovableHandle",
-           "Embedding", "LazyLinear", "Unflatten", "HuberLoss", "SmoothL1Loss", "KLDivLoss", "CosineEmbeddingLoss",
-           "CosineSimilarity", "LayerNorm", "GroupNorm", "Module", "Parameter", "Sequential", "ModuleList", "Linear", "Identity", "Flatten",
-           "Dropout", "BatchNorm1d", "BatchNorm2d", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softmax",
-           "LogSoftmax", "Softplus", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss", "BCELoss", "MSELoss",
-           "L1Loss", "l2_penalty", "l1_penalty", "IncompatibleKeys", "StateDictError"]
+__all__ += ["utils", "ModuleDict", "ParameterList", "ParameterDict", "RemovableHandle", "Embedding", "LazyLinear",
+            "Unflatten", "HuberLoss", "SmoothL1Loss", "KLDivLoss", "CosineEmbeddingLoss", "CosineSimilarity",
+            "LayerNorm", "GroupNorm"]

@@ -220,7 +220,8 @@ class Module:
         path, _, name = target.rpartition(".")
         mod = self.get_submodule(path)
         if name not in mod._parameters or mod._parameters[name] is None:
-            raise AttributeError(f"get_parameter: {type(mod).__name__} has no parameter {name!r} (looking for {target!r})")
+            raise AttributeError(f"get_parameter: {type(mod).__name__} has no parameter {name!r} "
+                                 f"(looking for {target!r})")
         return mod._parameters[name]
 
     def get_buffer(self, target):

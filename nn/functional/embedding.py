@@ -27,7 +27,8 @@ def embedding(input, weight, padding_idx=None):
         raise mg.DeviceError(f"{op}: indices are on {input.device} but weight on {weight.device}; move one with .to()")
     num = weight.shape[0]
     if input.size:
-        lo, hi = int(input.min().item()), int(input.max().item())
+        xp, dev = input.device.xp, input.device  # on the arrays: no graph, and any integer dtype
+        lo, hi = (int(dev.to_numpy(f(input.data))) for f in (xp.min, xp.max))
         if lo < 0 or hi >= num:
             raise IndexError(f"{op}: indices must be in [0, {num}) for a weight of shape {weight.shape}, got values "
                              f"from {lo} to {hi}")
