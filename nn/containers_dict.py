@@ -40,6 +40,7 @@ def _as_parameter(value, where):
 
 class _NoForward:
     def forward(self, *args, **kwargs):
+        """Containers have no forward: index them in your module's forward (raises NotImplementedError)."""
         raise NotImplementedError(f"{type(self).__name__} has no forward(); index it in your module's forward")
 
 
@@ -74,15 +75,19 @@ class ModuleDict(_NoForward, Module):
         return key in self._modules
 
     def keys(self):
+        """The keys, in insertion order."""
         return self._modules.keys()
 
     def values(self):
+        """The modules, in insertion order."""
         return self._modules.values()
 
     def items(self):
+        """(key, module) pairs, in insertion order."""
         return self._modules.items()
 
     def clear(self):
+        """Remove every module."""
         self._modules.clear()
 
     def pop(self, key):
@@ -171,15 +176,19 @@ class ParameterDict(_NoForward, Module):
         return key in self._parameters
 
     def keys(self):
+        """The keys, in insertion order."""
         return self._parameters.keys()
 
     def values(self):
+        """The parameters, in insertion order."""
         return self._parameters.values()
 
     def items(self):
+        """(key, parameter) pairs, in insertion order."""
         return self._parameters.items()
 
     def clear(self):
+        """Remove every parameter."""
         self._parameters.clear()
 
     def pop(self, key):
@@ -187,6 +196,7 @@ class ParameterDict(_NoForward, Module):
         return self._parameters.pop(key)
 
     def get(self, key, default=None):
+        """The parameter under ``key``, or ``default``."""
         return self._parameters.get(key, default)
 
     def update(self, parameters):

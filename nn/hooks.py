@@ -46,6 +46,7 @@ class RemovableHandle:
         self._extra = extra
 
     def remove(self):
+        """Unregister the hook (a second call does nothing)."""
         self._table.pop(self.id, None)
         if self._extra is not None:
             self._extra.discard(self.id)

@@ -47,6 +47,7 @@ class LazyLinear(Linear):
         return Linear.forward(self, x)
 
     def has_uninitialized_params(self):
+        """True until the first call gives the weight its shape (then the module is a Linear)."""
         return True
 
     def extra_repr(self):

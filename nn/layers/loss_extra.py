@@ -22,6 +22,7 @@ class HuberLoss(_Loss):
         self.delta = float(delta)
 
     def forward(self, input, target):
+        """The loss of ``input`` against ``target`` (equal shapes), reduced as configured."""
         return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
 
     def extra_repr(self):
@@ -39,6 +40,7 @@ class SmoothL1Loss(_Loss):
         self.beta = float(beta)
 
     def forward(self, input, target):
+        """The loss of ``input`` against ``target`` (equal shapes), reduced as configured."""
         return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
 
     def extra_repr(self):
@@ -58,6 +60,7 @@ class KLDivLoss(Module):
         self.reduction, self.log_target = reduction, bool(log_target)
 
     def forward(self, input, target):
+        """KL divergence of log-probabilities ``input`` from ``target``, reduced as configured."""
         return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
 
     def extra_repr(self):
@@ -73,6 +76,7 @@ class CosineEmbeddingLoss(_Loss):
         self.margin = float(margin)
 
     def forward(self, input1, input2, target):
+        """The loss of the pairs (input1, input2) labelled ``target`` (1 or -1), reduced as configured."""
         return F.cosine_embedding_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
 
     def extra_repr(self):
@@ -87,6 +91,7 @@ class CosineSimilarity(Module):
         self.dim, self.eps = int(dim), float(eps)
 
     def forward(self, x1, x2):
+        """cos(x1, x2) along ``dim`` (shapes broadcast)."""
         return F.cosine_similarity(x1, x2, dim=self.dim, eps=self.eps)
 
     def extra_repr(self):
