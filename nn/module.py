@@ -192,7 +192,6 @@ class Module:
             stack.extend(reversed(kids))
 
     def modules(self):
-        """This module and every descendant, each once (see :meth:`named_modules`)."""
         for _, m in self.named_modules():
             yield m
 
@@ -287,7 +286,6 @@ class Module:
         return self.train(False)
 
     def requires_grad_(self, requires_grad=True):
-        """Set ``requires_grad`` on every parameter (e.g. ``False`` to freeze a part); returns self."""
         for p in self.parameters():
             p.requires_grad = requires_grad
         return self
