@@ -33,16 +33,8 @@ clamp = clip
 __version__ = "0.1.0"
 
 # Subpackages loaded on first use, so `import minigrad` stays light: mg.data, mg.train, mg.tune,
-# mg.testing (the last needs Hypothesis), mg.autograd, mg.utils (utils.data).
-_LAZY = ("data", "train", "tune", "testing", "autograd", "utils")
-
-# `minigrad.nn` / `minigrad.optim` are the top-level `nn` and `optim` packages (the same module
-# objects), resolved only on first use: no engine module imports them, and `import minigrad`
-# does not load them (see minigrad/_aliases.py for why and how `import minigrad.nn.functional`
-# works too).
-from . import _aliases  # noqa: E402
-
-_aliases.install()
+# mg.testing (the last needs Hypothesis).
+_LAZY = ("data", "train", "tune", "testing")
 
 
 def __getattr__(name):
@@ -50,6 +42,15 @@ def __getattr__(name):
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")
-    if name in ("nn", "optim"):
-        return _aliases.load(name)
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
+
+
+# nn15: `minigrad.nn` / `minigrad.optim` are the top-level `nn` and `optim` packages (the same module
+# objects), and `minigrad.autograd` PyTorch's address of Function/grad/gradcheck; all resolved only on
+# first use, through `__getattr__` above: no engine module imports nn/optim, and `import minigrad`
+# does not load them.  The finder makes `import minigrad.nn.functional as F` work too (see
+# minigrad/_aliases.py for why aliases and how).
+from . import _aliases  # noqa: E402
+
+_aliases.install()
+_LAZY += ("nn", "optim", "autograd")

@@ -8,8 +8,8 @@ a ported PyTorch script writes ``import minigrad as torch`` and then ``torch.nn.
 
 So the package front resolves those names lazily and to the SAME module objects:
 
-* ``minigrad.nn`` as an attribute goes through ``minigrad.__getattr__``, which imports
-  ``minigrad.nn`` -- only on first use;
+* ``minigrad.nn`` as an attribute goes through ``minigrad.__getattr__`` (``nn`` is in its lazy
+  names), which imports ``minigrad.nn`` -- only on first use;
 * ``import minigrad.nn.functional`` (any depth) goes through :class:`AliasFinder`, a meta-path
   finder installed by ``import minigrad``: it imports the real module (``nn.functional``) and
   hands that very object to the import system as ``minigrad.nn.functional``.
@@ -65,8 +65,3 @@ def install():
     """Put one :class:`AliasFinder` at the front of ``sys.meta_path`` (idempotent)."""
     if not any(isinstance(f, AliasFinder) for f in sys.meta_path):
         sys.meta_path.insert(0, AliasFinder())
-
-
-def load(name):
-    """``minigrad.<name>`` for ``name`` in ('nn', 'optim'): the real package, imported on first use."""
-    return importlib.import_module(f"minigrad.{name}")

@@ -53,10 +53,6 @@ def test_autograd_namespace():
     assert autograd.gradcheck is mg.gradcheck and autograd.gradgradcheck is mg.gradgradcheck
 
 
-def test_utils_namespace_is_lazy_subpackage():
-    assert mg.utils is importlib.import_module("minigrad.utils")
-
-
 def test_unknown_names_still_fail():
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         mg.nope  # noqa: B018

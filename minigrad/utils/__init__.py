@@ -1,1 +1,0 @@
-"""``minigrad.utils``: PyTorch's ``torch.utils`` counterpart (``minigrad.utils.data``: datasets and loaders)."""
