@@ -19,7 +19,7 @@ __all__ = ["ModuleDict", "ParameterList", "ParameterDict"]
 
 def _pairs(items, where):
     """(key, value) pairs from a mapping or an iterable of pairs."""
-    if isinstance(items, Mapping):
+    if isinstance(items, (Mapping, ModuleDict, ParameterDict)):
         return list(items.items())
     pairs = []
     for i, kv in enumerate(items):

@@ -173,6 +173,8 @@ def test_module_dict(device):
     assert list(d) == ["enc", "act", "dec"] and len(d) == 3 and "act" in d
     assert list(d.state_dict()) == ["enc.weight", "enc.bias", "dec.weight", "dec.bias"]
     assert len(list(d.parameters())) == 4
+    copy = nn.ModuleDict(d)  # from another ModuleDict: the same modules, in order
+    assert list(copy) == list(d) and copy["enc"] is d["enc"]
     popped = d.pop("act")
     assert isinstance(popped, nn.ReLU) and list(d.keys()) == ["enc", "dec"]
     with pytest.raises(TypeError, match="expected an nn.Module"):

@@ -6,16 +6,20 @@ import minigrad as mg
 __all__ = ["embedding"]
 
 
-def embedding(input, weight, padding_idx=None):
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
     """Rows of ``weight`` picked by integer indices: out[..., :] = weight[input[...], :].
 
     ``input`` integer (any shape) with values in [0, num_embeddings); ``weight``
     (num_embeddings, embedding_dim); the result is (*input.shape, embedding_dim).  The gradient
     of ``weight`` is the upstream gradient summed into the picked rows (a row picked twice gets
     both).  Positions whose index equals ``padding_idx`` pass no gradient, so that row of
-    ``weight.grad`` stays zero (PyTorch's convention); its value is still looked up.
+    ``weight.grad`` stays zero (PyTorch's convention); its value is still looked up.  PyTorch's
+    ``max_norm``, ``scale_grad_by_freq`` and ``sparse`` are accepted at their defaults only.
     """
     op = "embedding"
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError(f"{op}: max_norm, scale_grad_by_freq and sparse are not supported; leave them at "
+                                  "None / False")
     if not isinstance(weight, mg.Tensor) or weight.ndim != 2:
         raise ValueError(f"{op}: weight must be a 2-D Tensor (num_embeddings, embedding_dim), got "
                          f"{getattr(weight, 'shape', type(weight).__name__)}")
