@@ -1,8 +1,9 @@
 """Class-label losses beyond the common case: ``ignore_index``, label smoothing, unbatched input.
 
-:func:`nn.functional.cross_entropy` and :func:`nn.functional.nll_loss` call these; they follow
-PyTorch's definitions exactly.  For log-probabilities L (N, C, d1, ...), integer targets y,
-class weights w (all ones when not given), smoothing eps and keep_n = [y_n != ignore_index]::
+PyTorch's definitions, used by :func:`nn.functional.cross_entropy` and
+:func:`nn.functional.nll_loss` for what their plain bodies cannot take.  For log-probabilities
+L (N, C, d1, ...), integer targets y, class weights w (all ones when not given), smoothing eps
+and keep_n = [y_n != ignore_index]::
 
     loss_n = keep_n * ( (1 - eps) * (-w[y_n] L[n, y_n])  +  (eps / C) * sum_c (-w_c L[n, c]) )
     'mean' = sum_n loss_n / sum_n keep_n w[y_n]            'sum' = sum_n loss_n
@@ -17,7 +18,7 @@ from __future__ import annotations
 import minigrad as mg
 
 __all__ = ["legacy_reduction", "masked_nll", "unbatched", "smooth_probabilities", "check_label_smoothing",
-           "check_label_target"]
+           "check_label_target", "may_ignore", "holds"]
 
 
 def legacy_reduction(size_average, reduce, reduction, op):
@@ -84,6 +85,21 @@ def unbatched(loss_fn, input, target, op, **kwargs):
                          f"integer target (one class label), got shape {target.shape}")
     out = loss_fn(input.reshape(1, -1), target.reshape((1,) + target.shape), **kwargs)
     return out.reshape(()) if kwargs.get("reduction") == "none" else out
+
+
+def may_ignore(input, target, ignore_index):
+    """Whether ``ignore_index`` is a class of ``input`` (N, C, ...): then any label may be one to skip,
+    and only the masked path gives the right answer."""
+    integer = not target.dtype.is_floating_point and target.dtype != "bool"
+    return integer and input.ndim >= 2 and 0 <= ignore_index < input.shape[1]
+
+
+def holds(input, target, ignore_index):
+    """Whether integer ``target`` fitting ``input`` holds ``ignore_index`` somewhere (one host read)."""
+    expected = (input.shape[0],) + input.shape[2:] if input.ndim >= 2 else None
+    if target.dtype.is_floating_point or target.dtype == "bool" or target.shape != expected:
+        return False
+    return bool((target == ignore_index).any())
 
 
 def check_label_smoothing(label_smoothing, op):
