@@ -157,6 +157,10 @@ LAYER_ARGS = {
     "Linear": ((3, 2), (4, 3), "f"), "LazyLinear": ((2,), (4, 3), "f"), "BatchNorm1d": ((3,), (4, 3), "f"),
     "BatchNorm2d": ((3,), (2, 3, 2, 2), "f"), "LayerNorm": ((3,), (4, 3), "f"), "GroupNorm": ((1, 3), (4, 3), "f"),
     "Embedding": ((5, 2), (4, 3), "i"), "Unflatten": ((1, (3, 1)), (4, 3), "f"),
+    # issue 14's convolution and pooling layers (opsC), once merged
+    "Conv1d": ((3, 2, 2), (2, 3, 5), "f"), "Conv2d": ((3, 2, 3), (2, 3, 5, 5), "f"),
+    "MaxPool2d": ((2,), (2, 3, 4, 4), "f"), "AvgPool2d": ((2,), (2, 3, 4, 4), "f"),
+    "AdaptiveAvgPool2d": (((1, 1),), (2, 3, 4, 4), "f"),
 }
 NOT_LAYERS = {"Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
 
