@@ -160,7 +160,8 @@ LAYER_ARGS = {
     # issue 14's convolution and pooling layers (opsC), once merged
     "Conv1d": ((3, 2, 2), (2, 3, 5), "f"), "Conv2d": ((3, 2, 3), (2, 3, 5, 5), "f"),
     "MaxPool2d": ((2,), (2, 3, 4, 4), "f"), "AvgPool2d": ((2,), (2, 3, 4, 4), "f"),
-    "AdaptiveAvgPool2d": (((1, 1),), (2, 3, 4, 4), "f"),
+    "AdaptiveAvgPool2d": (((1, 1),), (2, 3, 4, 4), "f"), "ConvTranspose2d": ((3, 2, 3), (2, 3, 4, 4), "f"),
+    "Unfold": ((2,), (2, 3, 4, 4), "f"), "Fold": (((3, 3), 2), (2, 12, 4), "f"),
 }
 NOT_LAYERS = {"Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
 
