@@ -17,8 +17,9 @@ gradient).  If no input needs a gradient the full hooks run at the output's node
 whose tensor arguments requires grad (every layer here); others raise a clear error.
 
 A Module given NumPy arrays as positional arguments turns them into Tensors on the module's
-device (that of its first parameter or buffer, else the default device), keeping their dtype --
-what ``nn.Linear`` always did -- so every layer accepts them alike.
+device (that of its first parameter or buffer, else the default device), floating arrays in the
+module's floating dtype (integer ones keep theirs), so every layer accepts them alike, as
+``nn.Linear`` always did.
 """
 from __future__ import annotations
 
@@ -78,12 +79,21 @@ def register(module, kind, hook, prepend=False, with_kwargs=False):
 
 
 def numpy_to_tensors(module, args):
-    """``args`` with each NumPy array replaced by a Tensor on the module's device."""
-    dev = None
+    """``args`` with each NumPy array replaced by a Tensor on the module's device; floating arrays
+    take the module's floating dtype (a float64 array into a float32 model gives float32), integer
+    ones (labels, indices) keep theirs."""
+    dev = dtype = None
     for t in itertools.chain(module.parameters(), module.buffers()):
-        dev = t.device
-        break
-    return tuple(mg.Tensor(a, device=dev) if isinstance(a, np.ndarray) else a for a in args)
+        dev = t.device if dev is None else dev
+        if t.dtype.is_floating_point:
+            dtype = t.dtype
+            break
+    return tuple(_array_to_tensor(a, dev, dtype) if isinstance(a, np.ndarray) else a for a in args)
+
+
+def _array_to_tensor(a, dev, dtype):
+    floating = dtype is not None and a.dtype.kind == "f"
+    return mg.Tensor(a, device=dev, dtype=dtype if floating else None)
 
 
 def call_with_hooks(module, args, kwargs):

@@ -212,6 +212,19 @@ def test_losses_accept_numpy(device, name, args, make):
     np.testing.assert_allclose(out.numpy(), ref.numpy(), rtol=1e-12)
 
 
+def test_numpy_floats_take_the_modules_dtype_and_device(device):
+    """A float64 array into a float32 model computes in float32 on the model's device; integer
+    arrays (indices) keep their dtype."""
+    mg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 2, device=device), nn.ReLU())
+    x = np.random.default_rng(2).standard_normal((4, 3))
+    out = model(x)
+    assert out.dtype == "float32" and out.device == mg.device(device)
+    np.testing.assert_array_equal(out.numpy(), model(mg.Tensor(x.astype(np.float32), device=device)).numpy())
+    emb = nn.Embedding(5, 2, device=device)
+    assert emb(np.array([1, 4])).dtype == "float32"  # int64 indices stay integers
+
+
 def test_flatten_numpy_is_no_longer_a_memoryview_error():
     out = nn.Flatten()(np.zeros((2, 3, 4)))
     assert isinstance(out, mg.Tensor) and out.shape == (2, 12)

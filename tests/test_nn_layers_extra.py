@@ -76,6 +76,7 @@ def test_group_norm_forward_and_gradients(device, groups):
 
 
 def test_group_norm_errors_and_state(device):
+    assert nn.GroupNorm(2, 4, bias=False).bias is None and nn.GroupNorm(2, 4, affine=False).weight is None
     with pytest.raises(ValueError, match="must be divisible by num_groups"):
         nn.GroupNorm(3, 4)
     with pytest.raises(ValueError, match=r"expected input of shape \(N, 4, ...\), got \(2, 3\)"):

@@ -170,6 +170,15 @@ def test_huber_and_smooth_l1_values(device, reduction):
     np.testing.assert_allclose(out.numpy(), red(np.abs(x - t)), rtol=1e-12)
 
 
+def test_huber_weight(device):
+    rng = np.random.default_rng(13)
+    x, t, w = rng.standard_normal((3, 4)) * 2, rng.standard_normal((3, 4)), rng.uniform(0, 2, (3, 4))
+    out = F.huber_loss(_t(x, device), _t(t, device), delta=0.5, weight=_t(w, device))
+    np.testing.assert_allclose(out.item(), np.mean(w * np_huber(x - t, 0.5)), rtol=1e-12)
+    with pytest.raises(ValueError, match="weight of shape"):
+        F.huber_loss(_t(x, device), _t(t, device), weight=_t(w[0], device))
+
+
 def test_huber_and_smooth_l1_gradients(device):
     rng = np.random.default_rng(8)
     x, t = rng.standard_normal((3, 4)) * 2, rng.standard_normal((3, 4))

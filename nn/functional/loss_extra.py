@@ -33,7 +33,7 @@ def _positive(value, name, op, allow_zero):
     return value
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0):
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """Huber loss, elementwise with d = input - target::
 
         l = 0.5 d^2                      if |d| < delta
@@ -41,7 +41,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
 
     dl/dinput = d inside, delta * sign(d) outside (the two agree at |d| = delta, so the
     gradient is continuous); 0 at d = 0.  ``delta`` > 0.  ``huber_loss(delta=b) = b *
-    smooth_l1_loss(beta=b)``.
+    smooth_l1_loss(beta=b)``.  ``weight`` (the input's shape) multiplies each element's loss
+    before the reduction ('mean' is then sum(w l) / n, as in PyTorch).
     """
     op = "huber_loss"
     target = _pair(input, target, reduction, op)
@@ -49,6 +50,11 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
     d = input - target
     a = mg.abs(d)
     loss = mg.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
+    if weight is not None:
+        weight = _as_tensor(weight, input, op).to(dtype=input.dtype)
+        if weight.shape != input.shape:
+            raise ValueError(f"{op}: weight of shape {weight.shape} must have the input's shape {input.shape}")
+        loss = loss * weight
     return _reduce(loss, reduction, op)
 
 

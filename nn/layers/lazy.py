@@ -20,7 +20,7 @@ class LazyLinear(Linear):
     per-parameter state shaped like the weight).  Load a state dict only after the first call.
     """
 
-    def __init__(self, out_features, bias=True, init="pytorch", device=None, dtype=None, generator=None):
+    def __init__(self, out_features, bias=True, device=None, dtype=None, init="pytorch", generator=None):
         super().__init__(0, out_features, bias=bias, init=init, device=device, dtype=dtype, generator=generator)
         self._generator = generator
 

@@ -23,6 +23,8 @@ class Linear(Module):
         n[l].
     bias : bool
         Whether to learn b (default True).
+    device, dtype : optional
+        Where and in which float type the parameters live (default device, float32).
     init : str or callable
         How ``weight`` and ``bias`` start (see :func:`nn.init.init_linear`).  The default,
         ``'pytorch'``, is PyTorch's (kaiming_uniform with a = sqrt(5)): W and b drawn from
@@ -30,8 +32,6 @@ class Linear(Module):
         course's schemes are one argument away: ``init='he'`` (its advice for ReLU networks:
         W = randn * sqrt(2 / n[l-1]), b = 0), ``'xavier'`` (randn * sqrt(1 / n[l-1]), for
         tanh), ``'random'``, ``'zeros'`` ...
-    device, dtype : optional
-        Where and in which float type the parameters live (default device, float32).
     generator : minigrad.Generator, optional
         Draw the initial values from it (default: ``mg.manual_seed``-seeded global stream).
 
@@ -48,7 +48,7 @@ class Linear(Module):
     (5, 2)
     """
 
-    def __init__(self, in_features, out_features, bias=True, init="pytorch", device=None, dtype=None, generator=None):
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None, init="pytorch", generator=None):
         super().__init__()
         for name, n in (("in_features", in_features), ("out_features", out_features)):
             if not isinstance(n, int) or isinstance(n, bool) or n < 0:

@@ -77,9 +77,11 @@ class GroupNorm(Module):
     affine : bool
         Learn per-channel ``weight`` (starts at 1) and ``bias`` (starts at 0).
     device, dtype : optional
+    bias : bool
+        With ``affine``, whether to learn the bias (default True).
     """
 
-    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None):
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, bias=True):
         super().__init__()
         if not isinstance(num_groups, int) or not isinstance(num_channels, int) or num_groups <= 0 \
                 or num_channels % num_groups:
@@ -88,7 +90,10 @@ class GroupNorm(Module):
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, float(eps), affine
         if affine:
             self.weight = Parameter(mg.ones(num_channels, device=device, dtype=dtype))
-            self.bias = Parameter(mg.zeros(num_channels, device=device, dtype=dtype))
+            if bias:
+                self.bias = Parameter(mg.zeros(num_channels, device=device, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)

@@ -60,6 +60,7 @@ MODULES = {
     "LayerNorm-2axes": (lambda: tnn.LayerNorm((3, 5), eps=1e-3), lambda: nn.LayerNorm((3, 5), eps=1e-3), (2, 3, 5)),
     "LayerNorm-nobias": (lambda: tnn.LayerNorm(5, bias=False), lambda: nn.LayerNorm(5, bias=False), (4, 5)),
     "GroupNorm": (lambda: tnn.GroupNorm(2, 4), lambda: nn.GroupNorm(2, 4), (3, 4, 5)),
+    "GroupNorm-nobias": (lambda: tnn.GroupNorm(2, 4, bias=False), lambda: nn.GroupNorm(2, 4, bias=False), (3, 4, 5)),
     "GroupNorm-4d": (lambda: tnn.GroupNorm(3, 6), lambda: nn.GroupNorm(3, 6), (2, 6, 2, 3)),
     "Unflatten": (lambda: tnn.Unflatten(1, (2, 3)), lambda: nn.Unflatten(1, (2, 3)), (4, 6)),
     "Flatten": (lambda: tnn.Flatten(), lambda: nn.Flatten(), (2, 3, 4)),
@@ -149,6 +150,8 @@ def _loss_cases():
                                       dict(pos_weight=np.array([0.5, 2.0, 3.0])))),
         "huber": ("huber_loss", lambda r: ([r.standard_normal((3, 4)) * 2, r.standard_normal((3, 4))],
                                            dict(delta=0.6))),
+        "huber-weight": ("huber_loss", lambda r: ([r.standard_normal((3, 4)) * 2, r.standard_normal((3, 4))],
+                                                  dict(delta=0.8, weight=r.uniform(0, 2, (3, 4))))),
         "smooth-l1": ("smooth_l1_loss", lambda r: ([r.standard_normal((3, 4)) * 2, r.standard_normal((3, 4))],
                                                    dict(beta=0.4, reduction="sum"))),
         "smooth-l1-beta0": ("smooth_l1_loss", lambda r: ([r.standard_normal(5), r.standard_normal(5)],
@@ -314,3 +317,30 @@ def test_sgd_steps_parity(device):
     for tp, mp in zip(tparams, mparams):
         _close(mp, tp, rtol=1e-9, atol=1e-11)
     np.testing.assert_array_equal(memb.weight.numpy()[0], temb.weight.detach().numpy()[0])
+
+
+# ----- signatures: a ported call binds its arguments the same way ---------------------------------------------------
+EXTENSIONS = {"init", "generator"}  # minigrad's additions, always after PyTorch's parameters
+SIGNED = ["Linear", "LazyLinear", "LayerNorm", "GroupNorm", "Embedding", "Unflatten", "ModuleDict", "ParameterList",
+          "ParameterDict", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss", "HuberLoss", "SmoothL1Loss",
+          "KLDivLoss", "CosineEmbeddingLoss", "CosineSimilarity"]
+F_SIGNED = ["cross_entropy", "nll_loss", "binary_cross_entropy_with_logits", "huber_loss", "smooth_l1_loss", "kl_div",
+            "cosine_embedding_loss", "layer_norm", "group_norm", "embedding"]
+
+
+def _params(fn):
+    import inspect
+    return [(p.name, p.default) for p in inspect.signature(fn).parameters.values()]
+
+
+@pytest.mark.parametrize("name", SIGNED)
+def test_module_signature_matches_torch(name):
+    ours = [p for p in _params(getattr(nn, name).__init__) if p[0] not in EXTENSIONS]
+    assert ours == _params(getattr(tnn, name).__init__)
+    extra = [p[0] for p in _params(getattr(nn, name).__init__)][len(ours):]
+    assert set(extra) <= EXTENSIONS  # the additions come last, so positional calls bind as in PyTorch
+
+
+@pytest.mark.parametrize("name", F_SIGNED)
+def test_functional_signature_matches_torch(name):
+    assert _params(getattr(F, name)) == _params(getattr(tF, name))
