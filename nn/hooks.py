@@ -17,7 +17,8 @@ gradient).  If no input needs a gradient the full hooks run at the output's node
 whose tensor arguments requires grad (every layer here); others raise a clear error.
 
 A Module given NumPy arrays as positional arguments turns them into Tensors on the module's
-device (that of its first parameter or buffer, else the default device), floating arrays in the
+device (that of its first parameter or buffer, else of its first Tensor argument, else the
+default device), floating arrays in the
 module's floating dtype (integer ones keep theirs), so every layer accepts them alike, as
 ``nn.Linear`` always did.
 """
@@ -79,15 +80,18 @@ def register(module, kind, hook, prepend=False, with_kwargs=False):
 
 
 def numpy_to_tensors(module, args):
-    """``args`` with each NumPy array replaced by a Tensor on the module's device; floating arrays
-    take the module's floating dtype (a float64 array into a float32 model gives float32), integer
-    ones (labels, indices) keep theirs."""
+    """``args`` with each NumPy array replaced by a Tensor on the module's device (a module without
+    parameters or buffers, such as a loss: the device of the first Tensor argument, else the default
+    device); floating arrays take the module's floating dtype (a float64 array into a float32 model
+    gives float32), integer ones (labels, indices) keep theirs."""
     dev = dtype = None
     for t in itertools.chain(module.parameters(), module.buffers()):
         dev = t.device if dev is None else dev
         if t.dtype.is_floating_point:
             dtype = t.dtype
             break
+    if dev is None:
+        dev = next((a.device for a in args if isinstance(a, mg.Tensor)), None)
     return tuple(_array_to_tensor(a, dev, dtype) if isinstance(a, np.ndarray) else a for a in args)
 
 

@@ -225,6 +225,14 @@ def test_numpy_floats_take_the_modules_dtype_and_device(device):
     assert emb(np.array([1, 4])).dtype == "float32"  # int64 indices stay integers
 
 
+def test_loss_with_tensor_input_and_numpy_target_stays_on_the_inputs_device(device):
+    logits = mg.Tensor(np.random.default_rng(3).standard_normal((4, 3)), device=device, requires_grad=True)
+    y = np.array([0, 2, 1, 1])
+    loss = nn.CrossEntropyLoss()(logits, y)
+    assert loss.device == mg.device(device)
+    np.testing.assert_allclose(loss.item(), nn.CrossEntropyLoss()(logits, mg.Tensor(y, device=device)).item())
+
+
 def test_flatten_numpy_is_no_longer_a_memoryview_error():
     out = nn.Flatten()(np.zeros((2, 3, 4)))
     assert isinstance(out, mg.Tensor) and out.shape == (2, 12)
