@@ -47,3 +47,14 @@ def __getattr__(name):
 
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
+
+
+# nn15: `minigrad.nn` / `minigrad.optim` are the top-level `nn` and `optim` packages (the same module
+# objects), and `minigrad.autograd` PyTorch's address of Function/grad/gradcheck; all resolved only on
+# first use, through `__getattr__` above: no engine module imports nn/optim, and `import minigrad`
+# does not load them.  The finder makes `import minigrad.nn.functional as F` work too (see
+# minigrad/_aliases.py for why aliases and how).
+from . import _aliases  # noqa: E402
+
+_aliases.install()
+_LAZY += ("nn", "optim", "autograd")

@@ -20,7 +20,22 @@ from .parameter import Parameter
 from .regularization import l1_penalty, l2_penalty
 from .state import IncompatibleKeys, StateDictError
 
-__all__ = ["functional", "init", "Module", "Parameter", "Sequential", "ModuleList", "Linear", "Identity", "Flatten",
+# nn15: PyTorch's remaining module kinds (containers by name, lazy/normalisation/embedding layers, losses),
+# nn.utils, and the hook handles
+from . import utils  # noqa: E402
+from .containers_dict import ModuleDict, ParameterDict, ParameterList  # noqa: E402
+from .hooks import RemovableHandle  # noqa: E402
+from .layers.embedding import Embedding  # noqa: E402
+from .layers.lazy import LazyLinear  # noqa: E402
+from .layers.linear import Unflatten  # noqa: E402
+from .layers.loss_extra import CosineEmbeddingLoss, CosineSimilarity, HuberLoss, KLDivLoss, SmoothL1Loss  # noqa: E402
+from .layers.normalization import GroupNorm, LayerNorm  # noqa: E402
+
+_NN15 = ["utils", "ModuleDict", "ParameterList", "ParameterDict", "RemovableHandle", "Embedding", "LazyLinear",
+         "Unflatten", "HuberLoss", "SmoothL1Loss", "KLDivLoss", "CosineEmbeddingLoss", "CosineSimilarity", "LayerNorm",
+         "GroupNorm"]
+__all__ = _NN15 + [
+           "functional", "init", "Module", "Parameter", "Sequential", "ModuleList", "Linear", "Identity", "Flatten",
            "Dropout", "BatchNorm1d", "BatchNorm2d", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softmax",
            "LogSoftmax", "Softplus", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss", "BCELoss", "MSELoss",
            "L1Loss", "l2_penalty", "l1_penalty", "IncompatibleKeys", "StateDictError"]

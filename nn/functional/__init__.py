@@ -9,7 +9,15 @@ from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross
                    nll_loss)
 from .normalization import batch_norm
 
-__all__ = ["identity", "leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "softplus", "tanh", "dropout",
+# nn15: layer/group norm, embedding, and the regression / divergence / similarity losses
+from .embedding import embedding  # noqa: E402
+from .layer_norm import group_norm, layer_norm  # noqa: E402
+from .loss_extra import cosine_embedding_loss, cosine_similarity, huber_loss, kl_div, smooth_l1_loss  # noqa: E402
+
+_NN15 = ["embedding", "layer_norm", "group_norm", "huber_loss", "smooth_l1_loss", "kl_div", "cosine_similarity",
+         "cosine_embedding_loss"]
+__all__ = _NN15 + [
+           "identity", "leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "softplus", "tanh", "dropout",
            "flatten", "linear", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
            "l1_loss", "mse_loss", "nll_loss", "batch_norm"]
 
