@@ -8,7 +8,9 @@
 >>> w.grad
 tensor([[0., 0.]], dtype=float32, device='cpu')
 """
-from . import tensor_methods as _tensor_methods  # noqa: F401  (installs operators on Tensor)
+import importlib
+
+from . import _aliases, tensor_methods as _tensor_methods  # noqa: F401  (installs operators on Tensor)
 from .clip_grad import clip_grad_norm_, clip_grad_value_
 from .creation import (arange, bernoulli, empty, eye, from_dlpack, from_numpy, full, full_like, linspace, normal,
                        ones, ones_like, rand, rand_like, randint, randn, randn_like, tensor, uniform, zeros,
@@ -37,24 +39,16 @@ clamp = clip
 __version__ = "0.1.0"
 
 # Subpackages loaded on first use, so `import minigrad` stays light: mg.data, mg.train, mg.tune,
-# mg.testing (the last needs Hypothesis).
-_LAZY = ("data", "train", "tune", "testing", "utils")
+# mg.testing (the last needs Hypothesis), mg.utils (utils.data).  `minigrad.nn` / `minigrad.optim` are
+# the top-level `nn` and `optim` packages (the same module objects) and `minigrad.autograd` PyTorch's
+# address of Function/grad/gradcheck, also resolved only on first use: no engine module imports
+# nn/optim, and `import minigrad` does not load them.  The finder installed here makes
+# `import minigrad.nn.functional as F` work too (minigrad/_aliases.py says why aliases, and how).
+_LAZY = ("data", "train", "tune", "testing", "utils", "nn", "optim", "autograd")
+_aliases.install()
 
 
 def __getattr__(name):
     if name in _LAZY:
-        import importlib
-
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
-
-
-# nn15: `minigrad.nn` / `minigrad.optim` are the top-level `nn` and `optim` packages (the same module
-# objects), and `minigrad.autograd` PyTorch's address of Function/grad/gradcheck; all resolved only on
-# first use, through `__getattr__` above: no engine module imports nn/optim, and `import minigrad`
-# does not load them.  The finder makes `import minigrad.nn.functional as F` work too (see
-# minigrad/_aliases.py for why aliases and how).
-from . import _aliases  # noqa: E402
-
-_aliases.install()
-_LAZY += ("nn", "optim", "autograd")
