@@ -24,11 +24,19 @@ from .ops import (abs, add, broadcast_to, cat, clip, concatenate, div, exp, expa
                   linear, log, log_softmax, logsumexp, matmul, max, maximum, mean, min, minimum, mul, neg, nll,
                   one_hot, pad, permute, pow, relu, reshape, sigmoid, softmax, softmax_cross_entropy, split, sqrt,
                   squeeze, stack, std, sub, sum, sum_to, tanh, transpose, unsqueeze, var, where)
+# ----- issue 14, elementwise math and activations (opsA) -----
+from .ops import (acos, acosh, allclose, asin, asinh, atan, atan2, atanh, ceil, celu, clamp, clamp_max, clamp_min, cos,
+                  cosh, elu, erf, erfc, exp2, expm1, floor, fmod, frac, gelu, hardsigmoid, hardswish, hardtanh, hypot,
+                  isclose, isfinite, isinf, isnan, lerp, log1p, log2, log10, logaddexp, logsigmoid, mish, reciprocal,
+                  relu6, remainder, round, rsqrt, selu, sign, silu, sin, sinh, softplus, softsign, square, tan, trunc,
+                  xlogy)
+
+arcsin, arccos, arctan, arctan2, arcsinh, arccosh, arctanh = asin, acos, atan, atan2, asinh, acosh, atanh
+# ----- end opsA -----
 from .random import Generator, default_generator, manual_seed
 from .serialization import CheckpointError, load, save
 from .tensor import Tensor
 
-clamp = clip
 
 __version__ = "0.1.0"
 

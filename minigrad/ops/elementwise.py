@@ -118,7 +118,9 @@ class PowScalar(Op):
 
 
 class Pow(Op):
-    """z = a ** b;  dz/da = b * a ** (b - 1),  dz/db = z * log(a)  (taken as 0 where a == 0)"""
+    """z = a ** b;  dz/da = b * a ** (b - 1), taken as 0 where b == 0 (PyTorch's: no 0 * 0**-1 = NaN at
+    a = 0);  dz/db = z * log(a), taken as 0 where a == 0 and b >= 0 (-inf * z where a == 0 and b < 0,
+    NaN where a < 0, as in PyTorch)"""
 
     broadcasts = True
 
@@ -131,15 +133,29 @@ class Pow(Op):
         a, b, out = self.saved_tensors
         need_a, need_b = self.needs_input_grad
         F = self.F
-        ga = g * b * a ** (b - 1.0) if need_a else None
+        ga = None
+        if need_a:
+            ga = g * b * a ** (b - 1.0)
+            if b.__class__ is not float and b.__class__ is not int:
+                ga = F.where(F.array_of(b) == 0, 0.0, ga)
         gb = None
         if need_b and (a.__class__ is float or a.__class__ is int):  # a Python-number base: 2.0 ** t
-            gb = g * out * math.log(a) if a > 0 else g * 0.0
+            gb = g * out * math.log(a) if a > 0 else g * self._log_special(a, F.array_of(b))
         elif need_b:
-            positive = F.array_of(a) > 0
+            a_arr = F.array_of(a)
+            positive = a_arr > 0
             safe_a = F.where(positive, a, 1.0)
-            gb = F.where(positive, g * out * F.apply(Log, safe_a), 0.0)
+            gb = F.where(positive, g * out * F.apply(Log, safe_a), g * self._log_special(a_arr, F.array_of(b)))
         return ga, gb
+
+    def _log_special(self, a, b):
+        """z * log(a) where a <= 0 (0 elsewhere): 0 for a == 0 and b >= 0, -inf for a == 0 and b < 0
+        (z = inf there), NaN for a < 0 (PyTorch's values)."""
+        xp = self.xp
+        b = b if b.__class__ is not float and b.__class__ is not int else xp.asarray(b)
+        like = b if a.__class__ is float or a.__class__ is int else xp.broadcast_arrays(a, b)[0]
+        zero, nan, minf = xp.zeros_like(like), xp.full_like(like, math.nan), xp.full_like(like, -math.inf)
+        return xp.where(a > 0, zero, xp.where(a < 0, nan, xp.where(b >= 0, zero, minf)))
 
 
 class Exp(Op):
@@ -227,17 +243,25 @@ class Minimum(_Extremum):
 
 
 class Clip(Op):
-    """z = min(max(a, lo), hi);  dz/da = [lo <= a <= hi]"""
+    """z = min(max(a, lo), hi) for number bounds (hi wins where lo > hi, as in PyTorch);
+    dz/da = [lo <= a <= hi]  (bounds included, PyTorch's)"""
 
     def forward(self, a, lo=None, hi=None):
         xp = self.xp
+        if _integral(xp, a) and (lo.__class__ is float or hi.__class__ is float):
+            from ..dtypes import get_default_dtype, to_native
+
+            a = xp.astype(a, to_native(get_default_dtype(), xp))  # PyTorch: clamp(int, 0.5) is float
         inside = xp.ones_like(a, dtype=xp.bool)
+        out = a
         if lo is not None:
             inside = inside & (a >= lo)
+            out = xp.maximum(out, lo)
         if hi is not None:
             inside = inside & (a <= hi)
-        self.inside = xp.astype(inside, a.dtype)
-        return xp.clip(a, lo, hi)
+            out = xp.minimum(out, hi)
+        self.inside = xp.astype(inside, out.dtype)
+        return out if out is not a else xp.asarray(a, copy=True)
 
     def backward(self, g):
         return g * self.inside
@@ -425,12 +449,18 @@ def minimum(a, b):
 
 
 def clip(a, min=None, max=None):
-    """Clamp to ``[min, max]`` (either may be None)."""
+    """Clamp to ``[min, max]`` (either may be None; Tensors are accepted, see ``clamp``).  As in
+    PyTorch, every element becomes ``max`` where min > max, and the gradient is 1 where
+    min <= a <= max (bounds included), 0 elsewhere."""
+    from ..tensor import Tensor
+
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        from .binary_math import clamp
+
+        return clamp(a, min, max)
     min, max = _number(min), _number(max)
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
-    if min is not None and max is not None and min > max:
-        raise ValueError(f"clip: min ({min}) is greater than max ({max})")
     return Clip.apply(a, lo=min, hi=max)
 
 

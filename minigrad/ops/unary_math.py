@@ -1,0 +1,492 @@
+"""Elementwise math of one tensor: trigonometric, hyperbolic, logs and exps, powers, rounding, erf.
+
+Each class gives the forward formula and its derivative side by side; backward uses operators
+and ``self.F``, so it also runs on bare arrays and differentiates again (second order).
+PyTorch's conventions: integer and bool inputs of the float functions compute in the default
+float dtype (``sin(arange(3))`` is float32); ``square``, ``sign``, ``floor``, ``ceil``,
+``round`` and ``trunc`` keep integer dtypes.  ``sign``, ``floor``, ``ceil``, ``round`` and
+``trunc`` are piecewise constant: their gradient is 0 everywhere, as in PyTorch; ``frac``'s is 1.
+"""
+from __future__ import annotations
+
+import math
+
+from ..function import Op
+from .elementwise import Sqrt, _integral
+
+__all__ = ["sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "log1p",
+           "expm1", "log2", "log10", "exp2", "square", "rsqrt", "reciprocal", "sign", "erf", "erfc", "floor",
+           "ceil", "round", "trunc", "frac", "isnan", "isinf", "isfinite", "UnsupportedDTypeError"]
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+class UnsupportedDTypeError(TypeError, RuntimeError):
+    """An op given a dtype it does not compute in (PyTorch raises RuntimeError; TypeError fits too)."""
+
+
+def _floating(xp, a):
+    """``a``, or ``a`` cast to the default float dtype when it holds integers or bools (PyTorch's
+    rule for float functions of integer tensors)."""
+    if not _integral(xp, a):
+        return a
+    from ..dtypes import get_default_dtype, to_native
+
+    return xp.astype(a, to_native(get_default_dtype(), xp))
+
+
+def need_floating(op, *tensors):
+    """Raise :class:`UnsupportedDTypeError` naming ``op`` unless every Tensor among ``tensors`` is
+    floating (for the ops PyTorch refuses on integers: frac, lerp, logaddexp, hypot, gelu, ...)."""
+    from ..tensor import Tensor
+
+    for t in tensors:
+        if isinstance(t, Tensor) and not t.dtype.startswith("float"):
+            raise UnsupportedDTypeError(f"{op}: expects a floating-point tensor, got {t.dtype} "
+                                        f"(shape {tuple(t.shape)}); convert it with .float() or .double()")
+
+
+class _FloatUnary(Op):
+    """z = fn(a) for a float function ``fn`` of the array namespace; saves a (or z, see ``save_out``)."""
+
+    fn = ""
+    save_out = False
+
+    def forward(self, a):
+        a = _floating(self.xp, a)
+        out = getattr(self.xp, self.fn)(a)
+        self.save_for_backward(out if self.save_out else a)
+        return out
+
+
+class Sin(_FloatUnary):
+    """z = sin(a);  dz/da = cos(a)"""
+
+    fn = "sin"
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        return g * self.F.apply(Cos, a)
+
+
+class Cos(_FloatUnary):
+    """z = cos(a);  dz/da = -sin(a)"""
+
+    fn = "cos"
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        return -(g * self.F.apply(Sin, a))
+
+
+class Tan(_FloatUnary):
+    """z = tan(a);  dz/da = 1 + z^2"""
+
+    fn, save_out = "tan", True
+
+    def backward(self, g):
+        (out,) = self.saved_tensors
+        return g * (out * out + 1.0)
+
+
+class Asin(_FloatUnary):
+    """z = asin(a), a in [-1, 1];  dz/da = 1 / sqrt(1 - a^2)  (inf at a = +-1)"""
+
+    fn = "asin"
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        return g / self.F.apply(Sqrt, 1.0 - a * a)
+
+
+class Acos(_FloatUnary):
+    """z = acos(a), a in [-1, 1];  dz/da = -1 / sqrt(1 - a^2)  (-inf at a = +-1)"""
+
+    fn = "acos"
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        return -(g / self.F.apply(Sqrt, 1.0 - a * a))
+
+
+class Atan(_FloatUnary):
+    """z = atan(a);  dz/da = 1 / (1 + a^2)"""
+
+    fn = "atan"
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        return g / (a * a + 1.0)
+
+
+class Sinh(_FloatUnary):
+    """z = sinh(a);  dz/da = cosh(a)"""
+
+    fn = "sinh"
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        return g * self.F.apply(Cosh, a)
+
+
+class Cosh(_FloatUnary):
+    """z = cosh(a);  dz/da = sinh(a)"""
+
+    fn = "cosh"
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        return g * self.F.apply(Sinh, a)
+
+
+class Asinh(_FloatUnary):
+    """z = asinh(a);  dz/da = 1 / sqrt(a^2 + 1)"""
+
+    fn = "asinh"
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        return g / self.F.apply(Sqrt, a * a + 1.0)
+
+
+class Acosh(_FloatUnary):
+    """z = acosh(a), a >= 1;  dz/da = 1 / sqrt(a^2 - 1)  (inf at a = 1)"""
+
+    fn = "acosh"
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        return g / self.F.apply(Sqrt, a * a - 1.0)
+
+
+class Atanh(_FloatUnary):
+    """z = atanh(a), a in (-1, 1);  dz/da = 1 / (1 - a^2)"""
+
+    fn = "atanh"
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        return g / (1.0 - a * a)
+
+
+class Log1p(_FloatUnary):
+    """z = ln(1 + a), accurate near 0;  dz/da = 1 / (1 + a)"""
+
+    fn = "log1p"
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        return g / (a + 1.0)
+
+
+class Expm1(_FloatUnary):
+    """z = e^a - 1, accurate near 0;  dz/da = z + 1"""
+
+    fn, save_out = "expm1", True
+
+    def backward(self, g):
+        (out,) = self.saved_tensors
+        return g * (out + 1.0)
+
+
+class Log2(_FloatUnary):
+    """z = log2(a);  dz/da = 1 / (a ln 2)"""
+
+    fn = "log2"
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        return g / (a * _LN2)
+
+
+class Log10(_FloatUnary):
+    """z = log10(a);  dz/da = 1 / (a ln 10)"""
+
+    fn = "log10"
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        return g / (a * _LN10)
+
+
+class Exp2(Op):
+    """z = 2^a;  dz/da = z ln 2"""
+
+    def forward(self, a):
+        xp = self.xp
+        a = _floating(xp, a)
+        out = xp.exp2(a) if hasattr(xp, "exp2") else 2.0 ** a  # the Array API has no exp2
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        (out,) = self.saved_tensors
+        return g * out * _LN2
+
+
+class Square(Op):
+    """z = a^2 (integers stay integers);  dz/da = 2 a"""
+
+    def forward(self, a):
+        self.save_for_backward(a)
+        return a * a
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        return g * a * 2.0
+
+
+class Rsqrt(Op):
+    """z = 1 / sqrt(a);  dz/da = -z^3 / 2"""
+
+    def forward(self, a):
+        xp = self.xp
+        out = 1.0 / xp.sqrt(_floating(xp, a))
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        (out,) = self.saved_tensors
+        return g * (out * out * out) * -0.5
+
+
+class Reciprocal(Op):
+    """z = 1 / a;  dz/da = -z^2"""
+
+    def forward(self, a):
+        out = 1.0 / _floating(self.xp, a)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        (out,) = self.saved_tensors
+        return -(g * (out * out))
+
+
+class Erf(Op):
+    """z = erf(a) = 2/sqrt(pi) int_0^a e^{-t^2} dt;  dz/da = 2/sqrt(pi) e^{-a^2}"""
+
+    def forward(self, a):
+        a = _floating(self.xp, a)
+        self.save_for_backward(a)
+        return erf_array(self.xp, a)
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        return g * self.F.exp(-(a * a)) * _TWO_OVER_SQRT_PI
+
+
+class Erfc(Op):
+    """z = erfc(a) = 1 - erf(a), accurate for large a;  dz/da = -2/sqrt(pi) e^{-a^2}"""
+
+    def forward(self, a):
+        a = _floating(self.xp, a)
+        self.save_for_backward(a)
+        return erfc_array(self.xp, a)
+
+    def backward(self, g):
+        (a,) = self.saved_tensors
+        return g * self.F.exp(-(a * a)) * -_TWO_OVER_SQRT_PI
+
+
+class _Flat(Op):
+    """A piecewise-constant z = fn(a): dz/da = 0 everywhere (PyTorch's convention at the jumps too)."""
+
+    def backward(self, g):
+        return g * 0.0
+
+
+class Sign(_Flat):
+    """z = sign(a) in {-1, 0, 1} (dtype kept);  dz/da = 0"""
+
+    def forward(self, a):
+        return self.xp.sign(a)
+
+
+class Floor(_Flat):
+    """z = floor(a) (integers unchanged);  dz/da = 0"""
+
+    def forward(self, a):
+        return self.xp.floor(a) if not _integral(self.xp, a) else self.xp.asarray(a, copy=True)
+
+
+class Ceil(_Flat):
+    """z = ceil(a) (integers unchanged);  dz/da = 0"""
+
+    def forward(self, a):
+        return self.xp.ceil(a) if not _integral(self.xp, a) else self.xp.asarray(a, copy=True)
+
+
+class Trunc(_Flat):
+    """z = trunc(a), rounded toward 0 (integers unchanged);  dz/da = 0"""
+
+    def forward(self, a):
+        return self.xp.trunc(a) if not _integral(self.xp, a) else self.xp.asarray(a, copy=True)
+
+
+class Round(_Flat):
+    """z = a rounded to ``decimals`` places, halves to even (PyTorch: nearbyint(a * 10^d) / 10^d,
+    for d < 0 nearbyint(a / 10^-d) * 10^-d);  dz/da = 0"""
+
+    def forward(self, a, decimals=0):
+        xp = self.xp
+        if _integral(xp, a):
+            return xp.asarray(a, copy=True)
+        if decimals == 0:
+            return xp.round(a)
+        if decimals > 0:
+            scale = 10.0 ** decimals
+            return xp.round(a * scale) / scale
+        scale = 10.0 ** -decimals
+        return xp.round(a / scale) * scale
+
+
+class Frac(Op):
+    """z = a - trunc(a) (the sign of a kept);  dz/da = 1"""
+
+    def forward(self, a):
+        return a - self.xp.trunc(a)
+
+    def backward(self, g):
+        return g
+
+
+# ----- erf and erfc on arrays (W. J. Cody's rational Chebyshev approximations, Math. Comp. 1969) -----
+_ERF_A = (3.16112374387056560, 113.864154151050156, 377.485237685302021, 3209.37758913846947,
+          0.185777706184603153)
+_ERF_B = (23.6012909523441209, 244.024637934444173, 1282.61652607737228, 2844.23683343917062)
+_ERFC_C = (0.564188496988670089, 8.88314979438837594, 66.1191906371416295, 298.635138197400131,
+           881.95222124176909, 1712.04761263407058, 2051.07837782607147, 1230.33935479799725,
+           2.15311535474403846e-8)
+_ERFC_D = (15.7449261107098347, 117.693950891312499, 537.181101862009858, 1621.38957456669019,
+           3290.79923573345963, 4362.61909014324716, 3439.36767414372164, 1230.33935480374942)
+_ERFC_P = (0.305326634961232344, 0.360344899949804439, 0.125781726111229246, 0.0160837851487422766,
+           6.58749161529837803e-4, 0.0163153871373020978)
+_ERFC_Q = (2.56852019228982242, 1.87295284992346047, 0.527905102951428412, 0.0605183413124413191,
+           0.00233520497626869185)
+_SMALL = 0.46875  # |a| <= this: erf by its series-like rational form; beyond: erfc first
+
+
+def _erf_small(y):
+    """erf(y) / y for |y| <= 0.46875: (y^2 polynomial) / (y^2 polynomial)."""
+    ysq = y * y
+    num, den = _ERF_A[4] * ysq, ysq
+    for a, b in zip(_ERF_A[:3], _ERF_B[:3]):
+        num, den = (num + a) * ysq, (den + b) * ysq
+    return (num + _ERF_A[3]) / (den + _ERF_B[3])
+
+
+def _erfc_large(xp, y):
+    """erfc(y) for y = |a| > 0.46875 (0 beyond y = 27, where it underflows in float64)."""
+    mid_y = xp.minimum(y, 4.0)
+    num, den = _ERFC_C[8] * mid_y, mid_y
+    for c, d in zip(_ERFC_C[:7], _ERFC_D[:7]):
+        num, den = (num + c) * mid_y, (den + d) * mid_y
+    mid = (num + _ERFC_C[7]) / (den + _ERFC_D[7])
+    tail_y = xp.minimum(xp.maximum(y, 4.0), 27.0)
+    z = 1.0 / (tail_y * tail_y)
+    num, den = _ERFC_P[5] * z, z
+    for p, q in zip(_ERFC_P[:4], _ERFC_Q[:4]):
+        num, den = (num + p) * z, (den + q) * z
+    tail = (0.56418958354775628695 - z * (num + _ERFC_P[4]) / (den + _ERFC_Q[4])) / tail_y
+    r = xp.where(y <= 4.0, mid, tail)
+    yc = xp.minimum(y, 27.0)
+    ysq = xp.trunc(yc * 16.0) / 16.0  # e^{-y^2} = e^{-ysq^2} e^{-(y - ysq)(y + ysq)}: no cancellation
+    out = xp.exp(-ysq * ysq) * xp.exp(-(yc - ysq) * (yc + ysq)) * r
+    return xp.where(y >= 27.0, xp.zeros_like(out), out)  # NaN stays NaN
+
+
+def erf_array(xp, a):
+    """erf of a floating array of namespace ``xp`` (the Array API has none); relative error
+    about 1e-16 in float64."""
+    y = xp.abs(a)
+    small = y <= _SMALL
+    large = 1.0 - _erfc_large(xp, xp.where(small, xp.ones_like(y), y))
+    return xp.where(small, a * _erf_small(xp.where(small, y, xp.zeros_like(y))), xp.sign(a) * large)
+
+
+def erfc_array(xp, a):
+    """erfc = 1 - erf of a floating array, without the cancellation of 1 - erf for large a."""
+    y = xp.abs(a)
+    small = y <= _SMALL
+    tail = _erfc_large(xp, xp.where(small, xp.ones_like(y), y))
+    near = 1.0 - a * _erf_small(xp.where(small, y, xp.zeros_like(y)))
+    return xp.where(small, near, xp.where(a > 0, tail, 2.0 - tail))
+
+
+# ----- the public functions ----------------------------------------------------------------------
+def _unary(cls, name, doc):
+    def fn(input):
+        return cls.apply(input)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return fn
+
+
+sin = _unary(Sin, "sin", "sin(a), elementwise;  gradient cos(a).")
+cos = _unary(Cos, "cos", "cos(a), elementwise;  gradient -sin(a).")
+tan = _unary(Tan, "tan", "tan(a), elementwise;  gradient 1 + tan(a)^2.")
+asin = _unary(Asin, "asin", "arcsin(a) for a in [-1, 1] (NaN outside);  gradient 1 / sqrt(1 - a^2).")
+acos = _unary(Acos, "acos", "arccos(a) for a in [-1, 1] (NaN outside);  gradient -1 / sqrt(1 - a^2).")
+atan = _unary(Atan, "atan", "arctan(a), elementwise;  gradient 1 / (1 + a^2).")
+sinh = _unary(Sinh, "sinh", "sinh(a), elementwise;  gradient cosh(a).")
+cosh = _unary(Cosh, "cosh", "cosh(a), elementwise;  gradient sinh(a).")
+asinh = _unary(Asinh, "asinh", "arsinh(a), elementwise;  gradient 1 / sqrt(a^2 + 1).")
+acosh = _unary(Acosh, "acosh", "arcosh(a) for a >= 1 (NaN below);  gradient 1 / sqrt(a^2 - 1).")
+atanh = _unary(Atanh, "atanh", "artanh(a) for a in (-1, 1) (+-inf at +-1);  gradient 1 / (1 - a^2).")
+log1p = _unary(Log1p, "log1p", "ln(1 + a), accurate for small a;  gradient 1 / (1 + a).")
+expm1 = _unary(Expm1, "expm1", "e^a - 1, accurate for small a;  gradient e^a.")
+log2 = _unary(Log2, "log2", "log base 2 of a;  gradient 1 / (a ln 2).")
+log10 = _unary(Log10, "log10", "log base 10 of a;  gradient 1 / (a ln 10).")
+exp2 = _unary(Exp2, "exp2", "2^a, elementwise;  gradient 2^a ln 2.")
+square = _unary(Square, "square", "a * a (integer tensors stay integer);  gradient 2 a.")
+rsqrt = _unary(Rsqrt, "rsqrt", "1 / sqrt(a);  gradient -a^(-3/2) / 2.")
+reciprocal = _unary(Reciprocal, "reciprocal", "1 / a (integers give the default float dtype);  gradient -1 / a^2.")
+sign = _unary(Sign, "sign", "-1, 0 or 1 by the sign of a (dtype kept);  gradient 0 everywhere (PyTorch's).")
+erf = _unary(Erf, "erf", "The error function 2/sqrt(pi) int_0^a e^{-t^2} dt;  gradient 2/sqrt(pi) e^{-a^2}.")
+erfc = _unary(Erfc, "erfc", "1 - erf(a), accurate for large a;  gradient -2/sqrt(pi) e^{-a^2}.")
+floor = _unary(Floor, "floor", "The largest integer <= a (integer tensors unchanged);  gradient 0 (PyTorch's).")
+ceil = _unary(Ceil, "ceil", "The smallest integer >= a (integer tensors unchanged);  gradient 0 (PyTorch's).")
+trunc = _unary(Trunc, "trunc", "a rounded toward 0 (integer tensors unchanged);  gradient 0 (PyTorch's).")
+
+
+def round(input, *, decimals=0):
+    """a rounded to ``decimals`` decimal places, halves to even (PyTorch's ``torch.round``);
+    integer tensors are returned unchanged (``decimals`` != 0 on them is an error, as in PyTorch).
+    Gradient 0 everywhere (PyTorch's convention)."""
+    if int(decimals) != 0 and not input.dtype.startswith("float"):
+        raise UnsupportedDTypeError(f"round: decimals={decimals} needs a floating-point tensor, got {input.dtype}")
+    return Round.apply(input, decimals=int(decimals))
+
+
+def frac(input):
+    """a - trunc(a), the fractional part with a's sign (floating tensors only, as in PyTorch);
+    gradient 1."""
+    need_floating("frac", input)
+    return Frac.apply(input)
+
+
+def _flag(name, doc):
+    def fn(input):
+        from ..tensor import Tensor
+
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}: expects a Tensor, got {type(input).__name__}")
+        xp = input._device.xp
+        data = input.data
+        out = getattr(xp, name)(data) if not _integral(xp, data) else xp.zeros_like(data, dtype=xp.bool)
+        if name == "isfinite" and _integral(xp, data):
+            out = xp.ones_like(data, dtype=xp.bool)
+        return Tensor._make(out, input._device, False, None)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return fn
+
+
+isnan = _flag("isnan", "A bool tensor: True where a is NaN (never for integer tensors). Not differentiable.")
+isinf = _flag("isinf", "A bool tensor: True where a is +inf or -inf. Not differentiable.")
+isfinite = _flag("isfinite", "A bool tensor: True where a is neither NaN nor +-inf. Not differentiable.")
