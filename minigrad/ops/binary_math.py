@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from ..function import Op
-from .elementwise import Log, _integral, _number
+from .elementwise import Log, Sigmoid, _integral, _number
 from .unary_math import _floating, need_floating
 
 __all__ = ["atan2", "fmod", "remainder", "lerp", "logaddexp", "hypot", "xlogy", "clamp", "clamp_min",
@@ -110,7 +110,7 @@ builtin_abs = abs
 
 
 class LogAddExp(Op):
-    """z = ln(e^a + e^b), computed stably;  dz/da = 1 / (1 + e^{b - a}), dz/db = 1 / (1 + e^{a - b})"""
+    """z = ln(e^a + e^b), computed stably;  dz/da = sigmoid(a - b) = 1 / (1 + e^{b - a}), dz/db = sigmoid(b - a)"""
 
     broadcasts = True
 
@@ -122,7 +122,7 @@ class LogAddExp(Op):
         a, b = self.saved_tensors
         need_a, need_b = self.needs_input_grad
         F = self.F
-        return (g / (F.exp(b - a) + 1.0) if need_a else None), (g / (F.exp(a - b) + 1.0) if need_b else None)
+        return (g * F.apply(Sigmoid, a - b) if need_a else None), (g * F.apply(Sigmoid, b - a) if need_b else None)
 
 
 class Hypot(Op):

@@ -118,8 +118,8 @@ class PowScalar(Op):
 
 
 class Pow(Op):
-    """z = a ** b;  dz/da = b * a ** (b - 1), taken as 0 where b == 0 (PyTorch's: no 0 * 0**-1 = NaN at
-    a = 0);  dz/db = z * log(a), taken as 0 where a == 0 and b >= 0 (-inf * z where a == 0 and b < 0,
+    """z = a ** b;  dz/da = b * a ** (b - 1), taken as 0 where a == b == 0 (PyTorch's value there, not
+    0 * 0**-1 = NaN);  dz/db = z * log(a), taken as 0 where a == 0 and b >= 0 (-inf * z where a == 0 and b < 0,
     NaN where a < 0, as in PyTorch)"""
 
     broadcasts = True
@@ -136,8 +136,8 @@ class Pow(Op):
         ga = None
         if need_a:
             ga = g * b * a ** (b - 1.0)
-            if b.__class__ is not float and b.__class__ is not int:
-                ga = F.where(F.array_of(b) == 0, 0.0, ga)
+            if b.__class__ is not float and b.__class__ is not int:  # 0 * 0**-1 would be NaN
+                ga = F.where((F.array_of(b) == 0) & (F.array_of(a) == 0), 0.0, ga)
         gb = None
         if need_b and (a.__class__ is float or a.__class__ is int):  # a Python-number base: 2.0 ** t
             gb = g * out * math.log(a) if a > 0 else g * self._log_special(a, F.array_of(b))
