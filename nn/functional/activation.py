@@ -39,7 +39,10 @@ def log_softmax(x, dim=-1, *, axis=None):
 
 
 def softplus(x):
-    """log(1 + e^x), stable for any x; its gradient is exactly sigmoid(x).
+    """log(1 + e^x), stable for any x, with no threshold; its gradient is exactly sigmoid(x).
+
+    The loss functions use this form; ``nn.functional.softplus`` is PyTorch's (``beta``,
+    ``threshold``), from :mod:`nn.functional.activation_more`.
 
     Computed as logsumexp over the pair (0, x), whose backward is the softmax of that pair:
     a composition such as ``relu(x) + log(1 + exp(-|x|))`` would get the gradient at x = 0
