@@ -5,7 +5,7 @@ Inputs broadcast together; the Function base class sums each gradient back to it
 Dtypes as in PyTorch: an integer tensor meeting a float tensor computes in the float tensor's
 dtype; two integer tensors give the default float dtype for float functions (atan2, xlogy) and
 stay integer for fmod / remainder.  Undefined points follow PyTorch: atan2 and hypot at (0, 0)
-give NaN gradients; xlogy(0, y) is 0 (NaN for y = NaN) with gradient 0 for x where y <= 0.
+give gradients 0 and NaN; xlogy(0, y) is 0 (NaN for y = NaN) with gradient 0 for x where y <= 0.
 """
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ def _promote(xp, a, b, to_float):
 
 
 class Atan2(Op):
-    """z = atan2(a, b), the angle of the point (b, a);  dz/da = b / (a^2 + b^2), dz/db = -a / (a^2 + b^2)"""
+    """z = atan2(a, b), the angle of the point (b, a);  dz/da = b / (a^2 + b^2), dz/db = -a / (a^2 + b^2),
+    both 0 at (0, 0) (PyTorch's)"""
 
     broadcasts = True
 
@@ -45,7 +46,9 @@ class Atan2(Op):
 
     def backward(self, g):
         a, b = self.saved_tensors
-        r = g / (a * a + b * b)
+        F = self.F
+        den = a * a + b * b
+        r = F.where(F.array_of(den) == 0, 0.0, g / den)  # PyTorch's 0 (not NaN) at (0, 0)
         need_a, need_b = self.needs_input_grad
         return (r * b if need_a else None), (-(r * a) if need_b else None)
 
@@ -220,7 +223,7 @@ class Clamp(Op):
 # ----- the public functions ----------------------------------------------------------------------
 def atan2(input, other):
     """atan2(a, b): the angle in (-pi, pi] of the point (b, a);  gradients b / (a^2 + b^2) and
-    -a / (a^2 + b^2) (NaN at (0, 0), as in PyTorch).  Integer tensors give the default float dtype."""
+    -a / (a^2 + b^2) (0 at (0, 0), as in PyTorch).  Integer tensors give the default float dtype."""
     return Atan2.apply(input, _number(other))
 
 

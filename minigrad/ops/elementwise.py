@@ -152,10 +152,13 @@ class Pow(Op):
         """z * log(a) where a <= 0 (0 elsewhere): 0 for a == 0 and b >= 0, -inf for a == 0 and b < 0
         (z = inf there), NaN for a < 0 (PyTorch's values)."""
         xp = self.xp
-        b = b if b.__class__ is not float and b.__class__ is not int else xp.asarray(b)
-        like = b if a.__class__ is float or a.__class__ is int else xp.broadcast_arrays(a, b)[0]
+        number = a.__class__ is float or a.__class__ is int
+        like = b if number else xp.broadcast_arrays(a, b)[0]
         zero, nan, minf = xp.zeros_like(like), xp.full_like(like, math.nan), xp.full_like(like, -math.inf)
-        return xp.where(a > 0, zero, xp.where(a < 0, nan, xp.where(b >= 0, zero, minf)))
+        at_zero = xp.where(b >= 0, zero, minf)
+        if number:
+            return zero if a > 0 else nan if a < 0 else at_zero
+        return xp.where(a > 0, zero, xp.where(a < 0, nan, at_zero))
 
 
 class Exp(Op):

@@ -63,7 +63,7 @@ class ELU(Op):
     def forward(self, a, alpha=1.0, scale=1.0, input_scale=1.0):
         xp = self.xp
         self.params = (alpha, scale, input_scale)
-        positive = self.positive = a > 0
+        positive = self.positive = ~(a <= 0)  # NaN takes the positive branch's slope, as in PyTorch
         self.pos = _mask(xp, positive, a)
         self.save_for_backward(a)
         neg = xp.where(positive, xp.zeros_like(a), a)
@@ -142,9 +142,9 @@ class Hardtanh(Op):
 
     def forward(self, a, min_val=-1.0, max_val=1.0):
         xp = self.xp
-        self.inside = _mask(xp, (a > min_val) & (a < max_val), a)
         if _integral(xp, a):
             min_val, max_val = int(min_val), int(max_val)
+        self.inside = _mask(xp, ~((a <= min_val) | (a >= max_val)), a)  # NaN passes the gradient (PyTorch)
         return xp.minimum(xp.maximum(a, min_val), max_val)
 
     def backward(self, g):
@@ -169,14 +169,14 @@ class Hardswish(Op):
 
     def forward(self, a):
         xp = self.xp
-        self.mid = _mask(xp, (a > -3.0) & (a < 3.0), a)
-        self.high = _mask(xp, a >= 3.0, a)
+        self.mid = (a > -3.0) & (a < 3.0)
+        self.high = _mask(xp, ~(a <= -3.0) & ~self.mid, a)  # PyTorch: 1 above 3, and for NaN
         self.save_for_backward(a)
         return a * xp.minimum(xp.maximum(a + 3.0, 0.0), 6.0) / 6.0
 
     def backward(self, g):
         (a,) = self.saved_tensors
-        return g * ((a * (1.0 / 3.0) + 0.5) * self.mid + self.high)
+        return self.F.where(self.mid, g * (a * (1.0 / 3.0) + 0.5), g * self.high)
 
 
 class LogSigmoid(Op):

@@ -299,10 +299,13 @@ class _Flat(Op):
 
 
 class Sign(_Flat):
-    """z = sign(a) in {-1, 0, 1} (dtype kept);  dz/da = 0"""
+    """z = sign(a) in {-1, 0, 1} (dtype kept; 0 for NaN, as in PyTorch);  dz/da = 0"""
 
     def forward(self, a):
-        return self.xp.sign(a)
+        xp = self.xp
+        if _integral(xp, a):
+            return xp.sign(a)
+        return xp.astype(a > 0, a.dtype) - xp.astype(a < 0, a.dtype)
 
 
 class Floor(_Flat):
