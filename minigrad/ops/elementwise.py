@@ -87,6 +87,17 @@ def _integral(xp, x):
     return kind in ("i", "u", "b") if kind is not None else not xp.isdtype(x.dtype, "real floating")
 
 
+def _floating(xp, a):
+    """``a``, or ``a`` cast to the default float dtype when it holds integers or bools (PyTorch's
+    rule for float functions of integer tensors: ``exp(arange(3))`` is float32)."""
+    kind = getattr(a.dtype, "kind", None)
+    if kind == "f" or not _integral(xp, a):
+        return a
+    from ..dtypes import get_default_dtype, to_native
+
+    return xp.astype(a, to_native(get_default_dtype(), xp))
+
+
 class Neg(Op):
     """z = -a;  dz/da = -1"""
 
@@ -165,7 +176,7 @@ class Exp(Op):
     """z = e^a;  dz/da = z"""
 
     def forward(self, a):
-        out = self.xp.exp(a)
+        out = self.xp.exp(_floating(self.xp, a))
         self.save_for_backward(out)
         return out
 
@@ -178,6 +189,7 @@ class Log(Op):
     """z = ln a;  dz/da = 1/a"""
 
     def forward(self, a):
+        a = _floating(self.xp, a)
         self.save_for_backward(a)
         return self.xp.log(a)
 
@@ -190,7 +202,7 @@ class Sqrt(Op):
     """z = sqrt(a);  dz/da = 1 / (2 z)"""
 
     def forward(self, a):
-        out = self.xp.sqrt(a)
+        out = self.xp.sqrt(_floating(self.xp, a))
         self.save_for_backward(out)
         return out
 
@@ -291,7 +303,7 @@ class Tanh(Op):
     """z = tanh(a);  dz/da = 1 - z^2"""
 
     def forward(self, a):
-        out = self.xp.tanh(a)
+        out = self.xp.tanh(_floating(self.xp, a))
         self.save_for_backward(out)
         return out
 
@@ -305,6 +317,7 @@ class Sigmoid(Op):
 
     def forward(self, a):
         xp = self.xp
+        a = _floating(xp, a)
         e = xp.exp(-xp.abs(a))
         out = xp.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
         self.save_for_backward(out)

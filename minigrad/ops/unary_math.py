@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from ..function import Op
-from .elementwise import Sqrt, _integral
+from .elementwise import Sqrt, _floating, _integral
 
 __all__ = ["sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "log1p",
            "expm1", "log2", "log10", "exp2", "square", "rsqrt", "reciprocal", "sign", "erf", "erfc", "floor",
@@ -25,16 +25,6 @@ _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 class UnsupportedDTypeError(TypeError, RuntimeError):
     """An op given a dtype it does not compute in (PyTorch raises RuntimeError; TypeError fits too)."""
-
-
-def _floating(xp, a):
-    """``a``, or ``a`` cast to the default float dtype when it holds integers or bools (PyTorch's
-    rule for float functions of integer tensors)."""
-    if not _integral(xp, a):
-        return a
-    from ..dtypes import get_default_dtype, to_native
-
-    return xp.astype(a, to_native(get_default_dtype(), xp))
 
 
 def need_floating(op, *tensors):

@@ -155,6 +155,15 @@ def test_unary_integer_inputs_like_torch(name, device):
         np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-6, err_msg=name)
 
 
+@pytest.mark.parametrize("name", ["exp", "log", "sqrt", "tanh", "sigmoid"])
+def test_older_float_ops_on_integers_like_torch(name, device):
+    """The float ops that existed before issue 14 also give the default float dtype on integers."""
+    ints = np.array([1, 2, 5])
+    out, expected = getattr(mg, name)(mg.tensor(ints, device=device)), getattr(torch, name)(torch.tensor(ints))
+    assert str(out.dtype) == str(expected.dtype).replace("torch.", "")
+    np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-6)
+
+
 # ----- binary and ternary ops ----------------------------------------------------------------------
 _RNG = np.random.default_rng(1)
 _A, _B = _RNG.uniform(-3, 3, (3, 4)), _RNG.uniform(0.3, 2, (4,)) * _RNG.choice([-1, 1], 4)
