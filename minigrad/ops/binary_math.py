@@ -65,11 +65,12 @@ class Fmod(Op):
             out = xp.fmod(a, b)
         else:  # the Array API has remainder only: fmod(a, b) = sign(a) * (|a| mod |b|), exact
             out = xp.sign(a) * xp.remainder(xp.abs(a), abs(b) if b.__class__ in (int, float) else xp.abs(b))
-        if self.needs_grad_b(b):
-            self.q = xp.trunc(a / b)
+        if self._float_divisor(b):
+            self.q = xp.trunc(a / b)  # the divisor's gradient factor (a constant: its own gradient is 0)
         return out
 
-    def needs_grad_b(self, b):
+    def _float_divisor(self, b):
+        """Whether ``b`` may need a gradient (a floating array)."""
         return b.__class__ not in (int, float) and not _integral(self.xp, b)
 
     def backward(self, g):
@@ -83,7 +84,7 @@ class Remainder(Fmod):
     def forward(self, a, b):
         xp = self.xp
         a, b = _promote(xp, a, b, False)
-        if self.needs_grad_b(b):
+        if self._float_divisor(b):
             self.q = xp.floor(a / b)
         return xp.remainder(a, b)
 
@@ -99,7 +100,7 @@ class Lerp(Op):
         self.save_for_backward(a, b, w)
         diff = b - a
         if w.__class__ is float or w.__class__ is int:
-            return a + w * diff if builtin_abs(w) < 0.5 else b - diff * (1.0 - w)
+            return a + w * diff if abs(w) < 0.5 else b - diff * (1.0 - w)
         return xp.where(xp.abs(w) < 0.5, a + w * diff, b - diff * (1.0 - w))
 
     def backward(self, g):
@@ -109,11 +110,10 @@ class Lerp(Op):
         return (g - gb if need_a else None), (gb if need_b else None), (g * (b - a) if need_w else None)
 
 
-builtin_abs = abs
-
 
 class LogAddExp(Op):
-    """z = ln(e^a + e^b), computed stably;  dz/da = sigmoid(a - b) = 1 / (1 + e^{b - a}), dz/db = sigmoid(b - a)"""
+    """z = ln(e^a + e^b), computed stably;  dz/da = sigmoid(a - b) = 1 / (1 + e^{b - a}),
+    dz/db = sigmoid(b - a)"""
 
     broadcasts = True
 
