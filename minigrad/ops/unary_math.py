@@ -410,40 +410,129 @@ def erfc_array(xp, a):
 
 
 # ----- the public functions ----------------------------------------------------------------------
-def _unary(cls, name, doc):
-    def fn(input):
-        return cls.apply(input)
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc
-    return fn
+def sin(input):
+    """sin(a), elementwise;  gradient cos(a)."""
+    return Sin.apply(input)
 
 
-sin = _unary(Sin, "sin", "sin(a), elementwise;  gradient cos(a).")
-cos = _unary(Cos, "cos", "cos(a), elementwise;  gradient -sin(a).")
-tan = _unary(Tan, "tan", "tan(a), elementwise;  gradient 1 + tan(a)^2.")
-asin = _unary(Asin, "asin", "arcsin(a) for a in [-1, 1] (NaN outside);  gradient 1 / sqrt(1 - a^2).")
-acos = _unary(Acos, "acos", "arccos(a) for a in [-1, 1] (NaN outside);  gradient -1 / sqrt(1 - a^2).")
-atan = _unary(Atan, "atan", "arctan(a), elementwise;  gradient 1 / (1 + a^2).")
-sinh = _unary(Sinh, "sinh", "sinh(a), elementwise;  gradient cosh(a).")
-cosh = _unary(Cosh, "cosh", "cosh(a), elementwise;  gradient sinh(a).")
-asinh = _unary(Asinh, "asinh", "arsinh(a), elementwise;  gradient 1 / sqrt(a^2 + 1).")
-acosh = _unary(Acosh, "acosh", "arcosh(a) for a >= 1 (NaN below);  gradient 1 / sqrt(a^2 - 1).")
-atanh = _unary(Atanh, "atanh", "artanh(a) for a in (-1, 1) (+-inf at +-1);  gradient 1 / (1 - a^2).")
-log1p = _unary(Log1p, "log1p", "ln(1 + a), accurate for small a;  gradient 1 / (1 + a).")
-expm1 = _unary(Expm1, "expm1", "e^a - 1, accurate for small a;  gradient e^a.")
-log2 = _unary(Log2, "log2", "log base 2 of a;  gradient 1 / (a ln 2).")
-log10 = _unary(Log10, "log10", "log base 10 of a;  gradient 1 / (a ln 10).")
-exp2 = _unary(Exp2, "exp2", "2^a, elementwise;  gradient 2^a ln 2.")
-square = _unary(Square, "square", "a * a (integer tensors stay integer);  gradient 2 a.")
-rsqrt = _unary(Rsqrt, "rsqrt", "1 / sqrt(a);  gradient -a^(-3/2) / 2.")
-reciprocal = _unary(Reciprocal, "reciprocal", "1 / a (integers give the default float dtype);  gradient -1 / a^2.")
-sign = _unary(Sign, "sign", "-1, 0 or 1 by the sign of a (dtype kept);  gradient 0 everywhere (PyTorch's).")
-erf = _unary(Erf, "erf", "The error function 2/sqrt(pi) int_0^a e^{-t^2} dt;  gradient 2/sqrt(pi) e^{-a^2}.")
-erfc = _unary(Erfc, "erfc", "1 - erf(a), accurate for large a;  gradient -2/sqrt(pi) e^{-a^2}.")
-floor = _unary(Floor, "floor", "The largest integer <= a (integer tensors unchanged);  gradient 0 (PyTorch's).")
-ceil = _unary(Ceil, "ceil", "The smallest integer >= a (integer tensors unchanged);  gradient 0 (PyTorch's).")
-trunc = _unary(Trunc, "trunc", "a rounded toward 0 (integer tensors unchanged);  gradient 0 (PyTorch's).")
+def cos(input):
+    """cos(a), elementwise;  gradient -sin(a)."""
+    return Cos.apply(input)
+
+
+def tan(input):
+    """tan(a), elementwise;  gradient 1 + tan(a)^2."""
+    return Tan.apply(input)
+
+
+def asin(input):
+    """arcsin(a) for a in [-1, 1] (NaN outside);  gradient 1 / sqrt(1 - a^2)."""
+    return Asin.apply(input)
+
+
+def acos(input):
+    """arccos(a) for a in [-1, 1] (NaN outside);  gradient -1 / sqrt(1 - a^2)."""
+    return Acos.apply(input)
+
+
+def atan(input):
+    """arctan(a), elementwise;  gradient 1 / (1 + a^2)."""
+    return Atan.apply(input)
+
+
+def sinh(input):
+    """sinh(a), elementwise;  gradient cosh(a)."""
+    return Sinh.apply(input)
+
+
+def cosh(input):
+    """cosh(a), elementwise;  gradient sinh(a)."""
+    return Cosh.apply(input)
+
+
+def asinh(input):
+    """arsinh(a), elementwise;  gradient 1 / sqrt(a^2 + 1)."""
+    return Asinh.apply(input)
+
+
+def acosh(input):
+    """arcosh(a) for a >= 1 (NaN below);  gradient 1 / sqrt(a^2 - 1)."""
+    return Acosh.apply(input)
+
+
+def atanh(input):
+    """artanh(a) for a in (-1, 1) (+-inf at +-1);  gradient 1 / (1 - a^2)."""
+    return Atanh.apply(input)
+
+
+def log1p(input):
+    """ln(1 + a), accurate for small a;  gradient 1 / (1 + a)."""
+    return Log1p.apply(input)
+
+
+def expm1(input):
+    """e^a - 1, accurate for small a;  gradient e^a."""
+    return Expm1.apply(input)
+
+
+def log2(input):
+    """log base 2 of a;  gradient 1 / (a ln 2)."""
+    return Log2.apply(input)
+
+
+def log10(input):
+    """log base 10 of a;  gradient 1 / (a ln 10)."""
+    return Log10.apply(input)
+
+
+def exp2(input):
+    """2^a, elementwise;  gradient 2^a ln 2."""
+    return Exp2.apply(input)
+
+
+def square(input):
+    """a * a (integer tensors stay integer);  gradient 2 a."""
+    return Square.apply(input)
+
+
+def rsqrt(input):
+    """1 / sqrt(a);  gradient -a^(-3/2) / 2."""
+    return Rsqrt.apply(input)
+
+
+def reciprocal(input):
+    """1 / a (integers give the default float dtype);  gradient -1 / a^2."""
+    return Reciprocal.apply(input)
+
+
+def sign(input):
+    """-1, 0 or 1 by the sign of a (dtype kept);  gradient 0 everywhere (PyTorch's)."""
+    return Sign.apply(input)
+
+
+def erf(input):
+    """The error function 2/sqrt(pi) int_0^a e^{-t^2} dt;  gradient 2/sqrt(pi) e^{-a^2}."""
+    return Erf.apply(input)
+
+
+def erfc(input):
+    """1 - erf(a), accurate for large a;  gradient -2/sqrt(pi) e^{-a^2}."""
+    return Erfc.apply(input)
+
+
+def floor(input):
+    """The largest integer <= a (integer tensors unchanged);  gradient 0 (PyTorch's)."""
+    return Floor.apply(input)
+
+
+def ceil(input):
+    """The smallest integer >= a (integer tensors unchanged);  gradient 0 (PyTorch's)."""
+    return Ceil.apply(input)
+
+
+def trunc(input):
+    """a rounded toward 0 (integer tensors unchanged);  gradient 0 (PyTorch's)."""
+    return Trunc.apply(input)
 
 
 def round(input, *, decimals=0):
@@ -462,24 +551,30 @@ def frac(input):
     return Frac.apply(input)
 
 
-def _flag(name, doc):
-    def fn(input):
-        from ..tensor import Tensor
+def _flag(name, input):
+    """The bool tensor of predicate ``name`` of the array namespace (integers are never NaN or inf)."""
+    from ..tensor import Tensor
 
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{name}: expects a Tensor, got {type(input).__name__}")
-        xp = input._device.xp
-        data = input.data
-        out = getattr(xp, name)(data) if not _integral(xp, data) else xp.zeros_like(data, dtype=xp.bool)
-        if name == "isfinite" and _integral(xp, data):
-            out = xp.ones_like(data, dtype=xp.bool)
-        return Tensor._make(out, input._device, False, None)
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc
-    return fn
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}: expects a Tensor, got {type(input).__name__}")
+    xp, data = input._device.xp, input.data
+    if _integral(xp, data):
+        out = (xp.ones_like if name == "isfinite" else xp.zeros_like)(data, dtype=xp.bool)
+    else:
+        out = getattr(xp, name)(data)
+    return Tensor._make(out, input._device, False, None)
 
 
-isnan = _flag("isnan", "A bool tensor: True where a is NaN (never for integer tensors). Not differentiable.")
-isinf = _flag("isinf", "A bool tensor: True where a is +inf or -inf. Not differentiable.")
-isfinite = _flag("isfinite", "A bool tensor: True where a is neither NaN nor +-inf. Not differentiable.")
+def isnan(input):
+    """A bool tensor: True where a is NaN (never for integer tensors). Not differentiable."""
+    return _flag("isnan", input)
+
+
+def isinf(input):
+    """A bool tensor: True where a is +inf or -inf. Not differentiable."""
+    return _flag("isinf", input)
+
+
+def isfinite(input):
+    """A bool tensor: True where a is neither NaN nor +-inf (always for integer tensors). Not differentiable."""
+    return _flag("isfinite", input)
