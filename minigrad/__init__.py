@@ -30,11 +30,19 @@ from .ops import (adaptive_avg_pool2d, addmm, avg_pool2d, baddbmm, bitwise_and, 
                   bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor, bmm, conv1d, conv2d, conv_transpose2d,
                   det, dot, einsum, floor_divide, fold, inverse, kron, linalg_solve, max_pool2d, mv, outer,
                   tensordot, unfold)
+# ----- issue 14, elementwise math and activations (opsA) -----
+from .ops import (acos, acosh, allclose, asin, asinh, atan, atan2, atanh, ceil, celu, clamp, clamp_max, clamp_min, cos,
+                  cosh, elu, erf, erfc, exp2, expm1, floor, fmod, frac, gelu, hardsigmoid, hardswish, hardtanh, hypot,
+                  isclose, isfinite, isinf, isnan, lerp, log1p, log2, log10, logaddexp, logsigmoid, mish, reciprocal,
+                  relu6, remainder, round, rsqrt, selu, sign, silu, sin, sinh, softplus, softsign, square, tan, trunc,
+                  xlogy)
+
+arcsin, arccos, arctan, arctan2, arcsinh, arccosh, arctanh = asin, acos, atan, atan2, asinh, acosh, atanh
+# ----- end opsA -----
 from .random import Generator, default_generator, manual_seed
 from .serialization import CheckpointError, load, save
 from .tensor import Tensor
 
-clamp = clip
 
 __version__ = "0.1.0"
 

@@ -58,7 +58,6 @@ def _install():
                  "minimum", "pow", "split", "pad", "sum_to"):
         setattr(T, name, getattr(ops, name))
     T.view = ops.reshape
-    T.clamp = ops.clip
     T.neg = ops.neg
     T.add, T.sub, T.mul, T.div = ops.add, ops.sub, ops.mul, ops.div
     T.any = lambda self, axis=None: Tensor._make(self._device.xp.any(self.data, axis=axis), self._device, False, None)
@@ -69,6 +68,7 @@ def _install():
         self._device.xp.argmin(self.data, axis=axis, keepdims=keepdims), self._device, False, None)
 
     _install_products_and_operators(T)
+    _install_math(T)
 
 
 def _install_products_and_operators(T):
@@ -85,6 +85,18 @@ def _install_products_and_operators(T):
     T.__xor__, T.__rxor__ = ops.bitwise_xor, _reflect(ops.bitwise_xor)
     T.__lshift__, T.__rlshift__ = ops.bitwise_left_shift, _reflect(ops.bitwise_left_shift)
     T.__rshift__, T.__rrshift__ = ops.bitwise_right_shift, _reflect(ops.bitwise_right_shift)
+    T.__mod__, T.__rmod__ = ops.remainder, _reflect(ops.remainder)  # Python's and PyTorch's %: sign of the divisor
+
+
+def _install_math(T):
+    """Issue 14 (opsA): the elementwise math methods PyTorch's Tensor has, and clamp with tensor bounds."""
+    for name in ("sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "asinh", "acosh", "atanh",
+                 "log1p", "expm1", "log2", "log10", "exp2", "square", "rsqrt", "reciprocal", "sign", "erf", "erfc",
+                 "floor", "ceil", "round", "trunc", "frac", "fmod", "remainder", "lerp", "logaddexp", "hypot",
+                 "xlogy", "isnan", "isinf", "isfinite", "isclose", "allclose", "clamp", "clamp_min", "clamp_max"):
+        setattr(T, name, getattr(ops, name))
+    T.arcsin, T.arccos, T.arctan, T.arctan2 = ops.asin, ops.acos, ops.atan, ops.atan2
+    T.arcsinh, T.arccosh, T.arctanh = ops.asinh, ops.acosh, ops.atanh
 
 
 _install()

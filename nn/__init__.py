@@ -11,6 +11,8 @@
 from . import functional, init
 from .containers import ModuleList, Sequential
 from .layers.activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
+from .layers.activation_more import (CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid,  # opsA
+                                     Mish, ReLU6, SiLU, Softmin, Softsign)
 from .layers.batchnorm import BatchNorm1d, BatchNorm2d
 from .layers.dropout import Dropout
 from .layers.linear import Flatten, Identity, Linear
@@ -38,7 +40,9 @@ __all__ = _NN15 + [
            "functional", "init", "Module", "Parameter", "Sequential", "ModuleList", "Linear", "Identity", "Flatten",
            "Dropout", "BatchNorm1d", "BatchNorm2d", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softmax",
            "LogSoftmax", "Softplus", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss", "BCELoss", "MSELoss",
-           "L1Loss", "l2_penalty", "l1_penalty", "IncompatibleKeys", "StateDictError"]
+           "L1Loss", "l2_penalty", "l1_penalty", "IncompatibleKeys", "StateDictError",
+           "GELU", "SiLU", "ELU", "SELU", "CELU", "Mish", "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish", "LogSigmoid",
+           "Softsign", "Softmin"]
 
 from .layers.conv import (AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d, Fold,  # noqa: E402  (opsC)
                           MaxPool2d, Unfold)

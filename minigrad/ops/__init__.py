@@ -7,6 +7,15 @@ from .elementwise import (abs, add, clip, div, exp, leaky_relu, log, maximum, mi
 from .linalg import linear, matmul
 from .loss import nll, one_hot, softmax_cross_entropy
 from .reductions import logsumexp, max, mean, min, std, sum, var
+# ----- issue 14, elementwise math and activations (opsA) -----
+from .binary_math import (allclose, atan2, clamp, clamp_max, clamp_min, fmod, hypot, isclose, lerp, logaddexp,
+                          remainder, xlogy)
+from .smooth_activations import (celu, elu, gelu, hardsigmoid, hardswish, hardtanh, logsigmoid, mish, relu6, selu,
+                                 silu, softplus, softsign)
+from .unary_math import (acos, acosh, asin, asinh, atan, atanh, ceil, cos, cosh, erf, erfc, exp2, expm1, floor, frac,
+                         isfinite, isinf, isnan, log1p, log2, log10, reciprocal, round, rsqrt, sign, sin, sinh, square,
+                         tan, trunc)
+# ----- end opsA -----
 from .shape import (broadcast_to, cat, concatenate, expand, flatten, getitem, pad, permute, reshape, split,
                     squeeze, stack, sum_to, transpose, unsqueeze)
 
@@ -14,7 +23,13 @@ OPS = ("add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "m
        "tanh", "sigmoid", "relu", "leaky_relu", "matmul", "linear", "sum", "mean", "var", "std", "max", "min",
        "logsumexp", "softmax", "log_softmax", "nll", "softmax_cross_entropy", "reshape", "transpose", "permute",
        "broadcast_to", "expand", "sum_to", "squeeze", "unsqueeze", "flatten", "concatenate", "stack", "split", "pad",
-       "getitem")
+       "getitem",
+       # ----- issue 14, elementwise math and activations (opsA) -----
+       "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "log1p", "expm1",
+       "log2", "log10", "exp2", "square", "rsqrt", "reciprocal", "sign", "erf", "erfc", "floor", "ceil", "round",
+       "trunc", "frac", "atan2", "fmod", "remainder", "lerp", "logaddexp", "hypot", "xlogy", "clamp", "softplus",
+       "elu", "selu", "celu", "gelu", "silu", "mish", "hardtanh", "relu6", "hardsigmoid", "hardswish",
+       "logsigmoid", "softsign")
 
 # ----- products, linear algebra, integer/bitwise operators, convolution and pooling ---------------
 from .conv import conv1d, conv2d, conv_transpose2d, fold, unfold  # noqa: E402

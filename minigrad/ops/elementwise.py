@@ -87,6 +87,17 @@ def _integral(xp, x):
     return kind in ("i", "u", "b") if kind is not None else not xp.isdtype(x.dtype, "real floating")
 
 
+def _floating(xp, a):
+    """``a``, or ``a`` cast to the default float dtype when it holds integers or bools (PyTorch's
+    rule for float functions of integer tensors: ``exp(arange(3))`` is float32)."""
+    kind = getattr(a.dtype, "kind", None)
+    if kind == "f" or not _integral(xp, a):
+        return a
+    from ..dtypes import get_default_dtype, to_native
+
+    return xp.astype(a, to_native(get_default_dtype(), xp))
+
+
 class Neg(Op):
     """z = -a;  dz/da = -1"""
 
@@ -118,7 +129,9 @@ class PowScalar(Op):
 
 
 class Pow(Op):
-    """z = a ** b;  dz/da = b * a ** (b - 1),  dz/db = z * log(a)  (taken as 0 where a == 0)"""
+    """z = a ** b;  dz/da = b * a ** (b - 1), taken as 0 where a == b == 0 (PyTorch's value there, not
+    0 * 0**-1 = NaN);  dz/db = z * log(a), taken as 0 where a == 0 and b >= 0 (-inf * z where a == 0 and b < 0,
+    NaN where a < 0, as in PyTorch)"""
 
     broadcasts = True
 
@@ -131,22 +144,39 @@ class Pow(Op):
         a, b, out = self.saved_tensors
         need_a, need_b = self.needs_input_grad
         F = self.F
-        ga = g * b * a ** (b - 1.0) if need_a else None
+        ga = None
+        if need_a:
+            ga = g * b * a ** (b - 1.0)
+            if b.__class__ is not float and b.__class__ is not int:  # 0 * 0**-1 would be NaN
+                ga = F.where((F.array_of(b) == 0) & (F.array_of(a) == 0), 0.0, ga)
         gb = None
         if need_b and (a.__class__ is float or a.__class__ is int):  # a Python-number base: 2.0 ** t
-            gb = g * out * math.log(a) if a > 0 else g * 0.0
+            gb = g * out * math.log(a) if a > 0 else g * self._log_special(a, F.array_of(b))
         elif need_b:
-            positive = F.array_of(a) > 0
+            a_arr = F.array_of(a)
+            positive = a_arr > 0
             safe_a = F.where(positive, a, 1.0)
-            gb = F.where(positive, g * out * F.apply(Log, safe_a), 0.0)
+            gb = F.where(positive, g * out * F.apply(Log, safe_a), g * self._log_special(a_arr, F.array_of(b)))
         return ga, gb
+
+    def _log_special(self, a, b):
+        """z * log(a) where a <= 0 (0 elsewhere): 0 for a == 0 and b >= 0, -inf for a == 0 and b < 0
+        (z = inf there), NaN for a < 0 (PyTorch's values)."""
+        xp = self.xp
+        number = a.__class__ is float or a.__class__ is int
+        like = b if number else xp.broadcast_arrays(a, b)[0]
+        zero, nan, minf = xp.zeros_like(like), xp.full_like(like, math.nan), xp.full_like(like, -math.inf)
+        at_zero = xp.where(b >= 0, zero, minf)
+        if number:
+            return zero if a > 0 else nan if a < 0 else at_zero
+        return xp.where(a > 0, zero, xp.where(a < 0, nan, at_zero))
 
 
 class Exp(Op):
     """z = e^a;  dz/da = z"""
 
     def forward(self, a):
-        out = self.xp.exp(a)
+        out = self.xp.exp(_floating(self.xp, a))
         self.save_for_backward(out)
         return out
 
@@ -159,6 +189,7 @@ class Log(Op):
     """z = ln a;  dz/da = 1/a"""
 
     def forward(self, a):
+        a = _floating(self.xp, a)
         self.save_for_backward(a)
         return self.xp.log(a)
 
@@ -171,7 +202,7 @@ class Sqrt(Op):
     """z = sqrt(a);  dz/da = 1 / (2 z)"""
 
     def forward(self, a):
-        out = self.xp.sqrt(a)
+        out = self.xp.sqrt(_floating(self.xp, a))
         self.save_for_backward(out)
         return out
 
@@ -227,17 +258,25 @@ class Minimum(_Extremum):
 
 
 class Clip(Op):
-    """z = min(max(a, lo), hi);  dz/da = [lo <= a <= hi]"""
+    """z = min(max(a, lo), hi) for number bounds (hi wins where lo > hi, as in PyTorch);
+    dz/da = [lo <= a <= hi]  (bounds included, PyTorch's)"""
 
     def forward(self, a, lo=None, hi=None):
         xp = self.xp
+        if _integral(xp, a) and (lo.__class__ is float or hi.__class__ is float):
+            from ..dtypes import get_default_dtype, to_native
+
+            a = xp.astype(a, to_native(get_default_dtype(), xp))  # PyTorch: clamp(int, 0.5) is float
         inside = xp.ones_like(a, dtype=xp.bool)
+        out = a
         if lo is not None:
             inside = inside & (a >= lo)
+            out = xp.maximum(out, lo)
         if hi is not None:
             inside = inside & (a <= hi)
-        self.inside = xp.astype(inside, a.dtype)
-        return xp.clip(a, lo, hi)
+            out = xp.minimum(out, hi)
+        self.inside = xp.astype(inside, out.dtype)
+        return out if out is not a else xp.asarray(a, copy=True)
 
     def backward(self, g):
         return g * self.inside
@@ -264,7 +303,7 @@ class Tanh(Op):
     """z = tanh(a);  dz/da = 1 - z^2"""
 
     def forward(self, a):
-        out = self.xp.tanh(a)
+        out = self.xp.tanh(_floating(self.xp, a))
         self.save_for_backward(out)
         return out
 
@@ -278,6 +317,7 @@ class Sigmoid(Op):
 
     def forward(self, a):
         xp = self.xp
+        a = _floating(xp, a)
         e = xp.exp(-xp.abs(a))
         out = xp.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
         self.save_for_backward(out)
@@ -432,9 +472,9 @@ def pow(a, b):
 
     z = a^b;  dz/da = b a^(b-1),  dz/db = z ln a.  A Python-number exponent ``b`` is a constant
     (dz/da = p a^(p-1), a cheaper backward: no dz/db); otherwise ``a`` and ``b`` broadcast together
-    and each gradient is summed back to its input's shape.  As ``torch.pow``, except at undefined
-    points: dz/db is taken as 0 where a <= 0 (PyTorch: nan where a < 0), and dz/da at a = b = 0 is
-    nan (PyTorch: 0).
+    and each gradient is summed back to its input's shape.  As ``torch.pow``, undefined points
+    included: dz/da is 0 at a = b = 0; dz/db is 0 where a = 0 and b >= 0, -inf where a = 0 and
+    b < 0, and NaN where a < 0 (PyTorch's values).
     """
     b = _number(b)
     if isinstance(b, (int, float)) and not isinstance(b, bool):
@@ -508,9 +548,10 @@ def minimum(a, b):
 def clip(a, min=None, max=None):
     """Clamp every element into ``[min, max]``: ``mg.clip(a, min, max)``, ``mg.clamp``, ``a.clip``, ``a.clamp``.
 
-    z = min(max(a, min), max), same shape as ``a``; either bound may be None (at least one is given,
-    Python numbers, ``min <= max``);  dz/da = [min <= a <= max]: the gradient passes at the bounds
-    themselves, as in ``torch.clamp``.
+    z = min(max(a, min), max), shape of ``a`` broadcast with the bounds; either bound may be None
+    (at least one is given), a Python number or a Tensor (see :func:`minigrad.clamp` for the
+    gradients of tensor bounds).  Where min > max every element becomes max, as in PyTorch;
+    dz/da = [min <= a <= max]: the gradient passes at the bounds themselves, as in ``torch.clamp``.
 
     >>> import minigrad as mg
     >>> x = mg.tensor([-2.0, -1.0, 0.5, 1.0, 3.0], requires_grad=True)
@@ -518,11 +559,15 @@ def clip(a, min=None, max=None):
     >>> x.grad
     tensor([0., 1., 1., 1., 0.], dtype=float32, device='cpu')
     """
+    from ..tensor import Tensor
+
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        from .binary_math import clamp
+
+        return clamp(a, min, max)
     min, max = _number(min), _number(max)
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
-    if min is not None and max is not None and min > max:
-        raise ValueError(f"clip: min ({min}) is greater than max ({max})")
     return Clip.apply(a, lo=min, hi=max)
 
 
