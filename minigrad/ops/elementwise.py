@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numpy import generic as _np_generic
 
-from ..dtypes import is_floating
+from ..device import _host_numpy
+from ..dtypes import get_default_dtype, is_floating, to_native
 from ..function import Op
+from ..tensor import Tensor, as_constant_like
 
 __all__ = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "maximum", "minimum",
            "clip", "where", "tanh", "sigmoid", "relu", "leaky_relu"]
@@ -66,8 +69,6 @@ class Div(Op):
     def forward(self, a, b):
         self.save_for_backward(a, b)
         if _integral(self.xp, a) and _integral(self.xp, b):  # true division: a float result
-            from ..dtypes import get_default_dtype, to_native
-
             native = to_native(get_default_dtype(), self.xp)
             a = a if a.__class__ is int else self.xp.astype(a, native)
             b = b if b.__class__ is int else self.xp.astype(b, native)
@@ -359,10 +360,6 @@ def to_device(a, device):
 
 
 def _to_host(a):
-    import numpy as np
-
-    from ..device import _host_numpy
-
     return np.array(_host_numpy(a), copy=True)
 
 
@@ -436,8 +433,6 @@ def clip(a, min=None, max=None):
 
 def where(condition, a, b):
     """``a`` where ``condition`` holds, else ``b`` (broadcast together)."""
-    from ..tensor import Tensor, as_constant_like
-
     like = a if isinstance(a, Tensor) else b
     if not isinstance(like, Tensor):
         raise TypeError("where: at least one of a and b must be a Tensor")

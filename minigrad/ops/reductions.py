@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 
 from ..function import Op
+from .elementwise import sqrt
 from .shape import normalize_axes
 
 __all__ = ["sum", "mean", "var", "std", "max", "min", "logsumexp"]
@@ -166,5 +167,3 @@ def logsumexp(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
     """log(sum(exp(a))) over ``axis``, stable for large |a|."""
     return LogSumExp.apply(a, axes=_axes(a, axis, dim, "logsumexp"), keepdims=_keep(keepdims, keepdim))
 
-
-from .elementwise import sqrt  # noqa: E402  (elementwise needs nothing from here)
