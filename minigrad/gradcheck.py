@@ -52,6 +52,7 @@ import numpy as np
 from . import dtypes
 from .device import _host_numpy, device_of_array
 from .engine import backward as _backward, grad as _grad
+from .function import Function
 from .gradcheck_report import GradcheckError, GradcheckResult, InputReport, compare, reading
 from .modes import enable_grad, no_grad
 from .tensor import Tensor
@@ -151,8 +152,6 @@ class _Check:
     """One gradient check of ``fn`` at prepared float64 inputs."""
 
     def __init__(self, fn, inputs, eps, atol, rtol, fast_mode, seed, title, labels=None):
-        from .function import Function
-
         self.labels = labels or {}
 
         self.fn_name = getattr(fn, "__qualname__", None) or repr(fn)

@@ -342,6 +342,19 @@ class Tensor:
     def zero_(self):
         return self.fill_(0)
 
+    def set_data_(self, source):
+        """Make this tensor hold ``source``'s array (a Tensor, any device and dtype), keeping its
+        own identity, ``requires_grad`` and ``grad``: what PyTorch's ``t.data = source`` does
+        (here ``.data`` is the raw array).  Not recorded; the version counter is bumped, so a
+        graph that saved the old values cannot run backward.  ``Module.to`` uses it so that an
+        optimizer holding a parameter keeps seeing it."""
+        if not isinstance(source, Tensor):
+            raise TypeError(f"set_data_: expected a Tensor, got {type(source).__name__}")
+        self.data = source.data
+        self._device = source._device
+        self._vc[0] += 1
+        return self
+
     def bump_version(self):
         """Tell the autograd engine that ``.data`` was modified in place outside Tensor ops
         (e.g. ``xp.subtract(p.data, u, out=p.data)`` in an optimizer)."""

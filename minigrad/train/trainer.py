@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import time
 
-from ..data._rows import as_data, example_shape, slice_rows
+from ..data.rows import as_data, example_shape, slice_rows
 from ..data.loader import DataLoader
 from ..device import DeviceError
 from ..modes import no_grad
