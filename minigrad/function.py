@@ -119,7 +119,9 @@ class Function:
     #: in-place change through either is seen by both.  ``forward`` may set it to False on
     #: the instance when this output is a copy (NumPy outputs are also checked for overlap).
     is_view = False
-    _to_save = ()
+    # What forward saved: save_for_backward stores the values as given, apply turns them into
+    # (where, version, value) entries; the engine sets None to free them after backward.
+    _saved = ()
     _retained = None
 
     #: Set to True in ops whose ``backward`` uses only operators and ``self.F`` (see above).
@@ -170,7 +172,7 @@ class Function:
     def save_for_backward(self, *values):
         """Keep these values (inputs, the output, or any other array or Tensor; None is kept
         as None) for ``backward``; call it once, in ``forward``.  See ``saved_tensors``."""
-        self._to_save = values
+        self._saved = values
 
     @property
     def saved_tensors(self):
@@ -307,7 +309,8 @@ class Function:
         if fn.is_view and _is_view_of(out, args[0]):
             result._vc = inputs[0]._vc
         fn._out_vc = result._vc
-        fn._saved = _resolve_saved(fn._to_save, inputs, out, result) if fn._to_save else ()
+        if fn._saved:
+            fn._saved = _resolve_saved(fn._saved, inputs, out, result)
         return result
 
     # ----- called by the engine -----------------------------------------------------------
@@ -383,16 +386,16 @@ def _apply_ctx(cls, args, params):
     ctx._input_needs = tuple([t._rg for t in tensors])
     ctx._out_vc = result._vc
     ids = {id(t): t.data for t in tensors + (out,)}  # saved inputs and output are found by their arrays
-    to_save = tuple([ids.get(id(v), v) for v in ctx._to_save])
-    ctx._saved = _resolve_saved(to_save, tensors, out.data, result) if to_save else ()
+    if ctx._saved:
+        ctx._saved = _resolve_saved(tuple([ids.get(id(v), v) for v in ctx._saved]), tensors, out.data, result)
     return result
 
 
 def _as_array(fn, scalar):
     """A 0-d array for the NumPy scalar a forward returned (saved as the output too)."""
     out = _np.asarray(scalar)
-    if fn._to_save:
-        fn._to_save = tuple(out if a is scalar else a for a in fn._to_save)
+    if fn._saved:
+        fn._saved = tuple(out if a is scalar else a for a in fn._saved)
     return out
 
 

@@ -1,6 +1,7 @@
 """Elementwise ops: arithmetic, exp/log, activations, comparisons-based selections.
 
-Each class gives the forward formula and its derivative side by side.  Binary ops broadcast;
+Each class gives the forward formula and its derivative side by side; arrays that backward
+needs (inputs, outputs, masks) go through ``save_for_backward``, never onto ``self``.  Binary ops broadcast;
 the Function base class sums each gradient back to its input's shape.  Non-smooth points:
 ``abs``, ``relu`` and ``leaky_relu`` take the gradient 0 (or the negative slope) at 0; ``maximum``
 / ``minimum`` share the gradient equally between tied inputs; ``clip`` passes the gradient where
@@ -203,12 +204,12 @@ class _Extremum(Op):
         tie = a == b
         dt = xp.result_type(a, b)
         half_tie = xp.astype(tie, dt) * 0.5
-        self.wa = xp.astype(choose_a, dt) + half_tie
-        self.wb = xp.astype(~choose_a & ~tie, dt) + half_tie
+        self.save_for_backward(xp.astype(choose_a, dt) + half_tie, xp.astype(~choose_a & ~tie, dt) + half_tie)
 
     def backward(self, g):
+        wa, wb = self.saved_tensors  # the weights of a and b
         need_a, need_b = self.needs_input_grad
-        return (g * self.wa if need_a else None), (g * self.wb if need_b else None)
+        return (g * wa if need_a else None), (g * wb if need_b else None)
 
 
 class Maximum(_Extremum):
@@ -237,11 +238,12 @@ class Clip(Op):
             inside = inside & (a >= lo)
         if hi is not None:
             inside = inside & (a <= hi)
-        self.inside = xp.astype(inside, a.dtype)
+        self.save_for_backward(xp.astype(inside, a.dtype))
         return xp.clip(a, lo, hi)
 
     def backward(self, g):
-        return g * self.inside
+        (inside,) = self.saved_tensors
+        return g * inside
 
 
 class Where(Op):
@@ -250,15 +252,16 @@ class Where(Op):
     broadcasts = True
 
     def forward(self, cond, a, b):
-        self.cond = cond
+        self.save_for_backward(cond)  # an input: an in-place change of it before backward raises
         return self.xp.where(cond, a, b)
 
     def backward(self, g):
+        (cond,) = self.saved_tensors
         _, need_a, need_b = self.needs_input_grad
         F = self.F
         return (None,
-                F.where(self.cond, g, 0.0) if need_a else None,
-                F.where(self.cond, 0.0, g) if need_b else None)
+                F.where(cond, g, 0.0) if need_a else None,
+                F.where(cond, 0.0, g) if need_b else None)
 
 
 class Tanh(Op):
@@ -299,15 +302,16 @@ class ReLU(Op):
 
     def forward(self, a):
         xp = self.xp
-        positive = a > 0
-        self.mask = xp.astype(positive, a.dtype)
-        out = a * self.mask
+        mask = xp.astype(a > 0, a.dtype)
+        self.save_for_backward(mask)
+        out = a * mask
         if is_floating(out.dtype):
             out += 0.0
         return out
 
     def backward(self, g):
-        return g * self.mask
+        (mask,) = self.saved_tensors
+        return g * mask
 
 
 class LeakyReLU(Op):
@@ -315,11 +319,13 @@ class LeakyReLU(Op):
 
     def forward(self, a, negative_slope=0.01):
         xp = self.xp
-        self.scale = xp.where(a > 0, xp.ones_like(a), xp.full_like(a, negative_slope))
-        return a * self.scale
+        scale = xp.where(a > 0, xp.ones_like(a), xp.full_like(a, negative_slope))
+        self.save_for_backward(scale)
+        return a * scale
 
     def backward(self, g):
-        return g * self.scale
+        (scale,) = self.saved_tensors
+        return g * scale
 
 
 class Clone(Op):

@@ -54,35 +54,33 @@ class SoftmaxCrossEntropy(Op):
 
     dJ/dZ = g (A - Y), with A = softmax(Z), Y the one-hot rows of y and g the upstream gradient
     (times ``scale`` when reduced): the course's dZ = A - Y.  The row maximum is subtracted
-    first, so logits of +-1e4 stay finite.  Forward keeps A for a backward on bare arrays; a
-    backward that records its graph (``create_graph=True``) recomputes A as a recorded softmax
-    of Z, so second derivatives reach Z.
+    first, so logits of +-1e4 stay finite.  The labels are the second input (no gradient), so
+    changing them in place before backward raises.  Forward saves A for a backward on bare
+    arrays; a backward that records its graph (``create_graph=True``) recomputes A as a
+    recorded softmax of Z, so second derivatives reach Z.
     """
 
     def forward(self, z, labels, scale, device):
         xp = self.xp
-        self.labels, self.scale = labels, scale
-        self.save_for_backward(z)
+        self.scale = scale
         shifted = z - xp.max(z, axis=1, keepdims=True)
         e = xp.exp(shifted)
         total = xp.sum(e, axis=1, keepdims=True)
         e /= total
-        self.probs = e  # A, kept for a backward on bare arrays
+        self.save_for_backward(z, labels, e)  # e is A, for a backward on bare arrays
         rows = xp.arange(labels.shape[0], **_device_kw(labels))
         per_example = xp.reshape(xp.log(total), (-1,)) - device.getitem(shifted, (rows, labels))
         return per_example if scale is None else xp.sum(per_example) * scale
 
     def backward(self, g):
         F = self.F
-        if self._raw:
-            probs = self.probs
-        else:
-            (z,) = self.saved_tensors
+        z, labels, probs = self.saved_tensors
+        if not self._raw:
             probs = F.softmax(z, axis=1)
-        labels, xp = self.labels, self.xp
+        labels, xp = F.array_of(labels), self.xp
         hot = xp.reshape(labels, (-1, 1)) == xp.arange(probs.shape[1], **_device_kw(labels))  # Y
         g = F.reshape(g, (-1, 1)) if self.scale is None else g * self.scale
-        return F.where(hot, probs - 1.0, probs) * g
+        return F.where(hot, probs - 1.0, probs) * g, None
 
 
 def nll(log_probs, target, axis=1, scale=None):
@@ -156,7 +154,7 @@ def softmax_cross_entropy(logits, labels, scale=None):
     _check_labels(labels, logits.shape[1], op)
     if scale is not None and scale.__class__ is not float:
         scale = float(scale)
-    return SoftmaxCrossEntropy.apply(logits, labels=labels.data, scale=scale, device=logits.device)
+    return SoftmaxCrossEntropy.apply(logits, labels, scale=scale, device=logits.device)
 
 
 def one_hot(labels, num_classes, axis=-1, dtype=None):
