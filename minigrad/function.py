@@ -32,56 +32,26 @@ _OUTPUT = -1  # where a saved value came from: an input index, the output, or No
 class Function:
     """Base class of differentiable operations (the graph nodes); subclass it for your own op.
 
-    Two ways to write one, both run by ``YourOp.apply(*inputs)``:
+    Two ways to write one, both run by ``YourOp.apply(*inputs)`` (complete examples below):
 
-    1. The form of the built-in ops: ``forward(self, *arrays, **params)`` on the raw arrays
-       (NumPy, CuPy, ... of the inputs' device; ``self.xp`` is their namespace) returning the
-       output array, and ``backward(self, grad)`` returning one gradient per input::
-
-           class Cube(minigrad.Function):
-               '''y = x**3,  dL/dx = dL/dy * 3 x**2'''
-
-               def forward(self, x):              # x: the input's array
-                   self.save_for_backward(x)
-                   return x ** 3                  # the output array
-
-               def backward(self, grad):          # grad: a Tensor dL/dy, shaped like y
-                   x, = self.saved_tensors        # saved inputs come back as the input Tensors
-                   return grad * 3 * x ** 2       # one gradient (Tensor or None) per input
-
-           x = minigrad.tensor([1.0, 2.0], requires_grad=True)
-           Cube.apply(x).sum().backward()         # x.grad == [3., 12.]
-
+    1. The form of the built-in ops: ``forward(self, *arrays, **params)`` computes the output
+       array from the inputs' raw arrays (NumPy, CuPy, ... of their device; ``self.xp`` is
+       that namespace), and ``backward(self, grad)`` returns one gradient per input (None for
+       an input that needs none; ``self.needs_input_grad`` has one flag per input).
        Positional arguments of ``apply`` are the differentiable inputs (Tensors; Python numbers
-       and arrays become constants: forward gets a Python number as it is, so
+       and arrays become constants, and forward gets a Python number as it is, so
        ``float32_tensor * 2.0`` stays float32); keyword arguments go to ``forward`` unchanged
-       (axes, shapes, flags) -- keep them as attributes of ``self`` if backward needs them.
+       (axes, shapes, flags) -- keep them on ``self`` if backward needs them.
 
     2. PyTorch's form: ``forward`` and ``backward`` are ``@staticmethod`` s taking a context
        ``ctx`` first (the node itself), as in ``torch.autograd.Function``, so a ported custom
        Function runs unchanged.  ``forward(ctx, *args)`` gets the arguments of ``apply`` as
-       they are -- Tensors stay Tensors (PyTorch's behaviour), other values pass through -- and
-       runs with grad recording off; it returns one Tensor.  ``backward(ctx, grad_output)``
+       they are -- Tensors stay Tensors (PyTorch's behaviour), other values pass through --
+       runs with grad recording off and returns one Tensor.  ``backward(ctx, grad_output)``
        gets a Tensor and returns one gradient per forward argument (None for non-Tensors and
-       for inputs that need none; ``ctx.needs_input_grad`` has one flag per argument)::
-
-           class MyReLU(minigrad.Function):
-               @staticmethod
-               def forward(ctx, input):
-                   ctx.save_for_backward(input)   # Tensors: inputs, the output or others
-                   return input.clamp(min=0)
-
-               @staticmethod
-               def backward(ctx, grad_output):
-                   input, = ctx.saved_tensors
-                   grad_input = grad_output.clone()
-                   grad_input[input < 0] = 0
-                   return grad_input
-
-           y = MyReLU.apply(x)
-
-       Other values for backward go on ``ctx`` as attributes (``ctx.alpha = alpha``; avoid the
-       names of this class: ``inputs``, ``xp``, ``F``, ``apply``).  Not supported: several
+       for inputs that need none); ``ctx.needs_input_grad`` has one flag per argument.  Other
+       values for backward go on ``ctx`` as attributes (``ctx.alpha = alpha``; avoid the names
+       used here: ``inputs``, ``xp``, ``F``, ``apply``, ``name``).  Not supported: several
        outputs, ``ctx.mark_dirty`` / ``mark_non_differentiable`` / ``set_materialize_grads``
        and a separate ``setup_context``.
 
@@ -91,27 +61,73 @@ class Function:
       output, or any other array/Tensor (a mask, labels) -- and ``saved_tensors`` gives them
       back in order: inputs as the input Tensors (so a second backward reaches them), the
       output as a Tensor attached to this node, anything else as a constant Tensor.  Keep
-      arrays here, not as attributes of ``self``: the engine frees them after backward (unless
-      ``retain_graph=True``; a second backward then raises), and a saved input or output that
-      is modified in place after it was saved makes backward raise instead of returning a
-      wrong gradient (the version check).
+      arrays there, not as attributes of ``self``: the engine frees them after backward
+      (unless ``retain_graph=True``; a second backward then raises), and a saved input or
+      output modified in place after it was saved makes backward raise instead of returning
+      a wrong gradient (the version check).
     * The plumbing is not yours to write: inputs that need no gradient get none, a gradient of
       a broadcast input is summed back to the input's shape and cast to its dtype, and a
       gradient never aliases an array the graph holds.
 
-    The two backward modes (chosen by the engine, per call of ``backward``):
+    The two backward modes, chosen by the engine for each call of ``backward``:
 
-    * ``create_graph=True``: ``grad`` and ``saved_tensors`` are Tensors and every op in
-      ``backward`` is recorded, so the gradient can be differentiated again (second
-      derivatives, ``gradgradcheck``).  ``self.F`` holds the Tensor forms of the helper
-      functions (:mod:`minigrad.ops.backward_ops`: ``sum``, ``exp``, ``reshape``, ``matmul``,
-      ``where``, ...).
-    * ``create_graph=False`` (the usual ``loss.backward()``): nothing is recorded.  A class of
-      form 1 whose ``backward`` uses only operators and ``self.F`` may set
-      ``raw_backward = True`` (every built-in op does; :class:`Op` sets it): backward then runs
-      on the bare arrays -- ``grad`` and ``saved_tensors`` are arrays (a Python-number input
-      comes back as that number), ``self.F`` calls each op's forward on arrays -- and no
-      Tensor or node is made per step.  Other Functions get Tensors in both modes.
+    * Tensor backward (``create_graph=True``, as in ``grad(..., create_graph=True)``): ``grad``
+      and ``saved_tensors`` are Tensors and every op in ``backward`` is recorded, so the
+      gradient can be differentiated again (second derivatives, ``gradgradcheck``).
+      ``self.F`` holds the Tensor forms of the helper functions of
+      :mod:`minigrad.ops.backward_ops` (``sum``, ``exp``, ``reshape``, ``matmul``, ``where``,
+      ``softmax``, ...).
+    * Raw array backward (``create_graph=False``, the usual ``loss.backward()``): nothing is
+      recorded.  A class of form 1 whose ``backward`` uses only operators and ``self.F`` may
+      set ``raw_backward = True`` (every built-in op does; :class:`Op` sets it): backward then
+      runs on the bare arrays -- ``grad`` and ``saved_tensors`` are arrays (a Python-number
+      input comes back as that number), ``self.F`` runs each helper's forward on the arrays --
+      and no Tensor or node is made per step.  Any other Function gets Tensors in both modes
+      (with recording off here).
+
+    Examples
+    --------
+    Form 1, with a backward that also runs on bare arrays; ``seen`` records what it got:
+
+    >>> import minigrad as mg
+    >>> class Cube(mg.Function):
+    ...     '''y = x**3;  dL/dx = dL/dy * 3 x**2'''
+    ...     raw_backward = True                   # backward uses only operators (and self.F)
+    ...     seen = []
+    ...     def forward(self, x):                 # x: the input's array
+    ...         self.save_for_backward(x)
+    ...         return x ** 3                     # the output array
+    ...     def backward(self, grad):             # grad: dL/dy, shaped like y
+    ...         (x,) = self.saved_tensors
+    ...         Cube.seen.append(type(grad).__name__)
+    ...         return grad * 3.0 * x * x         # one gradient per input
+    >>> x = mg.tensor([1.0, 2.0], requires_grad=True)
+    >>> Cube.apply(x).sum().backward()            # raw array backward: no graph
+    >>> x.grad
+    tensor([ 3., 12.], dtype=float32, device='cpu')
+    >>> (g,) = mg.grad(Cube.apply(x).sum(), x, create_graph=True)   # Tensor backward, recorded
+    >>> Cube.seen
+    ['ndarray', 'Tensor']
+    >>> mg.grad(g.sum(), x)[0]                    # d/dx 3 x**2 = 6 x
+    tensor([ 6., 12.], dtype=float32, device='cpu')
+
+    Form 2, PyTorch's (the MyReLU of "Learning PyTorch with Examples", unchanged):
+
+    >>> class MyReLU(mg.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, input):              # Tensors in, recording off
+    ...         ctx.save_for_backward(input)
+    ...         return input.clamp(min=0)
+    ...     @staticmethod
+    ...     def backward(ctx, grad_output):       # a Tensor in both modes
+    ...         input, = ctx.saved_tensors
+    ...         grad_input = grad_output.clone()
+    ...         grad_input[input < 0] = 0
+    ...         return grad_input
+    >>> x = mg.tensor([-1.0, 2.0], requires_grad=True)
+    >>> MyReLU.apply(x).sum().backward()
+    >>> x.grad
+    tensor([0., 1.], dtype=float32, device='cpu')
     """
 
     #: Set to True in ops whose output may share memory with their first input (reshape,
