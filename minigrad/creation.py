@@ -59,7 +59,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
 
 
 def from_numpy(array):
-    """A CPU tensor sharing memory with the NumPy array ``array``."""
+    """A CPU tensor sharing memory with the NumPy array ``array`` (no copy; dtype kept), as ``torch.from_numpy``."""
     if not isinstance(array, _np.ndarray):
         raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
     return Tensor._make(array, _get_device("cpu"), False, None)
@@ -79,6 +79,12 @@ def from_dlpack(obj, device=None):
 
 
 def full(*shape, fill_value, dtype=None, device=None, requires_grad=False):
+    """A tensor of shape ``shape`` with every element ``fill_value``: ``mg.full(2, 3, fill_value=7.0)``.
+
+    ``shape``: ints or one tuple.  ``dtype`` by default follows ``fill_value``: bool -> bool,
+    int -> int64, float -> the default float dtype (as ``torch.full``).  ``fill_value`` is keyword-only
+    here.  ``device``: default the default device.
+    """
     dev = _dev(device)
     if dtype is None:
         dtype = dtypes.bool_ if isinstance(fill_value, bool) else (
@@ -94,6 +100,11 @@ def _kw(dev):
 
 
 def zeros(*shape, dtype=None, device=None, requires_grad=False):
+    """A tensor of zeros of shape ``shape``: ``mg.zeros(2, 3)`` or ``mg.zeros((2, 3))``.
+
+    ``dtype``: default float32 (``mg.get_default_dtype()``); ``device``: default the default device.
+    As ``torch.zeros``.
+    """
     dev = _dev(device)
     with dev.context():
         arr = dev.xp.zeros(_shape(shape), dtype=_float(dtype, dev.xp), **_kw(dev))
@@ -101,6 +112,11 @@ def zeros(*shape, dtype=None, device=None, requires_grad=False):
 
 
 def ones(*shape, dtype=None, device=None, requires_grad=False):
+    """A tensor of ones of shape ``shape``: ``mg.ones(2, 3)`` or ``mg.ones((2, 3))``.
+
+    ``dtype``: default float32 (``mg.get_default_dtype()``); ``device``: default the default device.
+    As ``torch.ones``.
+    """
     dev = _dev(device)
     with dev.context():
         arr = dev.xp.ones(_shape(shape), dtype=_float(dtype, dev.xp), **_kw(dev))
@@ -108,11 +124,20 @@ def ones(*shape, dtype=None, device=None, requires_grad=False):
 
 
 def empty(*shape, dtype=None, device=None, requires_grad=False):
+    """A tensor of shape ``shape`` for the caller to fill: ``mg.empty(2, 3)``.
+
+    Unlike ``torch.empty`` its contents are defined: it is :func:`zeros`.
+    ``dtype``: default float32 (``mg.get_default_dtype()``); ``device``: default the default device.
+    """
     return zeros(*shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def arange(start, stop=None, step=1, dtype=None, device=None, requires_grad=False):
-    """Values from ``start`` to ``stop`` (exclusive) by ``step``; integers unless a float is given."""
+    """Values from ``start`` to ``stop`` (excluded) by ``step``: ``mg.arange(5)``, ``mg.arange(1, 2, 0.25)``.
+
+    Shape (ceil((stop - start) / step),).  ``dtype`` by default int64 if all of start, stop, step are
+    ints, else the default float dtype (as ``torch.arange``).
+    """
     if stop is None:
         start, stop = 0, start
     dev = _dev(device)
@@ -124,6 +149,12 @@ def arange(start, stop=None, step=1, dtype=None, device=None, requires_grad=Fals
 
 
 def linspace(start, stop, num, dtype=None, device=None, requires_grad=False):
+    """``num`` evenly spaced values from ``start`` to ``stop``, both included: shape (num,).
+
+    start + k (stop - start) / (num - 1) for k = 0..num-1.
+    ``dtype``: default float32 (``mg.get_default_dtype()``); ``device``: default the default device.
+    As ``torch.linspace(start, end, steps)``.
+    """
     dev = _dev(device)
     with dev.context():
         arr = dev.xp.linspace(start, stop, num, dtype=_float(dtype, dev.xp), **_kw(dev))
@@ -131,6 +162,11 @@ def linspace(start, stop, num, dtype=None, device=None, requires_grad=False):
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    """The identity matrix: shape (n, m) (m = n by default), ones on the diagonal, zeros elsewhere.
+
+    ``dtype``: default float32 (``mg.get_default_dtype()``); ``device``: default the default device.
+    As ``torch.eye``.
+    """
     dev = _dev(device)
     with dev.context():
         arr = dev.xp.eye(n, m, dtype=_float(dtype, dev.xp), **_kw(dev))
@@ -142,16 +178,19 @@ def _like(t, dtype, device):
 
 
 def zeros_like(t, dtype=None, device=None, requires_grad=False):
+    """Zeros with ``t``'s shape, and its dtype and device unless given: as ``torch.zeros_like``."""
     d, dev = _like(t, dtype, device)
     return zeros(t.shape, dtype=d, device=dev, requires_grad=requires_grad)
 
 
 def ones_like(t, dtype=None, device=None, requires_grad=False):
+    """Ones with ``t``'s shape, and its dtype and device unless given: as ``torch.ones_like``."""
     d, dev = _like(t, dtype, device)
     return ones(t.shape, dtype=d, device=dev, requires_grad=requires_grad)
 
 
 def full_like(t, fill_value, dtype=None, device=None, requires_grad=False):
+    """``fill_value`` everywhere, with ``t``'s shape, and its dtype and device unless given: as ``torch.full_like``."""
     d, dev = _like(t, dtype, device)
     return full(t.shape, fill_value=fill_value, dtype=d, device=dev, requires_grad=requires_grad)
 
@@ -170,38 +209,81 @@ def _draw(kind, shape, dtype, device, generator, requires_grad, **kw):
 
 
 def rand(*shape, dtype=None, device=None, generator=None, requires_grad=False):
-    """Uniform on [0, 1)."""
+    """Draws uniform on [0, 1), of shape ``shape``: ``mg.rand(2, 3)``.
+
+    ``dtype``: default float32 (``mg.get_default_dtype()``); ``device``: default the default device.
+    ``generator``: a :class:`Generator` (default: the device's default one, seeded by
+    ``mg.manual_seed``); the draw is reproducible from the seed, not equal to PyTorch's numbers.
+    """
     return _draw("uniform", shape, dtype, device, generator, requires_grad)
 
 
 def uniform(*shape, low=0.0, high=1.0, dtype=None, device=None, generator=None, requires_grad=False):
-    """Uniform on [low, high)."""
+    """Draws uniform on [low, high), of shape ``shape``: ``mg.uniform(2, 3, low=-1.0, high=1.0)``.
+
+    ``dtype``: default float32 (``mg.get_default_dtype()``); ``device``: default the default device.
+    ``generator``: a :class:`Generator` (default: the device's default one, seeded by
+    ``mg.manual_seed``); the draw is reproducible from the seed, not equal to PyTorch's numbers.
+    """
     return _draw("uniform", shape, dtype, device, generator, requires_grad, low=low, high=high)
 
 
 def randn(*shape, dtype=None, device=None, generator=None, requires_grad=False):
-    """Standard normal."""
+    """Draws from the standard normal N(0, 1), of shape ``shape``: ``mg.randn(2, 3)``.
+
+    The course's ``np.random.randn``; for its initialisations use ``nn.init``.
+    ``dtype``: default float32 (``mg.get_default_dtype()``); ``device``: default the default device.
+    ``generator``: a :class:`Generator` (default: the device's default one, seeded by
+    ``mg.manual_seed``); the draw is reproducible from the seed, not equal to PyTorch's numbers.
+    """
     return _draw("normal", shape, dtype, device, generator, requires_grad)
 
 
 def normal(*shape, mean=0.0, std=1.0, dtype=None, device=None, generator=None, requires_grad=False):
-    """Normal with the given mean and standard deviation."""
+    """Draws from N(mean, std^2), of shape ``shape``: ``mg.normal(2, 3, mean=0.0, std=0.01)``.
+
+    ``mean`` and ``std`` are keyword-only Python numbers here (``torch.normal(mean, std, size)`` takes
+    them first).
+    ``dtype``: default float32 (``mg.get_default_dtype()``); ``device``: default the default device.
+    ``generator``: a :class:`Generator` (default: the device's default one, seeded by
+    ``mg.manual_seed``); the draw is reproducible from the seed, not equal to PyTorch's numbers.
+    """
     return _draw("normal", shape, dtype, device, generator, requires_grad, mean=mean, std=std)
 
 
 def randint(low, high, shape, dtype=None, device=None, generator=None):
-    """Integers uniform on [low, high)."""
+    """Integers drawn uniformly from [low, high) (``high`` excluded), of shape ``shape`` (a tuple).
+
+    ``dtype`` default int64, as ``torch.randint(low, high, size)``.
+    ``generator``: a :class:`Generator` (default: the device's default one, seeded by
+    ``mg.manual_seed``); the draw is reproducible from the seed, not equal to PyTorch's numbers.
+    """
     return _draw("integers", tuple(shape), dtype or dtypes.int64, device, generator, False, low=low, high=high)
 
 
 def bernoulli(shape, p, dtype=None, device=None, generator=None):
-    """1 with probability ``p``, else 0 (float by default)."""
+    """Draws of 1 with probability ``p``, else 0, of shape ``shape`` (a tuple): a dropout mask.
+
+    ``dtype``: default the default float dtype.
+    ``generator``: a :class:`Generator` (default: the device's default one, seeded by
+    ``mg.manual_seed``); the draw is reproducible from the seed, not equal to PyTorch's numbers.
+    """
     return _draw("bernoulli", tuple(shape), dtype, device, generator, False, p=p)
 
 
 def rand_like(t, dtype=None, generator=None):
+    """Draws uniform on [0, 1) with ``t``'s shape, device and (unless given) dtype, as ``torch.rand_like``.
+
+    ``generator``: a :class:`Generator` (default: the device's default one, seeded by
+    ``mg.manual_seed``); the draw is reproducible from the seed, not equal to PyTorch's numbers.
+    """
     return rand(t.shape, dtype=dtype or t.dtype, device=t.device, generator=generator)
 
 
 def randn_like(t, dtype=None, generator=None):
+    """Draws from N(0, 1) with ``t``'s shape, device and (unless given) dtype, as ``torch.randn_like``.
+
+    ``generator``: a :class:`Generator` (default: the device's default one, seeded by
+    ``mg.manual_seed``); the draw is reproducible from the seed, not equal to PyTorch's numbers.
+    """
     return randn(t.shape, dtype=dtype or t.dtype, device=t.device, generator=generator)

@@ -32,6 +32,7 @@ class DType(str):
 
     @property
     def is_floating_point(self):
+        """True for float16, float32 and float64, as ``torch.dtype.is_floating_point``."""
         return self.startswith("float")
 
 
@@ -64,8 +65,8 @@ def name_of(dtype) -> DType:
         got = None
     if got is not None:
         return got
-    if dtype is float:
-        return _default_float[0]
+    if dtype is float:  # PyTorch: Python's float is double precision
+        return float64
     if dtype is int:
         return int64
     if dtype is bool:

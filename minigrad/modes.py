@@ -33,6 +33,7 @@ def is_grad_enabled() -> bool:
 
 
 def is_anomaly_enabled() -> bool:
+    """Whether anomaly detection is on (``mg.detect_anomaly()``), as ``torch.is_anomaly_enabled``."""
     return STATE.anomaly
 
 

@@ -33,6 +33,7 @@ class Generator:
         return self
 
     def initial_seed(self):
+        """The seed this generator was created or last seeded with; None when the OS seeded it."""
         return self._seed
 
     def get_state(self):
@@ -40,6 +41,7 @@ class Generator:
         return {"device": str(self.device), "seed": self._seed, "state": self._native.bit_generator.state}
 
     def set_state(self, state):
+        """Restore a state from :meth:`get_state`: the next draws repeat those made after it was taken."""
         self._native.bit_generator.state = state["state"]
         self._seed = state.get("seed")
 
@@ -70,4 +72,5 @@ def manual_seed(seed) -> None:
 
 
 def initial_seed():
+    """The seed last given to :func:`manual_seed`; None before any (the default generators are then OS-seeded)."""
     return _seed[0]

@@ -37,6 +37,7 @@ class Sequential(Module):
                 self.add_module(str(i), _check_module(m, "Sequential"))
 
     def forward(self, x):
+        """x passed through each module in order: ``c(b(a(x)))`` for ``Sequential(a, b, c)``."""
         for m in self._modules.values():
             x = m(x)
         return x
@@ -54,6 +55,7 @@ class Sequential(Module):
         return items[_index(idx, len(items), "Sequential")][1]
 
     def append(self, module):
+        """Add ``module`` at the end of the chain (registered under the next index); returns self."""
         self.add_module(str(len(self._modules)), _check_module(module, "Sequential.append"))
         return self
 
@@ -99,20 +101,24 @@ class ModuleList(Module):
         return self.extend(modules)
 
     def append(self, module):
+        """Add ``module`` at the end of the list (registered under the next index); returns self."""
         self._modules[str(len(self._modules))] = _check_module(module, "ModuleList.append")
         return self
 
     def extend(self, modules):
+        """Append every module of the iterable ``modules``, in order; returns self."""
         for m in modules:
             self.append(m)
         return self
 
     def insert(self, index, module):
+        """Insert ``module`` before position ``index``; later modules are renumbered."""
         mods = list(self._modules.values())
         mods.insert(index, _check_module(module, "ModuleList.insert"))
         self._renumber(mods)
 
     def forward(self, *args, **kwargs):
+        """A ModuleList is not callable: it raises ``NotImplementedError``; call its modules in your own forward."""
         raise NotImplementedError("ModuleList has no forward(); iterate over it in your module's forward")
 
 

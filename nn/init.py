@@ -78,17 +78,17 @@ def _check(t, op):
 
 
 def zeros_(tensor):
-    """Fill with 0."""
+    """Fill ``tensor`` with 0 in place, unrecorded; returns it.  The course's zero init (fails to break symmetry)."""
     return constant_(tensor, 0.0)
 
 
 def ones_(tensor):
-    """Fill with 1."""
+    """Fill ``tensor`` with 1 in place, unrecorded; returns it (batch norm's gamma starts here)."""
     return constant_(tensor, 1.0)
 
 
 def constant_(tensor, val):
-    """Fill with ``val``."""
+    """Fill ``tensor`` with ``val`` in place, unrecorded (under ``no_grad``); returns it."""
     _check(tensor, "constant_")
     with mg.no_grad():
         tensor.fill_(val)
@@ -96,7 +96,7 @@ def constant_(tensor, val):
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
-    """Fill with draws from N(mean, std^2)."""
+    """Fill ``tensor`` in place with draws from N(mean, std^2), unrecorded; returns it."""
     _check(tensor, "normal_")
     if std < 0:
         raise ValueError(f"normal_: std must be >= 0, got {std}")
@@ -105,7 +105,7 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
-    """Fill with draws from U(a, b)."""
+    """Fill ``tensor`` in place with draws from U(a, b), unrecorded; returns it."""
     _check(tensor, "uniform_")
     if a > b:
         raise ValueError(f"uniform_: lower bound {a} is above upper bound {b}")

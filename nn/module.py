@@ -46,6 +46,10 @@ class Module:
         object.__setattr__(self, "_non_persistent", set())
 
     def forward(self, *args, **kwargs):
+        """The computation of this module; every subclass defines it, and ``module(x)`` calls it.
+
+        The base class raises ``NotImplementedError``.  A layer's class docstring gives its formula and shapes.
+        """
         raise NotImplementedError(f"{type(self).__name__} has no forward(); define forward(self, ...) in the subclass")
 
     def __call__(self, *args, **kwargs):
@@ -155,10 +159,12 @@ class Module:
             stack.extend(reversed(kids))
 
     def modules(self):
+        """Every module of the tree, this one first, each once (depth first): as ``torch.nn.Module.modules``."""
         for _, m in self.named_modules():
             yield m
 
     def named_children(self):
+        """(name, module) for each direct child, each once, in registration order."""
         seen = set()
         for name, m in self._modules.items():
             if m is not None and id(m) not in seen:
@@ -166,6 +172,7 @@ class Module:
                 yield name, m
 
     def children(self):
+        """Each direct child module once, in registration order (not their descendants)."""
         for _, m in self.named_children():
             yield m
 
@@ -189,9 +196,11 @@ class Module:
             yield p
 
     def named_buffers(self, recurse=True):
+        """(qualified name, buffer) pairs, e.g. ``("0.running_mean", t)``; with ``recurse`` of every descendant."""
         return self._named_members("_buffers", recurse)
 
     def buffers(self, recurse=True):
+        """Every buffer (non-learned state such as batch norm's running statistics) once, in order."""
         for _, b in self.named_buffers(recurse):
             yield b
 
@@ -213,6 +222,7 @@ class Module:
         return self.train(False)
 
     def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` of every parameter (False freezes the model); returns self."""
         for p in self.parameters():
             p.requires_grad = requires_grad
         return self
@@ -261,15 +271,19 @@ class Module:
         return self
 
     def cpu(self):
+        """Move every parameter and buffer to the CPU in place (see :meth:`to`); returns self."""
         return self.to("cpu")
 
     def cuda(self, index=None):
+        """Move every parameter and buffer to ``cuda`` (or ``cuda:index``) in place (see :meth:`to`); returns self."""
         return self.to("cuda" if index is None else f"cuda:{index}")
 
     def float(self):
+        """Cast every floating parameter and buffer to float32 in place (see :meth:`to`); returns self."""
         return self.to(dtype=mg.float32)
 
     def double(self):
+        """Cast every floating parameter and buffer to float64 in place (see :meth:`to`); returns self."""
         return self.to(dtype=mg.float64)
 
     # ----- state dict --------------------------------------------------------------------------

@@ -7,7 +7,10 @@ from .optimizer import Optimizer, check_beta, check_flag, check_nonnegative
 
 __all__ = ["Adam", "AdamW"]
 
-_EQUATIONS = r"""
+
+class Adam(Optimizer):
+    r"""Adam, as in the course and PyTorch's ``Adam``.
+
     With :math:`v = s = 0` before the first step and :math:`t = 1, 2, \dots` counting steps:
 
     .. math::
@@ -24,9 +27,14 @@ _EQUATIONS = r"""
     :math:`\alpha_t = \alpha\sqrt{1-\beta_2^t}/(1-\beta_1^t)`,
     :math:`\hat\varepsilon = \varepsilon\sqrt{1-\beta_2^t}` (the same values up to rounding, one
     pass less); on CuPy the whole update is one fused kernel.
-"""
 
-_PARAMETERS = r"""
+    ``weight_decay`` :math:`\lambda` adds :math:`\lambda W` to :math:`dW` first (L2
+    regularisation: the course's ``lambd/m * W`` term is ``weight_decay = lambd / m``); the
+    decay is then rescaled by Adam like the rest of the gradient, see :class:`AdamW` for the
+    decoupled form.
+
+    Parameters
+    ----------
     params : iterable of Tensor or of dict
     lr : float, default 1e-3
         :math:`\alpha`.
@@ -39,19 +47,7 @@ _PARAMETERS = r"""
     amsgrad : bool, default False
     beta1, beta2 : float, optional
         The course's names; each overrides its half of ``betas``.
-"""
 
-
-class Adam(Optimizer):
-    __doc__ = r"""Adam, as in the course and PyTorch's ``Adam``.
-    """ + _EQUATIONS + r"""
-    ``weight_decay`` :math:`\lambda` adds :math:`\lambda W` to :math:`dW` first (L2
-    regularisation: the course's ``lambd/m * W`` term is ``weight_decay = lambd / m``); the
-    decay is then rescaled by Adam like the rest of the gradient, see :class:`AdamW` for the
-    decoupled form.
-
-    Parameters
-    ----------""" + _PARAMETERS + r"""
     Examples
     --------
     >>> import minigrad as mg, optim
@@ -99,14 +95,44 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    __doc__ = r"""Adam with decoupled weight decay (Loshchilov & Hutter), as PyTorch's ``AdamW``.
+    r"""Adam with decoupled weight decay (Loshchilov & Hutter), as PyTorch's ``AdamW``.
 
     Each step first shrinks the weights, :math:`W = W (1 - \alpha\lambda)`, then takes the
     Adam step below on the plain gradient, so the decay is not rescaled by
     :math:`1/\sqrt{\hat s}` as L2 regularisation inside :class:`Adam` is.
-    """ + _EQUATIONS + r"""
+
+    With :math:`v = s = 0` before the first step and :math:`t = 1, 2, \dots` counting steps:
+
+    .. math::
+
+        v_{dW} &= \beta_1 v_{dW} + (1 - \beta_1)\, dW \\
+        s_{dW} &= \beta_2 s_{dW} + (1 - \beta_2)\, dW^2 \\
+        \hat v_{dW} &= v_{dW} / (1 - \beta_1^t), \qquad \hat s_{dW} = s_{dW} / (1 - \beta_2^t) \\
+        W &= W - \alpha \frac{\hat v_{dW}}{\sqrt{\hat s_{dW}} + \varepsilon}
+
+    (the course's equations, and PyTorch's: :math:`\varepsilon` outside the square root).
+    ``amsgrad`` uses :math:`\max` of all :math:`s_{dW}` so far in place of :math:`s_{dW}`.
+    On NumPy the last line is computed as Kingma & Ba's equivalent
+    :math:`W = W - \alpha_t v / (\sqrt{s} + \hat\varepsilon)` with
+    :math:`\alpha_t = \alpha\sqrt{1-\beta_2^t}/(1-\beta_1^t)`,
+    :math:`\hat\varepsilon = \varepsilon\sqrt{1-\beta_2^t}` (the same values up to rounding, one
+    pass less); on CuPy the whole update is one fused kernel.
+
     Parameters
-    ----------""" + _PARAMETERS.replace("weight_decay : float", "weight_decay : float, default 0.01") + r"""
+    ----------
+    params : iterable of Tensor or of dict
+    lr : float, default 1e-3
+        :math:`\alpha`.
+    betas : (float, float), default (0.9, 0.999)
+        :math:`(\beta_1, \beta_2)`, each in [0, 1).
+    eps : float, default 1e-8
+        :math:`\varepsilon`.
+    weight_decay : float, default 0.01
+        :math:`\lambda` (see above).
+    amsgrad : bool, default False
+    beta1, beta2 : float, optional
+        The course's names; each overrides its half of ``betas``.
+
     Examples
     --------
     >>> import minigrad as mg, optim

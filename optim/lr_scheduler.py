@@ -29,7 +29,7 @@ __all__ = ["LRScheduler", "InverseTimeDecay", "ExponentialLR", "InverseSqrtDecay
 
 
 class LRScheduler:
-    """Base class: subclasses define ``factor(epoch, base_lr)``, the lr at ``epoch``.
+    """Base class: subclasses define ``value(epoch, base_lr)``, the lr at ``epoch`` (or ``lr_at(epoch)``).
 
     Parameters
     ----------
@@ -62,6 +62,11 @@ class LRScheduler:
         return [self.value(epoch, base) for base in self.base_lrs]
 
     def value(self, epoch, base_lr):  # pragma: no cover - abstract
+        """The learning rate at ``epoch`` for a group whose initial lr is ``base_lr``: alpha_0 * f(epoch).
+
+        Each subclass defines it from the formula in its class docstring (closed form, so any epoch can
+        be asked for).
+        """
         raise NotImplementedError
 
     def get_lr(self):
@@ -86,6 +91,9 @@ class LRScheduler:
                 and not (isinstance(v, list) and any(callable(x) for x in v))}
 
     def load_state_dict(self, state_dict):
+        """Restore the state from :meth:`state_dict` (``last_epoch``, base lrs, options); the groups' lr
+        is set again by the next :meth:`step`.
+        """
         self.__dict__.update(state_dict)
 
 

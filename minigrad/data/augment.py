@@ -48,12 +48,19 @@ class Transform:
         return self.apply(x, np, rng, np.asarray)
 
     def apply(self, data, xp, rng, asarray):  # pragma: no cover - abstract
+        """The transform on a raw batch ``data`` (N, C, H, W) or (N, H, W) of namespace ``xp``.
+
+        ``rng`` is the NumPy generator to draw from, ``asarray`` moves host arrays to ``data``'s device.
+        Subclasses define it; calling the transform checks the batch and calls it.
+        """
         raise NotImplementedError
 
     def state_dict(self):
+        """The generator's state (a dict), so a resumed run draws the same transforms."""
         return {"generator": rng_state(self.generator)}
 
     def load_state_dict(self, state):
+        """Restore the generator's state from :meth:`state_dict`."""
         set_rng_state(self.generator, state["generator"])
 
 
@@ -92,6 +99,7 @@ class RandomHorizontalFlip(Transform):
         self.p = float(p)
 
     def apply(self, data, xp, rng, asarray):
+        """Flip each image along W (the last axis) where a uniform draw is below ``p``."""
         flags = rng.random(data.shape[0]) < self.p
         mask = xp.reshape(asarray(flags), (data.shape[0],) + (1,) * (data.ndim - 1))
         return xp.where(mask, xp.flip(data, axis=-1), data)
@@ -120,6 +128,7 @@ class RandomCrop(Transform):
         self.fill = fill
 
     def apply(self, data, xp, rng, asarray):
+        """Pad by ``padding`` with ``fill``, then cut a uniformly placed ``size`` window from each image."""
         (ph, pw), (h, w) = self.padding, data.shape[-2:]
         out_h, out_w = self.size or (h, w)
         if out_h > h + 2 * ph or out_w > w + 2 * pw or 0 in (out_h, out_w):
@@ -157,6 +166,7 @@ class GaussianNoise(Transform):
         self.std = float(std)
 
     def apply(self, data, xp, rng, asarray):
+        """data + std * N(0, 1) noise, drawn independently per pixel, in ``data``'s dtype."""
         if not is_floating(data.dtype):
             raise TypeError(f"GaussianNoise: images must be floating point, got {name_of(data.dtype)}; "
                             "convert them first")

@@ -121,6 +121,7 @@ class DataLoader:
 
     @property
     def num_examples(self) -> int:
+        """m, the number of examples (the length of the first axis of X)."""
         return num_examples(self.X)
 
     def __len__(self):
@@ -139,6 +140,7 @@ class DataLoader:
         return state
 
     def load_state_dict(self, state):
+        """Restore the generator, epoch count and transform state saved by :meth:`state_dict`."""
         set_rng_state(self.generator, state["generator"])
         self.epoch = int(np.asarray(state["epoch"]))
         if "transform" in state and hasattr(self.transform, "load_state_dict"):

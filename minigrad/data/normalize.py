@@ -80,6 +80,7 @@ class Normalizer:
         return self
 
     def fit_transform(self, X):
+        """``fit(X)`` then ``transform(X)``: X standardised by its own mean and variance."""
         return self.fit(X).transform(X)
 
     @property
@@ -133,6 +134,7 @@ class Normalizer:
         return {"mean": self.mean.copy(), "var": self.var.copy(), "axis": np.asarray(axis, dtype=np.int64)}
 
     def load_state_dict(self, state):
+        """Restore mu, sigma^2 (and the axis) saved by :meth:`state_dict`; the normalizer is then fitted."""
         mean, var = np.asarray(state["mean"], dtype=np.float64), np.asarray(state["var"], dtype=np.float64)
         if mean.shape != var.shape:
             raise ValueError(f"Normalizer.load_state_dict: mean has shape {mean.shape} but var {var.shape}")

@@ -52,11 +52,22 @@ def _axis(a, axis, dim, op):
 
 
 def softmax(a, axis=-1, *, dim=None):
-    """exp(a) / sum(exp(a)) along ``axis`` (the course's A = softmax(Z) with classes on ``axis``)."""
+    """Softmax along ``axis`` (default the last; ``dim`` is PyTorch's alias): ``mg.softmax(a)``, ``a.softmax()``.
+
+    s_i = e^(a_i - m) / sum_j e^(a_j - m), m = max_j a_j (finite for logits of any size); same shape
+    as ``a``;  da_i = s_i (g_i - sum_j g_j s_j).  The course's A = softmax(Z) with the classes on
+    ``axis`` (rows are examples here: axis=-1 on (m, C) logits).  As ``torch.softmax``; needs at least
+    one dimension.  For a cost use the logits directly (``nn.functional.cross_entropy``), not softmax.
+    """
     return Softmax.apply(a, axis=_axis(a, axis, dim, "softmax"))
 
 
 def log_softmax(a, axis=-1, *, dim=None):
-    """log(softmax(a)) along ``axis``, computed stably (use it with nll for cross-entropy)."""
+    """log(softmax(a)) along ``axis`` (default the last; ``dim`` alias): ``mg.log_softmax(a)``, ``a.log_softmax()``.
+
+    l_i = a_i - logsumexp_j(a_j), computed stably; same shape as ``a``;  da_i = g_i - e^(l_i) sum_j g_j.
+    With :func:`nll` it gives the cross-entropy -sum_k y_k log softmax(z)_k.  As ``torch.log_softmax``;
+    needs at least one dimension.
+    """
     return LogSoftmax.apply(a, axis=_axis(a, axis, dim, "log_softmax"))
 

@@ -359,7 +359,10 @@ class ToDevice(Op):
 
 
 def to_device(a, device):
-    """``a`` copied to ``device`` (a :class:`Device`), differentiable: the gradient is copied back."""
+    """``a`` copied to ``device`` (a :class:`Device`), differentiable: the gradient is copied back.
+
+    z = a on ``device``, same shape and dtype;  dz/da = 1.
+    """
     out = ToDevice.apply(a, device=device)
     out._device = device  # Function.apply labels results with the device of the inputs
     return out
@@ -376,27 +379,66 @@ def _number(v):
 
 
 def add(a, b):
+    """Elementwise sum ``a + b``: ``mg.add(a, b)``, ``a.add(b)``, ``a + b``.
+
+    z = a + b;  dz/da = 1, dz/db = 1.
+    ``a``, ``b``: Tensors or Python numbers (at least one a Tensor), broadcast together by NumPy's
+    (= PyTorch's) rules; each gradient is summed back to its input's shape.
+    As ``torch.add`` (without ``alpha``).
+    """
     return Add.apply(a, b)
 
 
 def sub(a, b):
+    """Elementwise difference ``a - b``: ``mg.sub(a, b)``, ``a.sub(b)``, ``a - b``.
+
+    z = a - b;  dz/da = 1, dz/db = -1.
+    ``a``, ``b``: Tensors or Python numbers (at least one a Tensor), broadcast together by NumPy's
+    (= PyTorch's) rules; each gradient is summed back to its input's shape.
+    As ``torch.sub`` (without ``alpha``).
+    """
     return Sub.apply(a, b)
 
 
 def mul(a, b):
+    """Elementwise product ``a * b``: ``mg.mul(a, b)``, ``a.mul(b)``, ``a * b``.
+
+    z = a * b;  dz/da = b, dz/db = a.
+    ``a``, ``b``: Tensors or Python numbers (at least one a Tensor), broadcast together by NumPy's
+    (= PyTorch's) rules; each gradient is summed back to its input's shape.
+    As ``torch.mul``.
+    """
     return Mul.apply(a, b)
 
 
 def div(a, b):
+    """Elementwise true division ``a / b``: ``mg.div(a, b)``, ``a.div(b)``, ``a / b``.
+
+    z = a / b;  dz/da = 1/b, dz/db = -a/b^2.
+    ``a``, ``b``: Tensors or Python numbers (at least one a Tensor), broadcast together by NumPy's
+    (= PyTorch's) rules; each gradient is summed back to its input's shape.
+    Two integer inputs give the default float dtype, as ``torch.div`` (no ``rounding_mode``).
+    """
     return Div.apply(a, b)
 
 
 def neg(a):
+    """Elementwise negation: ``mg.neg(a)``, ``a.neg()``, ``-a``.
+
+    z = -a, same shape and dtype as ``a``;  dz/da = -1.  As ``torch.neg``.
+    """
     return Neg.apply(a)
 
 
 def pow(a, b):
-    """``a ** b``; a Python-number exponent is a constant (cheaper backward)."""
+    """Elementwise power ``a ** b``: ``mg.pow(a, b)``, ``a.pow(b)``, ``a ** b``, ``2.0 ** a``.
+
+    z = a^b;  dz/da = b a^(b-1),  dz/db = z ln a.  A Python-number exponent ``b`` is a constant
+    (dz/da = p a^(p-1), a cheaper backward: no dz/db); otherwise ``a`` and ``b`` broadcast together
+    and each gradient is summed back to its input's shape.  As ``torch.pow``, except at undefined
+    points: dz/db is taken as 0 where a <= 0 (PyTorch: nan where a < 0), and dz/da at a = b = 0 is
+    nan (PyTorch: 0).
+    """
     b = _number(b)
     if isinstance(b, (int, float)) and not isinstance(b, bool):
         return PowScalar.apply(a, p=b)
@@ -404,31 +446,81 @@ def pow(a, b):
 
 
 def exp(a):
+    """Elementwise exponential: ``mg.exp(a)`` or ``a.exp()``.
+
+    z = e^a, same shape as ``a``;  dz/da = z.  As ``torch.exp``.
+    """
     return Exp.apply(a)
 
 
 def log(a):
+    """Elementwise natural logarithm: ``mg.log(a)`` or ``a.log()``.
+
+    z = ln a, same shape as ``a`` (-inf at 0, nan below);  dz/da = 1/a.  As ``torch.log``.
+    """
     return Log.apply(a)
 
 
 def sqrt(a):
+    """Elementwise square root: ``mg.sqrt(a)`` or ``a.sqrt()``.
+
+    z = sqrt(a), same shape as ``a``;  dz/da = 1 / (2 z) (inf at a = 0, as in PyTorch).
+    As ``torch.sqrt``.
+    """
     return Sqrt.apply(a)
 
 
 def abs(a):
+    """Elementwise absolute value: ``mg.abs(a)``, ``a.abs()`` or ``abs(a)``.
+
+    z = |a|, same shape as ``a``;  dz/da = sign(a), 0 at a = 0 (PyTorch's choice).  As ``torch.abs``.
+    """
     return Abs.apply(a)
 
 
 def maximum(a, b):
+    """Elementwise maximum of two tensors: ``mg.maximum(a, b)`` or ``a.maximum(b)``.
+
+    z = max(a, b);  dz/da = [a > b] + 0.5 [a == b], dz/db = [b > a] + 0.5 [a == b]: a tie shares
+    the gradient equally, as PyTorch does.
+    ``a``, ``b``: Tensors or Python numbers (at least one a Tensor), broadcast together by NumPy's
+    (= PyTorch's) rules; each gradient is summed back to its input's shape.
+    As ``torch.maximum``.
+
+    >>> import minigrad as mg
+    >>> a = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> mg.maximum(a, mg.tensor([2.0, 2.0, 2.0])).sum().backward()
+    >>> a.grad
+    tensor([0. , 0.5, 1. ], dtype=float32, device='cpu')
+    """
     return Maximum.apply(a, b)
 
 
 def minimum(a, b):
+    """Elementwise minimum of two tensors: ``mg.minimum(a, b)`` or ``a.minimum(b)``.
+
+    z = min(a, b);  dz/da = [a < b] + 0.5 [a == b], dz/db = [b < a] + 0.5 [a == b]: a tie shares
+    the gradient equally, as PyTorch does.
+    ``a``, ``b``: Tensors or Python numbers (at least one a Tensor), broadcast together by NumPy's
+    (= PyTorch's) rules; each gradient is summed back to its input's shape.
+    As ``torch.minimum``.
+    """
     return Minimum.apply(a, b)
 
 
 def clip(a, min=None, max=None):
-    """Clamp to ``[min, max]`` (either may be None)."""
+    """Clamp every element into ``[min, max]``: ``mg.clip(a, min, max)``, ``mg.clamp``, ``a.clip``, ``a.clamp``.
+
+    z = min(max(a, min), max), same shape as ``a``; either bound may be None (at least one is given,
+    Python numbers, ``min <= max``);  dz/da = [min <= a <= max]: the gradient passes at the bounds
+    themselves, as in ``torch.clamp``.
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor([-2.0, -1.0, 0.5, 1.0, 3.0], requires_grad=True)
+    >>> x.clamp(-1.0, 1.0).sum().backward()
+    >>> x.grad
+    tensor([0., 1., 1., 1., 0.], dtype=float32, device='cpu')
+    """
     min, max = _number(min), _number(max)
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
@@ -438,7 +530,12 @@ def clip(a, min=None, max=None):
 
 
 def where(condition, a, b):
-    """``a`` where ``condition`` holds, else ``b`` (broadcast together)."""
+    """Select elementwise: ``a`` where ``condition`` holds, else ``b`` (``mg.where(cond, a, b)``).
+
+    z = cond ? a : b, with ``condition`` (a bool tensor), ``a`` and ``b`` (Tensors or numbers, at least
+    one of ``a``, ``b`` a Tensor) broadcast together;  dz/da = [cond], dz/db = [not cond], each summed
+    back to its input's shape; ``condition`` gets no gradient.  As ``torch.where(cond, a, b)``.
+    """
     like = a if isinstance(a, Tensor) else b
     if not isinstance(like, Tensor):
         raise TypeError("where: at least one of a and b must be a Tensor")
@@ -452,16 +549,43 @@ def where(condition, a, b):
 
 
 def tanh(a):
+    """Elementwise hyperbolic tangent: ``mg.tanh(a)`` or ``a.tanh()``.
+
+    z = tanh(a) = (e^a - e^-a) / (e^a + e^-a), same shape as ``a``;  dz/da = 1 - z^2 (the course's
+    g'(z) = 1 - a^2).  As ``torch.tanh``.
+    """
     return Tanh.apply(a)
 
 
 def sigmoid(a):
+    """Elementwise logistic sigmoid: ``mg.sigmoid(a)`` or ``a.sigmoid()``.
+
+    z = 1 / (1 + e^-a), same shape as ``a``, computed without overflow for large |a|;
+    dz/da = z (1 - z) (the course's sigma'(z) = a (1 - a)).  As ``torch.sigmoid``.
+    """
     return Sigmoid.apply(a)
 
 
 def relu(a):
+    """Elementwise rectified linear unit: ``mg.relu(a)`` or ``a.relu()``.
+
+    z = max(a, 0), same shape as ``a`` (+0.0 for negative inputs);  dz/da = [a > 0], so the gradient
+    at a = 0 is 0, as in PyTorch (the course's g'(z) = 1 if z > 0 else 0).  As ``torch.relu``.
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    >>> x.relu().sum().backward()
+    >>> x.grad
+    tensor([0., 0., 1.], dtype=float32, device='cpu')
+    """
     return ReLU.apply(a)
 
 
 def leaky_relu(a, negative_slope=0.01):
+    """Elementwise leaky ReLU: ``mg.leaky_relu(a, negative_slope=0.01)`` or ``a.leaky_relu(...)``.
+
+    z = a if a > 0 else negative_slope * a, same shape as ``a``;  dz/da = 1 if a > 0 else
+    negative_slope, so the gradient at a = 0 is ``negative_slope``, as in PyTorch.
+    As ``torch.nn.functional.leaky_relu`` (default slope 0.01).
+    """
     return LeakyReLU.apply(a, negative_slope=negative_slope)

@@ -102,7 +102,14 @@ def _is_transposed(array):
 
 
 def matmul(a, b):
-    """Matrix product ``a @ b`` (1-D, 2-D and batched with broadcasting)."""
+    """Matrix product: ``mg.matmul(a, b)``, ``a.matmul(b)``, ``a @ b``.
+
+    Z = A B over the last two axes: (n, k) @ (k, p) -> (n, p); leading (batch) axes broadcast;
+    a 1-D ``a`` is a row (k,) and a 1-D ``b`` a column (k,), their axis dropped from the result
+    (1-D @ 1-D is the 0-d dot product).  dZ/dA = G B^T, dZ/dB = A^T G, each summed back over
+    broadcast batch axes.  Shapes that do not align raise ``ValueError`` naming both.
+    As ``torch.matmul``.
+    """
     if (a.__class__ is Tensor and b.__class__ is Tensor and a.data.ndim == 2 and b.data.ndim == 2
             and a.data.shape[1] == b.data.shape[0]):
         ta = _is_recorded_transpose(a)

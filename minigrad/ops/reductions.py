@@ -117,20 +117,37 @@ def _keep(keepdims, keepdim):
 
 
 def sum(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
-    """Sum over ``axis`` (all axes by default)."""
+    """Sum over ``axis``: ``mg.sum(a, axis)`` or ``a.sum(axis)``.
+
+    z = sum_i a_i over the reduced axes;  dz/da_i = 1 (the gradient is broadcast back).
+    ``axis``: None (all axes), an int or a tuple of ints (``dim`` is PyTorch's alias); the reduced axes
+    are dropped, or kept with size 1 if ``keepdims`` (alias ``keepdim``).
+    As ``torch.sum``; an empty reduction gives 0.
+    """
     return Sum.apply(a, axes=_axes(a, axis, dim, "sum"), keepdims=_keep(keepdims, keepdim))
 
 
 def mean(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
-    """Arithmetic mean over ``axis``."""
+    """Arithmetic mean over ``axis``: ``mg.mean(a, axis)`` or ``a.mean(axis)``.
+
+    z = (1/n) sum_i a_i, n = the number of reduced elements;  dz/da_i = 1/n.
+    ``axis``: None (all axes), an int or a tuple of ints (``dim`` is PyTorch's alias); the reduced axes
+    are dropped, or kept with size 1 if ``keepdims`` (alias ``keepdim``).
+    As ``torch.mean``.
+    """
     return Mean.apply(a, axes=_axes(a, axis, dim, "mean"), keepdims=_keep(keepdims, keepdim))
 
 
 def var(a, axis=None, keepdims=False, correction=0, *, dim=None, keepdim=False, ddof=None, unbiased=None):
-    """Variance (1/(n - correction)) sum (a - mean)^2 over ``axis``.
+    """Variance over ``axis``: ``mg.var(a, axis)`` or ``a.var(axis)``.
 
-    ``correction=0`` (default) is the biased variance NumPy and batch norm use; ``correction=1``
-    (or ``unbiased=True``, ``ddof=1``) the unbiased estimate.
+    z = 1/(n - correction) sum_i (a_i - mean(a))^2, n = the number of reduced elements;
+    dz/da_i = 2 (a_i - mean(a)) / (n - correction).
+    ``axis``: None (all axes), an int or a tuple of ints (``dim`` is PyTorch's alias); the reduced axes
+    are dropped, or kept with size 1 if ``keepdims`` (alias ``keepdim``).
+    ``correction=0`` (the default here) is the biased variance of NumPy, of the course and of batch
+    norm's normalisation; ``correction=1`` (or ``unbiased=True``, ``ddof=1``) is the unbiased estimate
+    and PyTorch's default.  ``n - correction <= 0`` raises ``ValueError``.
     """
     if ddof is not None:
         correction = ddof
@@ -148,22 +165,57 @@ def var(a, axis=None, keepdims=False, correction=0, *, dim=None, keepdim=False, 
 
 
 def std(a, axis=None, keepdims=False, correction=0, *, dim=None, keepdim=False, ddof=None, unbiased=None):
-    """Standard deviation: sqrt of :func:`var` with the same arguments."""
+    """Standard deviation over ``axis``: ``mg.std(a, axis)`` or ``a.std(axis)``.
+
+    z = sqrt(var(a, axis, correction=correction));  dz/da_i = (a_i - mean(a)) / ((n - correction) z)
+    (nan where z = 0, i.e. all reduced elements equal; PyTorch gives 0 there).
+    Arguments as :func:`var` (default ``correction=0``, the biased form; PyTorch's default is 1).
+    """
     axes = _axes(a, axis, dim, "std")  # checked here, so errors name std, not var
     return sqrt(var(a, axes, keepdims, correction, keepdim=keepdim, ddof=ddof, unbiased=unbiased))
 
 
 def max(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
-    """Largest value over ``axis``; ties share the gradient equally."""
+    """Largest value over ``axis``: ``mg.max(a, axis)`` or ``a.max(axis)``.
+
+    z = max_i a_i;  dz/da_i = [a_i == z] / (number of ties): tied maxima share the gradient equally,
+    as ``torch.amax`` (and ``torch.max(a)`` without ``dim``) do.  Returns the values only, not
+    ``(values, indices)`` like ``torch.max(a, dim)``.
+    ``axis``: None (all axes), an int or a tuple of ints (``dim`` is PyTorch's alias); the reduced axes
+    are dropped, or kept with size 1 if ``keepdims`` (alias ``keepdim``).
+    An empty tensor raises ``ValueError``.
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor([[1.0, 5.0, 5.0], [4.0, 0.0, 2.0]], requires_grad=True)
+    >>> x.max(axis=1).sum().backward()
+    >>> x.grad
+    tensor([[0. , 0.5, 0.5],
+            [1. , 0. , 0. ]], dtype=float32, device='cpu')
+    """
     return Max.apply(a, axes=_axes(a, axis, dim, "max"), keepdims=_keep(keepdims, keepdim))
 
 
 def min(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
-    """Smallest value over ``axis``; ties share the gradient equally."""
+    """Smallest value over ``axis``: ``mg.min(a, axis)`` or ``a.min(axis)``.
+
+    z = min_i a_i;  dz/da_i = [a_i == z] / (number of ties): tied minima share the gradient equally,
+    as ``torch.amin`` (and ``torch.min(a)`` without ``dim``) do.  Returns the values only, not
+    ``(values, indices)`` like ``torch.min(a, dim)``.
+    ``axis``: None (all axes), an int or a tuple of ints (``dim`` is PyTorch's alias); the reduced axes
+    are dropped, or kept with size 1 if ``keepdims`` (alias ``keepdim``).
+    An empty tensor raises ``ValueError``.
+    """
     return Min.apply(a, axes=_axes(a, axis, dim, "min"), keepdims=_keep(keepdims, keepdim))
 
 
 def logsumexp(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
-    """log(sum(exp(a))) over ``axis``, stable for large |a|."""
+    """log(sum(exp(a))) over ``axis``: ``mg.logsumexp(a, axis)`` or ``a.logsumexp(axis)``.
+
+    z = m + log sum_i e^(a_i - m), m = max_i a_i, so finite for large |a|;  dz/da_i = e^(a_i - z)
+    (the softmax of ``a`` over ``axis``).
+    ``axis``: None (all axes), an int or a tuple of ints (``dim`` is PyTorch's alias); the reduced axes
+    are dropped, or kept with size 1 if ``keepdims`` (alias ``keepdim``).
+    As ``torch.logsumexp``.
+    """
     return LogSumExp.apply(a, axes=_axes(a, axis, dim, "logsumexp"), keepdims=_keep(keepdims, keepdim))
 

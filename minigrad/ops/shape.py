@@ -214,7 +214,12 @@ def _is_plain_key(key):
 
 # ----- public functions ------------------------------------------------------------------
 def reshape(a, *shape):
-    """``a`` with shape ``shape`` (one entry may be -1)."""
+    """``a`` with a new shape, same elements in C order: ``mg.reshape(a, shape)``, ``a.reshape(2, -1)``, ``a.view``.
+
+    ``shape`` is a tuple or separate ints; one entry may be -1 (inferred).  The element count must
+    match (``ValueError`` otherwise).  dz/da: the gradient reshaped back to ``a.shape``.  A no-op
+    reshape returns ``a`` itself.  As ``torch.reshape`` (``view`` is an alias: no stride rules here).
+    """
     if len(shape) == 1 and shape[0].__class__ is tuple:
         shape = shape[0]
         if shape == a.data.shape:
@@ -238,7 +243,12 @@ def reshape(a, *shape):
 
 
 def permute(a, *axes):
-    """``a`` with its axes reordered: output axis i is input axis ``axes[i]``."""
+    """``a`` with its axes reordered: ``mg.permute(a, axes)`` or ``a.permute(1, 0, 2)``.
+
+    Output axis i is input axis ``axes[i]`` (a tuple or separate ints, negatives count from the end;
+    a permutation of all axes);  dz/da: the gradient permuted by the inverse permutation.
+    As ``torch.permute``.
+    """
     if len(axes) == 1 and axes[0].__class__ is tuple and len(axes[0]) == a.data.ndim == 2:
         if axes[0] == (0, 1):
             return a
@@ -255,7 +265,12 @@ def permute(a, *axes):
 
 
 def transpose(a, axis0=-2, axis1=-1):
-    """Swap two axes (by default the last two; a 1-D tensor is returned as is)."""
+    """Swap axes ``axis0`` and ``axis1``: ``mg.transpose(a, 0, 1)`` or ``a.transpose()``.
+
+    By default the last two axes (``a.mT``); a 0-d or 1-D tensor is returned as is with the defaults;
+    dz/da: the gradient with the same two axes swapped back.  As ``torch.transpose(a, dim0, dim1)``
+    when both axes are given.
+    """
     nd = a.data.ndim
     if axis0 == -2 and axis1 == -1:
         if nd < 2:
@@ -276,7 +291,12 @@ def _prod(shape):
 
 
 def broadcast_to(a, *shape):
-    """``a`` repeated (without copying) to ``shape`` by NumPy's broadcasting rules."""
+    """``a`` repeated to ``shape`` by broadcasting (NumPy's = PyTorch's rules): ``a.broadcast_to(shape)``.
+
+    Size-1 axes are repeated and leading axes added;  dz/da: the gradient summed over the broadcast
+    axes back to ``a.shape``.  ``ValueError`` if ``a.shape`` does not broadcast to ``shape``.
+    As ``torch.broadcast_to``.
+    """
     if len(shape) == 1 and shape[0].__class__ is tuple and a.data.ndim == 0:
         return BroadcastTo.apply(a, shape=shape[0]) if shape[0] else a  # a 0-d tensor fits any shape
     shape = _shape_arg(shape, "broadcast_to")
@@ -290,7 +310,11 @@ def broadcast_to(a, *shape):
 
 
 def expand(a, *shape):
-    """PyTorch's ``expand``: like ``broadcast_to``, with -1 meaning "keep this size"."""
+    """PyTorch's ``expand``: :func:`broadcast_to`, with -1 meaning "keep this axis's size".
+
+    ``mg.expand(a, 3, -1)`` or ``a.expand(3, -1)``;  dz/da: the gradient summed over the expanded axes.
+    As ``torch.Tensor.expand``.
+    """
     shape = _shape_arg(shape, "expand")
     lead = len(shape) - a.ndim
     shape = tuple(a.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(shape))
@@ -298,7 +322,12 @@ def expand(a, *shape):
 
 
 def sum_to(a, shape):
-    """Sum ``a`` over the axes along which ``shape`` broadcasts to ``a.shape`` (undo broadcasting)."""
+    """Sum ``a`` down to ``shape``, undoing broadcasting: ``mg.sum_to(a, shape)`` or ``a.sum_to(shape)``.
+
+    z = a summed over the axes along which ``shape`` broadcasts to ``a.shape`` (leading axes dropped,
+    size-1 axes kept);  dz/da: the gradient broadcast back to ``a.shape``.  The rule every broadcasting
+    op's backward uses.  ``ValueError`` if ``shape`` does not broadcast to ``a.shape``.
+    """
     shape = tuple(shape)
     if shape == a.data.shape:
         return a
@@ -309,7 +338,11 @@ def sum_to(a, shape):
 
 
 def squeeze(a, axis=None, *, dim=None):
-    """Remove axes of size 1 (all of them, or those in ``axis``)."""
+    """Remove axes of size 1: all of them, or those in ``axis`` (``dim`` alias): ``a.squeeze(0)``.
+
+    dz/da: the gradient reshaped back.  Naming an axis whose size is not 1 raises ``ValueError``
+    (``torch.squeeze`` returns the tensor unchanged there).
+    """
     axis = dim if axis is None else axis
     if axis is None:
         axes = tuple(i for i, n in enumerate(a.shape) if n == 1)
@@ -322,7 +355,10 @@ def squeeze(a, axis=None, *, dim=None):
 
 
 def unsqueeze(a, axis):
-    """Insert an axis of size 1 at position ``axis`` of the result."""
+    """Insert an axis of size 1 at position ``axis`` of the result: ``mg.unsqueeze(a, 0)``, ``a.unsqueeze(-1)``.
+
+    ``axis`` in [-a.ndim - 1, a.ndim];  dz/da: the gradient reshaped back.  As ``torch.unsqueeze``.
+    """
     axis = _normalize_axis(axis, a.ndim + 1, "unsqueeze")
     shape = list(a.shape)
     shape.insert(axis, 1)
@@ -330,7 +366,12 @@ def unsqueeze(a, axis):
 
 
 def flatten(a, start_dim=0, end_dim=-1):
-    """Merge axes ``start_dim..end_dim`` (inclusive) into one."""
+    """Merge axes ``start_dim..end_dim`` (inclusive) into one: ``mg.flatten(a)``, ``a.flatten(1)``.
+
+    (d0, ..., ds, ..., de, ...) -> (d0, ..., ds * ... * de, ...); a 0-d tensor becomes shape (1,);
+    dz/da: the gradient reshaped back.  As ``torch.flatten`` (defaults 0, -1; ``nn.Flatten`` starts
+    at 1).
+    """
     if a.ndim == 0:
         return reshape(a, (1,))
     s = _normalize_axis(start_dim, a.ndim, "flatten")
@@ -344,7 +385,11 @@ def flatten(a, start_dim=0, end_dim=-1):
 
 
 def concatenate(tensors, axis=0, *, dim=None):
-    """Join tensors along an existing axis; all other axes must match."""
+    """Join tensors along an existing axis: ``mg.concatenate([a, b], axis=0)`` (``mg.cat``; ``dim`` alias).
+
+    All shapes must match except along ``axis``; z has the sum of their lengths there;
+    dz/da_k: the slice of the gradient that a_k filled.  As ``torch.cat``.
+    """
     axis = axis if dim is None else dim
     tensors = list(tensors)
     if not tensors:
@@ -364,7 +409,11 @@ cat = concatenate
 
 
 def stack(tensors, axis=0, *, dim=None):
-    """Join same-shaped tensors along a new axis."""
+    """Join same-shaped tensors along a new axis: ``mg.stack([a, b], axis=0)`` (``dim`` alias).
+
+    z[..., k, ...] = a_k with the new axis at ``axis``;  dz/da_k: slice k of the gradient.
+    As ``torch.stack``.
+    """
     axis = axis if dim is None else dim
     tensors = list(tensors)
     if not tensors:
@@ -377,8 +426,12 @@ def stack(tensors, axis=0, *, dim=None):
 
 
 def split(a, split_size_or_sections, axis=0, *, dim=None):
-    """Split into pieces along ``axis``: an int gives pieces of that size (the last may be
-    smaller, as in PyTorch); a list gives the size of each piece."""
+    """Split ``a`` into pieces along ``axis``: ``mg.split(a, 2)`` or ``a.split([1, 3], axis=1)`` (``dim`` alias).
+
+    An int gives pieces of that size (the last may be smaller); a list gives each piece's size (they
+    must add up to the axis length).  Returns a list of tensors;  d/da: each piece's gradient put back
+    in its slice.  As ``torch.split``.
+    """
     axis = _normalize_axis(axis if dim is None else dim, a.ndim, "split")
     n = a.shape[axis]
     if isinstance(split_size_or_sections, int):
@@ -398,8 +451,12 @@ def split(a, split_size_or_sections, axis=0, *, dim=None):
 
 
 def pad(a, pad_width, value=0.0):
-    """Pad with a constant.  ``pad_width``: NumPy's per-axis ((before, after), ...), or an int
-    for every side of every axis."""
+    """Pad ``a`` with the constant ``value``: ``mg.pad(a, ((0, 0), (1, 2)))`` or ``a.pad(1)``.
+
+    ``pad_width`` is NumPy's form: one (before, after) pair per axis (or one pair for every axis, or
+    an int for every side of every axis), all >= 0 -- not ``torch.nn.functional.pad``'s flat tuple
+    starting from the last axis.  dz/da: the gradient with the padding sliced off.
+    """
     if isinstance(pad_width, int):
         widths = ((pad_width, pad_width),) * a.ndim
     else:
@@ -439,8 +496,12 @@ def _is_numpy_integer(k):
 
 
 def getitem(a, key):
-    """``a[key]`` with NumPy's rules: ints, slices, None, Ellipsis, integer arrays (repeated
-    indices accumulate their gradients) and boolean masks."""
+    """``a[key]`` with NumPy's indexing rules: ``a[0]``, ``a[:, 1:3]``, ``a[idx]``, ``a[mask]``, ``mg.getitem(a, key)``.
+
+    ``key``: ints, slices, None, Ellipsis, integer arrays / lists / Tensors, or one bool mask;
+    dz/da: zeros of ``a.shape`` with the gradient added at ``key`` -- repeated indices accumulate their
+    gradients, as in PyTorch.  A bad index raises ``IndexError`` naming the key and the shape.
+    """
     key = normalize_key(key, a)
     try:
         return GetItem.apply(a, key=key, device=a._device)

@@ -24,24 +24,31 @@ class Callback:
     runs_last = False
 
     def on_train_begin(self, trainer):
+        """Called once when training starts (also when it resumes); does nothing here."""
         pass
 
     def on_epoch_begin(self, trainer, epoch):
+        """Called before each epoch (``epoch`` counts from 1); does nothing here."""
         pass
 
     def on_batch_end(self, trainer, step, logs):
+        """Called after each optimizer step (``step`` 1, 2, ... in the epoch; ``logs``: loss, batch_size); no-op."""
         pass
 
     def on_epoch_end(self, trainer, epoch, logs):
+        """Called after each epoch with its ``logs`` (train/dev costs and metrics); does nothing here."""
         pass
 
     def on_train_end(self, trainer):
+        """Called once when training stops (finished or stopped early); does nothing here."""
         pass
 
     def state_dict(self):
+        """The callback's state for a checkpoint (a dict; empty here)."""
         return {}
 
     def load_state_dict(self, state):
+        """Restore the state from :meth:`state_dict` (nothing to restore here)."""
         pass
 
 
@@ -121,11 +128,15 @@ class EarlyStopping(Callback):
         self.wait, self.stopped_epoch, self.best_state = 0, None, None
 
     def on_train_begin(self, trainer):
+        """Reset the best value and the wait counter for a fresh run (not for a resumed one)."""
         if trainer.epoch == 0:  # a fresh run (a resumed one has its state from the checkpoint)
             self.best.reset()
             self.wait, self.stopped_epoch, self.best_state = 0, None, None
 
     def on_epoch_end(self, trainer, epoch, logs):
+        """Record an improvement of ``monitor`` (and the parameters, if ``restore_best``), or count one
+        more epoch without; after ``patience`` of them set ``trainer.stop_training``.
+        """
         value = self.best.read(logs, "EarlyStopping")
         if self.best.improves(value):
             self.best.update(value, epoch)
@@ -140,10 +151,12 @@ class EarlyStopping(Callback):
                 trainer.stop_training = True
 
     def on_train_end(self, trainer):
+        """If ``restore_best``, load the best epoch's parameters back into the model."""
         if self.restore_best and self.best_state is not None and self.best.epoch != trainer.epoch:
             trainer.model.load_state_dict(self.best_state)
 
     def state_dict(self):
+        """Best value and epoch, wait counter, stopped epoch and the best parameters, for a checkpoint."""
         state = {"best": self.best.state_dict(), "wait": np.asarray(self.wait),
                  "stopped_epoch": np.asarray(-1 if self.stopped_epoch is None else self.stopped_epoch)}
         if self.best_state is not None:
@@ -151,6 +164,7 @@ class EarlyStopping(Callback):
         return state
 
     def load_state_dict(self, state):
+        """Restore the state saved by :meth:`state_dict`."""
         self.best.load_state_dict(state["best"])
         self.wait = as_int(state["wait"])
         stopped = as_int(state["stopped_epoch"])
@@ -195,10 +209,14 @@ class ModelCheckpoint(Callback):
         self.last_saved = None
 
     def on_train_begin(self, trainer):
+        """Reset the best value for a fresh run (not for a resumed one)."""
         if trainer.epoch == 0:
             self.best.reset()
 
     def on_epoch_end(self, trainer, epoch, logs):
+        """Save the trainer's full state to ``best`` if ``monitor`` improved, and to ``last`` every
+        ``every`` epochs.
+        """
         improved = False
         if self.best_path is not None:
             value = self.best.read(logs, "ModelCheckpoint")
@@ -216,9 +234,11 @@ class ModelCheckpoint(Callback):
                 self.last_saved = (path, epoch)
 
     def state_dict(self):
+        """The best value so far and its epoch, for a checkpoint."""
         return {"best": self.best.state_dict()}
 
     def load_state_dict(self, state):
+        """Restore the best value and epoch saved by :meth:`state_dict`."""
         self.best.load_state_dict(state["best"])
 
     def __repr__(self):
@@ -251,10 +271,12 @@ class LearningRateScheduler(Callback):
         self.scheduler, self.interval, self.monitor = scheduler, interval, monitor
 
     def on_batch_end(self, trainer, step, logs):
+        """``scheduler.step()`` after every optimizer step, if ``interval='step'``."""
         if self.interval == "step":
             self.scheduler.step()
 
     def on_epoch_end(self, trainer, epoch, logs):
+        """``scheduler.step()`` (or ``step(logs[monitor])``) after every epoch, if ``interval='epoch'``."""
         if self.interval == "epoch":
             if self.monitor is None:
                 self.scheduler.step()
@@ -262,8 +284,10 @@ class LearningRateScheduler(Callback):
                 self.scheduler.step(read_monitor(logs, self.monitor, "LearningRateScheduler"))
 
     def state_dict(self):
+        """The scheduler's ``state_dict()`` (if it has one), for a checkpoint."""
         return {"scheduler": self.scheduler.state_dict()} if hasattr(self.scheduler, "state_dict") else {}
 
     def load_state_dict(self, state):
+        """Restore the scheduler's state saved by :meth:`state_dict`."""
         if "scheduler" in state:
             self.scheduler.load_state_dict(state["scheduler"])

@@ -60,12 +60,15 @@ class ExponentialMovingAverage:
         return self.v
 
     def reset(self):
+        """Start again: v = 0, t = 0 (the value is nan until the next update)."""
         self.v, self.t = 0.0, 0
 
     def state_dict(self):
+        """The running average v and the step count t (a dict)."""
         return {"v": self.v, "t": self.t}
 
     def load_state_dict(self, state):
+        """Restore v and t saved by :meth:`state_dict`."""
         self.v, self.t = float(state["v"]), int(state["t"])
 
     def __repr__(self):

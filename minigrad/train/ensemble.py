@@ -51,15 +51,18 @@ class Ensemble:
         return stack(outs, axis=0).sum(axis=0)
 
     def parameters(self):
+        """Every member's parameters, member by member (a list)."""
         return [p for model in self.models for p in model.parameters()]
 
     def named_parameters(self):
+        """(``"k.name"``, parameter) for each member k's parameters."""
         for k, model in enumerate(self.models):
             named = model.named_parameters() if hasattr(model, "named_parameters") else (
                 (f"param{i}", p) for i, p in enumerate(model.parameters()))
             yield from ((f"{k}.{name}", p) for name, p in named)
 
     def train(self, mode=True):
+        """Set every member to training mode (``mode=False``: evaluation); returns self."""
         self.training = bool(mode)
         for model in self.models:
             method = getattr(model, "train" if mode else "eval", None)
@@ -68,12 +71,15 @@ class Ensemble:
         return self
 
     def eval(self):
+        """Set every member to evaluation mode (dropout off, batch norm running stats); returns self."""
         return self.train(False)
 
     def state_dict(self):
+        """``{"0": state of member 0, "1": ...}``."""
         return {str(k): model.state_dict() for k, model in enumerate(self.models)}
 
     def load_state_dict(self, state):
+        """Load each member's state from a dict made by :meth:`state_dict`."""
         for k, model in enumerate(self.models):
             model.load_state_dict(state[str(k)])
 

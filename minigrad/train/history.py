@@ -41,7 +41,9 @@ class History:
 
     # ----- recording ------------------------------------------------------------------
     def append(self, logs):
-        """Add one epoch; keys new to the history get ``nan`` for the earlier epochs."""
+        """Add one epoch; keys new to the history get ``nan`` for the earlier epochs, and keys
+        recorded before but missing from ``logs`` get ``nan`` for this epoch (all lists stay as long
+        as the history)."""
         n = len(self)
         for key, value in logs.items():
             self.records.setdefault(key, [math.nan] * n).append(float(value))
@@ -63,6 +65,7 @@ class History:
         return key in self.records
 
     def keys(self):
+        """The names recorded so far (e.g. ``"train_cost"``, ``"dev_accuracy"``, ``"lr"``)."""
         return self.records.keys()
 
     @property
@@ -105,11 +108,13 @@ class History:
 
     # ----- saving ----------------------------------------------------------------------
     def state_dict(self):
+        """Every record as a float64 array, and the best and stopped epochs (-1 for none)."""
         return {"records": {k: np.asarray(v, dtype=np.float64) for k, v in self.records.items()},
                 "best_epoch": np.asarray(-1 if self.best_epoch is None else self.best_epoch),
                 "stopped_epoch": np.asarray(-1 if self.stopped_epoch is None else self.stopped_epoch)}
 
     def load_state_dict(self, state):
+        """Restore the records and epochs saved by :meth:`state_dict`."""
         self.records = {k: [float(x) for x in np.asarray(v, dtype=np.float64).reshape(-1)]
                         for k, v in state["records"].items()}
         best, stopped = int(np.asarray(state["best_epoch"])), int(np.asarray(state["stopped_epoch"]))

@@ -89,6 +89,7 @@ class Results:
         return [t.metrics.get(name, math.nan) for t in self.ok]
 
     def to_dicts(self) -> list:
+        """Every trial as a plain dict (:meth:`Trial.to_dict`), in order: e.g. for a pandas DataFrame."""
         return [t.to_dict() for t in self.trials]
 
     def __len__(self):

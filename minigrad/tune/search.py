@@ -114,7 +114,9 @@ def grid_search(train, space, points_per_dim=3, seed=0, *, objective="dev_cost",
     Points are evenly spaced on each distribution's own scale; a choice contributes all its
     options.  With ``d`` hyperparameters that is ``points_per_dim**d`` trials, yet each one is
     tried at only ``points_per_dim`` values -- the reason the course prefers random search.
-    ``seed`` draws the per-trial seeds.  Other options: see :mod:`minigrad.tune.search`.
+    ``seed`` draws the per-trial seeds.  Trial ``i`` runs the ``i``-th point of
+    :func:`minigrad.tune.space.grid` (product order: the first key of ``space`` varies slowest).
+    Other options: see :mod:`minigrad.tune.search`.
     """
     fn = "grid_search"
     points_per_dim = _positive_int("points_per_dim", points_per_dim, fn)
@@ -138,6 +140,10 @@ def coarse_to_fine(train, space, rounds=3, trials_per_round=10, top_k=3, seed=0,
     side by ``max(pad * span, margin * width / n**(1/d))`` (``n`` trials per round in ``d``
     numeric dimensions) and kept inside ``S_r``; a choice keeps only the options the best trials
     used.  See :func:`minigrad.tune.space.zoom`.
+
+    Seeding: round ``r`` draws its configs and their per-trial seeds from
+    ``numpy.random.default_rng([seed, r])`` alone, so a round's draws never depend on how earlier
+    rounds went (only its space does), and running more rounds leaves the earlier ones unchanged.
 
     Returns
     -------

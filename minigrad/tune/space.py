@@ -48,13 +48,16 @@ class Distribution:
         pass
 
     def to_scaled(self, x):
+        """x in the scaled coordinate t where this distribution is uniform (identity here; log10 x for log_uniform)."""
         return float(x)
 
     def from_scaled(self, t):
+        """The value for scaled coordinate ``t``, the inverse of :meth:`to_scaled` (10**t for log_uniform)."""
         return float(t)
 
     @property
     def t_bounds(self):
+        """(t_lo, t_hi): the interval of the scaled coordinate that ``sample`` draws uniformly from."""
         t = sorted((self.to_scaled(self.low), self.to_scaled(self.high)))
         return t[0], t[1]
 
@@ -272,7 +275,9 @@ def distributions(space: dict) -> dict:
 def grid(space: dict, points_per_dim: int = 3) -> list:
     """Every combination of ``points_per_dim`` points per distribution (all options of a choice).
 
-    Points are evenly spaced on each distribution's own scale (log for :func:`log_uniform`).
+    Points are evenly spaced on each distribution's own scale (log for :func:`log_uniform`), in
+    increasing order.  The combinations come in ``itertools.product`` order over the space's keys
+    as written: the first key varies slowest, the last fastest (a nested dict expands in place).
     """
     _check_space(space)
     if int(points_per_dim) < 1:

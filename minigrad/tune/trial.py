@@ -50,13 +50,16 @@ class Trial:
 
     @property
     def ok(self) -> bool:
+        """True when the trial finished with usable metrics (``status == "ok"``)."""
         return self.status == "ok"
 
     def to_dict(self) -> dict:
+        """The trial as a plain dict of its fields (what the JSON-lines results file stores)."""
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> "Trial":
+        """A Trial from a dict made by :meth:`to_dict` (one results-file line); ``KeyError`` if fields are missing."""
         names = ("trial_id", "config", "metrics", "status", "error", "time", "round")
         missing = [n for n in ("trial_id", "config", "status") if n not in d]
         if missing:

@@ -7,21 +7,36 @@ __all__ = ["relu", "leaky_relu", "tanh", "sigmoid", "softmax", "log_softmax", "s
 
 
 def relu(x):
-    """max(x, 0);  gradient [x > 0]."""
+    """ReLU, elementwise: max(x, 0), same shape as ``x``;  gradient [x > 0], 0 at x = 0 (PyTorch's choice).
+
+    The course's g(z) = max(0, z).  As ``torch.nn.functional.relu`` (calls :func:`minigrad.relu`).
+    """
     return mg.relu(x)
 
 
 def leaky_relu(x, negative_slope=0.01):
-    """x for x > 0, else ``negative_slope * x``."""
+    """Leaky ReLU, elementwise: x if x > 0 else ``negative_slope * x``, same shape as ``x``.
+
+    Gradient 1 if x > 0 else ``negative_slope`` (so ``negative_slope`` at x = 0, as in PyTorch).
+    The course's max(0.01 z, z) with the default slope.  As ``torch.nn.functional.leaky_relu``.
+    """
     return mg.leaky_relu(x, negative_slope=negative_slope)
 
 
 def tanh(x):
+    """tanh, elementwise: (e^x - e^-x) / (e^x + e^-x), same shape as ``x``;  gradient 1 - tanh(x)^2.
+
+    The course's hidden-layer g(z) = tanh(z).  As ``torch.nn.functional.tanh``.
+    """
     return mg.tanh(x)
 
 
 def sigmoid(x):
-    """1 / (1 + e^-x), without overflow for large |x|."""
+    """Logistic sigmoid, elementwise: 1 / (1 + e^-x), without overflow for large |x|; same shape as ``x``.
+
+    Gradient s (1 - s) with s = sigmoid(x).  The course's output activation for binary labels; for the
+    cost use :func:`binary_cross_entropy_with_logits` on x instead.  As ``torch.sigmoid``.
+    """
     return mg.sigmoid(x)
 
 
@@ -39,14 +54,16 @@ def log_softmax(x, dim=-1, *, axis=None):
 
 
 def softplus(x):
-    """log(1 + e^x), stable for any x; its gradient is exactly sigmoid(x).
+    """Softplus, elementwise: log(1 + e^x), stable for any x, same shape as ``x``; its gradient is sigmoid(x).
 
     Computed as logsumexp over the pair (0, x), whose backward is the softmax of that pair:
     a composition such as ``relu(x) + log(1 + exp(-|x|))`` would get the gradient at x = 0
     wrong (0 instead of 1/2) because relu and abs have kinks there.
+    As ``torch.nn.functional.softplus`` with ``beta=1`` and no ``threshold`` switch.
     """
     return mg.logsumexp(mg.stack([mg.zeros_like(x), x]), axis=0)
 
 
 def identity(x):
+    """Returns ``x`` itself, unchanged (no graph node): the activation of a linear output layer."""
     return x

@@ -219,7 +219,11 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
 
 
 def mse_loss(input, target, reduction="mean"):
-    """Mean squared error (input - target)^2; shapes must be equal (no silent broadcasting)."""
+    """Squared error (input - target)^2 per element, reduced: ``'mean'`` (default), ``'sum'`` or ``'none'``.
+
+    Shapes must be equal (no silent broadcasting);  d/d input = 2 (input - target) / n for the mean
+    over n elements.  As ``torch.nn.functional.mse_loss``.
+    """
     op = "mse_loss"
     _check_reduction(reduction, op)
     _check_float(input, op)
@@ -230,7 +234,11 @@ def mse_loss(input, target, reduction="mean"):
 
 
 def l1_loss(input, target, reduction="mean"):
-    """Mean absolute error |input - target|; shapes must be equal."""
+    """Absolute error |input - target| per element, reduced: ``'mean'`` (default), ``'sum'`` or ``'none'``.
+
+    Shapes must be equal;  d/d input = sign(input - target) / n for the mean, 0 where input == target
+    (PyTorch's choice).  As ``torch.nn.functional.l1_loss``.
+    """
     op = "l1_loss"
     _check_reduction(reduction, op)
     _check_float(input, op)

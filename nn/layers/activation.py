@@ -8,14 +8,17 @@ __all__ = ["ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "Sof
 
 
 class ReLU(Module):
-    """max(z, 0), elementwise."""
+    """ReLU, elementwise: max(z, 0); gradient [z > 0] (0 at z = 0, PyTorch's choice).  Any shape."""
 
     def forward(self, x):
         return F.relu(x)
 
 
 class LeakyReLU(Module):
-    """z if z > 0 else negative_slope * z."""
+    """Leaky ReLU, elementwise: z if z > 0 else negative_slope * z (default 0.01).
+
+    Gradient 1 if z > 0 else ``negative_slope`` (also at z = 0, as in PyTorch).  Any shape.
+    """
 
     def __init__(self, negative_slope=0.01):
         super().__init__()
@@ -29,21 +32,24 @@ class LeakyReLU(Module):
 
 
 class Tanh(Module):
-    """tanh(z), elementwise."""
+    """tanh(z), elementwise; gradient 1 - tanh(z)^2.  Any shape."""
 
     def forward(self, x):
         return F.tanh(x)
 
 
 class Sigmoid(Module):
-    """1 / (1 + e^-z), elementwise and overflow-free."""
+    """1 / (1 + e^-z), elementwise and overflow-free; gradient s (1 - s).  Any shape.
+
+    For a binary cost use :class:`BCEWithLogitsLoss` on z rather than this then ``BCELoss``.
+    """
 
     def forward(self, x):
         return F.sigmoid(x)
 
 
 class Softplus(Module):
-    """log(1 + e^z), elementwise and stable."""
+    """log(1 + e^z), elementwise and stable; gradient sigmoid(z).  Any shape (``beta=1``)."""
 
     def forward(self, x):
         return F.softplus(x)

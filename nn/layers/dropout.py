@@ -33,9 +33,11 @@ class Dropout(Module):
 
     @property
     def keep_prob(self):
+        """The course's keep probability, 1 - p (read-only; set ``p``)."""
         return 1.0 - self.p
 
     def forward(self, x):
+        """In training: x * D / keep_prob with a fresh Bernoulli(keep_prob) mask D; in ``eval()``: x itself."""
         return F.dropout(x, self.p, self.training, generator=self.generator)
 
     def extra_repr(self):

@@ -70,14 +70,21 @@ class BCELoss(_WeightedLoss):
 
 
 class MSELoss(_Loss):
-    """Mean squared error (input - target)^2 (shapes must be equal)."""
+    """Squared error (input - target)^2, averaged (``reduction='mean'``) or summed; shapes must be equal.
+
+    The module form of :func:`nn.functional.mse_loss`; as ``torch.nn.MSELoss``.
+    """
 
     def forward(self, input, target):
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
 class L1Loss(_Loss):
-    """Mean absolute error |input - target| (shapes must be equal)."""
+    """Absolute error |input - target|, averaged (``reduction='mean'``) or summed; shapes must be equal.
+
+    Gradient sign(input - target), 0 at equality (PyTorch's choice).  The module form of
+    :func:`nn.functional.l1_loss`; as ``torch.nn.L1Loss``.
+    """
 
     def forward(self, input, target):
         return F.l1_loss(input, target, reduction=self.reduction)
