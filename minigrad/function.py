@@ -253,6 +253,7 @@ class Function:
 
     @property
     def name(self):
+        """The op's name (its class name), as used in error messages and ``grad_fn`` reprs."""
         return type(self).__name__
 
     # ----- application ------------------------------------------------------------------

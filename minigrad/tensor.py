@@ -100,6 +100,7 @@ class Tensor:
     # ----- attributes ------------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
+        """Whether gradients with respect to this tensor are computed (settable on leaves)."""
         return self._rg
 
     @requires_grad.setter
@@ -114,30 +115,37 @@ class Tensor:
         self._rg = value
 
     def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` in place (floating tensors only) and return ``self``."""
         self.requires_grad = requires_grad
         return self
 
     @property
     def shape(self):
+        """The size of each axis, a tuple of ints (``x.size()`` in PyTorch)."""
         return tuple(self.data.shape)
 
     @property
     def ndim(self):
+        """The number of axes (0 for a scalar tensor)."""
         return self.data.ndim
 
     @property
     def size(self):
+        """The number of elements, an int (NumPy's ``size``; see ``numel``)."""
         return int(self.data.size)
 
     def numel(self):
+        """The number of elements, an int (PyTorch's ``numel()``)."""
         return int(self.data.size)
 
     @property
     def dtype(self):
+        """The element type as a minigrad dtype (``float32``, ``int64``, ``bool`` ...)."""
         return dtypes.name_of(self.data.dtype)
 
     @property
     def device(self) -> Device:
+        """The :class:`Device` holding the data (``cpu``, ``cuda:N``, ``strict:N``)."""
         return self._device
 
     @property
@@ -147,10 +155,12 @@ class Tensor:
 
     @property
     def grad_fn(self):
+        """The node (a :class:`Function`) that made this tensor, or None for a leaf."""
         return self._node
 
     @property
     def is_leaf(self):
+        """True for a tensor no recorded op made (created by the user, or detached)."""
         return self._node is None
 
     def __len__(self):
@@ -188,6 +198,7 @@ class Tensor:
         return t
 
     def detach_(self):
+        """Cut this tensor off the graph in place (it becomes a leaf that needs no grad)."""
         self._node = None
         self._rg = False
         return self
@@ -204,6 +215,7 @@ class Tensor:
         return self._device.to_numpy(self.data).reshape(()).item()
 
     def tolist(self):
+        """The values as nested Python lists (a number for a 0-d tensor)."""
         return self.numpy().tolist()
 
     def numpy(self):
@@ -231,18 +243,23 @@ class Tensor:
         return int(self.item())
 
     def cpu(self):
+        """This tensor on the CPU (``to("cpu")``; ``self`` if it is there already)."""
         return self.to("cpu")
 
     def cuda(self, index=None):
+        """This tensor on GPU ``index`` (``to("cuda[:index]")``), differentiable."""
         return self.to("cuda" if index is None else f"cuda:{index}")
 
     def float(self):
+        """This tensor as float32 (``to(dtype=float32)``), differentiable."""
         return self.to(dtype=dtypes.float32)
 
     def double(self):
+        """This tensor as float64 (``to(dtype=float64)``), differentiable."""
         return self.to(dtype=dtypes.float64)
 
     def astype(self, dtype):
+        """This tensor converted to ``dtype`` (NumPy's name for ``to(dtype=...)``), differentiable."""
         return self.to(dtype=dtype)
 
     def __dlpack__(self, *args, **kwargs):
@@ -340,6 +357,7 @@ class Tensor:
         return self
 
     def zero_(self):
+        """Set every element to 0, in place (``fill_(0)``)."""
         return self.fill_(0)
 
     def set_data_(self, source):

@@ -6,7 +6,7 @@ both exist (``minigrad/__init__`` imports this module first).
 """
 from __future__ import annotations
 
-from . import dtypes, ops
+from . import dtypes, ops, tensor_queries
 from .device import DeviceError, device as _get_device
 from .engine import backward as _engine_backward
 from .function import check_broadcast
@@ -145,12 +145,8 @@ def _install():
     T.clamp = ops.clip
     T.neg = ops.neg
     T.add, T.sub, T.mul, T.div = ops.add, ops.sub, ops.mul, ops.div
-    T.any = lambda self, axis=None: Tensor._make(self._device.xp.any(self.data, axis=axis), self._device, False, None)
-    T.all = lambda self, axis=None: Tensor._make(self._device.xp.all(self.data, axis=axis), self._device, False, None)
-    T.argmax = lambda self, axis=None, keepdims=False: Tensor._make(
-        self._device.xp.argmax(self.data, axis=axis, keepdims=keepdims), self._device, False, None)
-    T.argmin = lambda self, axis=None, keepdims=False: Tensor._make(
-        self._device.xp.argmin(self.data, axis=axis, keepdims=keepdims), self._device, False, None)
+    T.any, T.all, T.argmax, T.argmin = tensor_queries.any, tensor_queries.all, tensor_queries.argmax, \
+        tensor_queries.argmin
 
 
 _install_core()
