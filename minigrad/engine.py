@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import weakref
 
-from .function import BackwardError, _check_finite
+from .function import BackwardError
+from .function_support import check_finite
 from .modes import STATE
 from .ops.backward_ops import _ARRAY_OPS, TENSOR_OPS, array_ops
 from .tensor import Tensor
@@ -226,7 +227,7 @@ def node_gradients(node, g, mode):
                 d = gi if raw else gi.data
                 break
         if anomaly:
-            _check_finite(node, d, "backward", inputs)
+            check_finite(node, d, "backward", inputs)
         out.append(gi)
     return out
 

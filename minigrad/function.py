@@ -13,7 +13,8 @@ import inspect
 import numpy as _np
 
 from . import dtypes as _dtypes
-from .device import DeviceError
+from .function_support import (as_tensors, check_broadcast, check_finite, device_mismatch, float_for_python_floats,
+                               is_view_of)
 from .modes import STATE
 from .tensor import Tensor, as_constant_like
 
@@ -270,13 +271,13 @@ class Function:
                 if dev is None:
                     dev = t._device
                 elif t._device is not dev:
-                    _device_mismatch(cls.__name__, inputs)
+                    device_mismatch(cls.__name__, inputs)
                 if t._rg:
                     rg = True
             elif t.__class__ is float or t.__class__ is int:
                 scalars = True  # Python numbers reach forward as they are
             else:
-                return cls.apply(*_as_tensors(cls.__name__, inputs), **params)
+                return cls.apply(*as_tensors(cls.__name__, inputs), **params)
         if dev is None:
             raise TypeError(f"{cls.__name__}.apply: needs at least one Tensor input, got "
                             + ", ".join(type(t).__name__ for t in inputs))
@@ -285,7 +286,7 @@ class Function:
             args = tuple([t.data if isinstance(t, Tensor) else t for t in inputs])
             for a in args:
                 if a.__class__ is float:
-                    args = _float_for_python_floats(args, dev)
+                    args = float_for_python_floats(args, dev)
                     break
             if recording:
                 inputs = tuple([t if isinstance(t, Tensor) else Tensor._make(t, dev, False, None) for t in inputs])
@@ -313,17 +314,17 @@ class Function:
                 check_broadcast(cls.__name__, [getattr(t, "shape", ()) for t in inputs])
             raise
         if STATE.anomaly:
-            _check_finite(fn, out, "forward", inputs)
+            check_finite(fn, out, "forward", inputs)
         if not recording:
             result = Tensor._make(out, dev, False, None)
-            if fn.is_view and _is_view_of(out, args[0]):  # a view made without recording still
+            if fn.is_view and is_view_of(out, args[0]):  # a view made without recording still
                 result._vc = inputs[0]._vc                  # shares the version counter
             return result
         result = Tensor._make(out, dev, True, fn)
         fn.inputs = inputs
         fn.needs_input_grad = ((inputs[0]._rg, inputs[1]._rg) if len(inputs) == 2 else
                                tuple([t._rg for t in inputs]))
-        if fn.is_view and _is_view_of(out, args[0]):
+        if fn.is_view and is_view_of(out, args[0]):
             result._vc = inputs[0]._vc
         fn._out_vc = result._vc
         if fn._saved:
@@ -378,7 +379,7 @@ def _apply_ctx(cls, args, params):
                         + ", ".join(type(a).__name__ for a in args))
     dev = tensors[0]._device
     if any(t._device is not dev for t in tensors):
-        _device_mismatch(cls.__name__, tensors)
+        device_mismatch(cls.__name__, tensors)
     ctx = cls()
     ctx.xp = dev.xp
     ctx.needs_input_grad = tuple([isinstance(a, Tensor) and a._rg for a in args])  # one per argument
@@ -392,7 +393,7 @@ def _apply_ctx(cls, args, params):
         raise TypeError(f"{cls.__name__}.forward must return one Tensor, got {type(out).__name__} "
                         "(several outputs are not supported)")
     if STATE.anomaly:
-        _check_finite(ctx, out.data, "forward", tensors)
+        check_finite(ctx, out.data, "forward", tensors)
     if not (prev and any(t._rg for t in tensors)):
         return out
     result = Tensor._make(out.data, out._device, True, ctx)
@@ -416,42 +417,6 @@ def _as_array(fn, scalar):
     return out
 
 
-def _float_for_python_floats(args, dev):
-    """PyTorch's rule: integer or bool tensors meeting a Python float compute in the default
-    float dtype (``arange(4) * 0.5`` is float32; NumPy would give float64, array-api-strict
-    would refuse)."""
-    for a in args:
-        if a.__class__ is not float and a.__class__ is not int:
-            kind = getattr(a.dtype, "kind", None)  # NumPy and CuPy dtypes say it fast
-            if kind == "f" or (kind is None and _dtypes.is_floating(a.dtype)):
-                return args
-    native = _dtypes.to_native(_dtypes.get_default_dtype(), dev.xp)
-    return tuple(a if a.__class__ is float or a.__class__ is int else dev.xp.astype(a, native) for a in args)
-
-
-def _as_tensors(name, inputs):
-    """``inputs`` with Python numbers and arrays turned into constant Tensors.
-
-    A Python number stays a Python number inside (forward receives it as such), so it never
-    changes the dtype of the tensor it meets: ``float32_tensor * 2.0`` is float32.
-    """
-    like = next((t for t in inputs if isinstance(t, Tensor)), None)
-    if like is None:
-        raise TypeError(f"{name}.apply: at least one input must be a Tensor, got "
-                        + ", ".join(type(t).__name__ for t in inputs))
-    out = []
-    for x in inputs:
-        if isinstance(x, _np.generic) and x.dtype.kind in "iuf":
-            x = x.item()  # a NumPy scalar (np.sqrt(2.0), np.int64(3)) acts as the Python number
-        if isinstance(x, Tensor):
-            out.append(x)
-        elif isinstance(x, (int, float)) and not isinstance(x, bool):
-            out.append(Tensor._make(x, like._device, False, None))
-        else:
-            out.append(as_constant_like(x, like, name))
-    return tuple(out)
-
-
 def _resolve_saved(to_save, inputs, out, result):
     """(where, version, value) per saved value: where = an input index or _OUTPUT (version
     checked), or None for anything else (an array such as a mask, a Tensor, or None)."""
@@ -467,42 +432,3 @@ def _resolve_saved(to_save, inputs, out, result):
         else:
             saved.append((None, 0, a))
     return saved
-
-
-def check_broadcast(op, shapes):
-    """Raise a ValueError naming ``op`` and ``shapes`` if the shapes do not broadcast together."""
-    ndim = max(len(s) for s in shapes)
-    for i in range(1, ndim + 1):
-        sizes = {s[-i] for s in shapes if len(s) >= i} - {1}
-        if len(sizes) > 1:
-            listed = ", ".join(str(tuple(s)) for s in shapes[:-1]) + f" and {tuple(shapes[-1])}"
-            raise ValueError(
-                f"{op}: shapes {listed} cannot be broadcast together: axis {-i} has sizes "
-                f"{sorted(sizes)} (from the right, sizes must be equal or 1)")
-
-
-def _is_view_of(out, a):
-    """Whether ``out`` of a view op may share memory with its input ``a``.  A NumPy output that
-    cannot overlap ``a`` is a copy (a reshape that had to copy, say), with a version counter of
-    its own; other backends are taken at the op's word."""
-    if out.__class__ is _ndarray and a.__class__ is _ndarray:
-        return _np.may_share_memory(out, a)
-    return True
-
-
-def _device_mismatch(name, inputs):
-    devs = ", ".join(f"{tuple(t.shape)} on {t._device}" for t in inputs if isinstance(t, Tensor))
-    raise DeviceError(f"{name}: all inputs must be on the same device, got {devs}; "
-                      "move them with .to(device) first")
-
-
-def _check_finite(fn, array, phase, inputs):
-    xp = fn.xp
-    try:
-        bad = not bool(xp.all(xp.isfinite(array)))
-    except TypeError:  # integer / bool results
-        return
-    if bad:
-        shapes = ", ".join(str(tuple(t.shape)) for t in inputs if isinstance(t, Tensor))
-        raise FloatingPointError(
-            f"detect_anomaly: {fn.name} {phase} produced NaN or Inf (inputs of shape {shapes})")

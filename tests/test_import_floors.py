@@ -12,7 +12,7 @@ import _import_graph as ig
 FLOORS = [
     ("devices, dtypes, modes", ["minigrad.device", "minigrad.dtypes", "minigrad.modes"]),
     ("tensor", ["minigrad.tensor"]),
-    ("node contract", ["minigrad.function"]),
+    ("node contract", ["minigrad.function", "minigrad.function_support"]),
     ("ops", ["minigrad.ops"]),  # and minigrad.ops.*
     ("engine", ["minigrad.engine"]),
     ("Tensor methods", ["minigrad.tensor_methods"]),
