@@ -12,8 +12,8 @@ arrays themselves and ``F`` is :class:`ArrayOps`, where each call is the op's ow
 the arrays: the same maths, and no Tensor or graph node made per backward step.
 
 The engine (:mod:`minigrad.engine`, the floor above the ops) picks one of them for each call
-of a node's ``backward`` and sets it as the node's ``F``: ``TENSOR_OPS``, or ``array_ops(xp)``
-for the node's array namespace.  A new helper is one method of :class:`_Ops` applying an op.
+of a node's ``backward`` and hands it to the node, whose ``F`` reads it: ``TENSOR_OPS``, or
+``array_ops(xp)`` for the node's array namespace.  A new helper is one method of :class:`_Ops` applying an op.
 """
 from __future__ import annotations
 
