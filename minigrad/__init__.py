@@ -24,6 +24,10 @@ from .ops import (abs, add, broadcast_to, cat, clip, concatenate, div, exp, expa
                   linear, log, log_softmax, logsumexp, matmul, max, maximum, mean, min, minimum, mul, neg, nll,
                   one_hot, pad, permute, pow, relu, reshape, sigmoid, softmax, softmax_cross_entropy, split, sqrt,
                   squeeze, stack, std, sub, sum, sum_to, tanh, transpose, unsqueeze, var, where)
+from .ops import (adaptive_avg_pool2d, addmm, avg_pool2d, baddbmm, bitwise_and, bitwise_left_shift,  # opsC
+                  bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor, bmm, conv1d, conv2d, conv_transpose2d,
+                  det, dot, einsum, floor_divide, fold, inverse, kron, linalg_solve, max_pool2d, mv, outer,
+                  tensordot, unfold)
 from .random import Generator, default_generator, manual_seed
 from .serialization import CheckpointError, load, save
 from .tensor import Tensor
@@ -34,7 +38,7 @@ __version__ = "0.1.0"
 
 # Subpackages loaded on first use, so `import minigrad` stays light: mg.data, mg.train, mg.tune,
 # mg.testing (the last needs Hypothesis).
-_LAZY = ("data", "train", "tune", "testing")
+_LAZY = ("data", "train", "tune", "testing", "utils")
 
 
 def __getattr__(name):

@@ -5,6 +5,8 @@ default device when omitted) and ``requires_grad``; random ones also take ``gene
 """
 from __future__ import annotations
 
+import operator as _operator
+
 import numpy as _np
 
 from . import dtypes
@@ -25,12 +27,23 @@ def _float(dtype, xp):
     return dtypes.to_native(dtype if dtype is not None else dtypes.get_default_dtype(), xp)
 
 
-def _shape(shape):
+def _shape(shape, op="shape"):
+    """A tuple of ints >= 0 from ``(2, 3)``, ``((2, 3),)`` or ``([2, 3],)``; floats, bools and
+    strings are refused (``zeros(2.5)`` is an error, as in PyTorch), integer NumPy scalars and
+    0-d integer arrays accepted."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    shape = tuple(int(n) for n in shape)
+    dims = []
+    for n in shape:
+        try:
+            if isinstance(n, (bool, _np.bool_)):
+                raise TypeError
+            dims.append(_operator.index(n))
+        except TypeError:
+            raise TypeError(f"{op}: a shape holds integers, got {n!r} ({type(n).__name__}) in {shape!r}") from None
+    shape = tuple(dims)
     if any(n < 0 for n in shape):
-        raise ValueError(f"negative dimension in shape {shape}")
+        raise ValueError(f"{op}: negative dimension in shape {shape}")
     return shape
 
 
@@ -91,7 +104,7 @@ def full(*shape, fill_value, dtype=None, device=None, requires_grad=False):
             dtypes.int64 if isinstance(fill_value, int) else dtypes.get_default_dtype())
     native = dtypes.to_native(dtype, dev.xp)
     with dev.context():
-        arr = dev.xp.full(_shape(shape), fill_value, dtype=native, **_kw(dev))
+        arr = dev.xp.full(_shape(shape, "full"), fill_value, dtype=native, **_kw(dev))
     return _wrap(arr, dev, requires_grad)
 
 
@@ -107,7 +120,7 @@ def zeros(*shape, dtype=None, device=None, requires_grad=False):
     """
     dev = _dev(device)
     with dev.context():
-        arr = dev.xp.zeros(_shape(shape), dtype=_float(dtype, dev.xp), **_kw(dev))
+        arr = dev.xp.zeros(_shape(shape, "zeros"), dtype=_float(dtype, dev.xp), **_kw(dev))
     return _wrap(arr, dev, requires_grad)
 
 
@@ -119,7 +132,7 @@ def ones(*shape, dtype=None, device=None, requires_grad=False):
     """
     dev = _dev(device)
     with dev.context():
-        arr = dev.xp.ones(_shape(shape), dtype=_float(dtype, dev.xp), **_kw(dev))
+        arr = dev.xp.ones(_shape(shape, "ones"), dtype=_float(dtype, dev.xp), **_kw(dev))
     return _wrap(arr, dev, requires_grad)
 
 
@@ -140,6 +153,8 @@ def arange(start, stop=None, step=1, dtype=None, device=None, requires_grad=Fals
     """
     if stop is None:
         start, stop = 0, start
+    if step == 0:
+        raise ValueError(f"arange: step must be nonzero, got {step!r}")
     dev = _dev(device)
     if dtype is None:
         dtype = dtypes.int64 if all(isinstance(v, int) for v in (start, stop, step)) else dtypes.get_default_dtype()
@@ -155,6 +170,7 @@ def linspace(start, stop, num, dtype=None, device=None, requires_grad=False):
     ``dtype``: default float32 (``mg.get_default_dtype()``); ``device``: default the default device.
     As ``torch.linspace(start, end, steps)``.
     """
+    (num,) = _shape((num,), "linspace")
     dev = _dev(device)
     with dev.context():
         arr = dev.xp.linspace(start, stop, num, dtype=_float(dtype, dev.xp), **_kw(dev))
@@ -167,6 +183,7 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     ``dtype``: default float32 (``mg.get_default_dtype()``); ``device``: default the default device.
     As ``torch.eye``.
     """
+    n, m = _shape((n,) if m is None else (n, m), "eye") + ((None,) if m is None else ())
     dev = _dev(device)
     with dev.context():
         arr = dev.xp.eye(n, m, dtype=_float(dtype, dev.xp), **_kw(dev))
@@ -205,7 +222,7 @@ def _draw(kind, shape, dtype, device, generator, requires_grad, **kw):
         dev = _dev(device)
         generator = default_generator(dev)
     native = dtypes.to_native(dtype, dev.xp) if dtype is not None else _float(None, dev.xp)
-    return _wrap(generator.draw(kind, _shape(shape), native, **kw), dev, requires_grad)
+    return _wrap(generator.draw(kind, _shape(shape, kind), native, **kw), dev, requires_grad)
 
 
 def rand(*shape, dtype=None, device=None, generator=None, requires_grad=False):

@@ -44,6 +44,28 @@ whatever its size.
 Other checks (failures too): inputs and upstream gradients unchanged by forward and
 backward; each gradient has its input's shape, dtype and device, and shares memory with no
 input, no upstream gradient and no other gradient.
+
+Never a vacuous pass
+--------------------
+A checked input (of size > 0) that backward never reached -- no gradient flowed to it through
+the graph -- and whose central differences are all exactly 0 is a **failure**: the output
+does not depend on it, so nothing was checked (typically a closure that uses a model's own
+parameters and ignores the float64 copies ``fn`` is given).  An input the graph does reach
+passes with an exactly-zero gradient (``relu`` of negatives, a masked-out entry); an input
+that is unused but moves the output (a gradient lost by ``detach``) fails as a mismatch.
+``gradgradcheck`` applies the rule only when *no* checked input is reached (a linear ``fn``
+has first gradients that do not depend on ``x``).
+
+Checking a model in one call
+----------------------------
+``gradcheck(fn, tensors)`` with an ``fn`` that takes no arguments perturbs the given tensors
+**in place** (e.g. ``gradcheck(lambda: loss_fn(model(X), y), model.parameters())``): each
+floating tensor with ``requires_grad`` is switched to a float64 copy of itself for the check
+(others are left alone), every evaluation of ``fn`` starts from the same state of the default
+random generators (dropout draws the same masks), and afterwards every tensor gets back its
+own array, dtype and values bit for bit, and its ``.grad``, and the generators their state.
+Buffers ``fn`` updates itself (batch-norm running statistics) are not restored: use
+``nn.utils.gradcheck_module`` or ``model.eval()``.
 """
 from __future__ import annotations
 
@@ -54,6 +76,7 @@ from .device import _host_numpy, device_of_array
 from .engine import backward as _backward, grad as _grad
 from .function import Function
 from .gradcheck_report import GradcheckError, GradcheckResult, InputReport, compare, reading
+from .gradcheck_sides import _bad_grad, _check_gradients, _compare_snapshots, _is_array, _snapshot
 from .modes import enable_grad, no_grad
 from .tensor import Tensor
 
@@ -69,10 +92,12 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, fast_mode=False, raise
     ----------
     fn : callable
         ``fn(*inputs)`` returns a Tensor or a tuple/list of Tensors.  A :class:`Function`
-        subclass may be passed for its ``apply``.
+        subclass may be passed for its ``apply``.  A function of no arguments (a closure over
+        a model) checks ``inputs`` in place: see "Checking a model in one call" above.
     inputs : Tensor, array or sequence of them (and other arguments)
         Checked: Tensors with ``requires_grad=True`` and bare floating arrays (see the module
-        docstring).  ``fn`` receives float64 copies.
+        docstring).  ``fn`` receives float64 copies.  An input the output does not depend on
+        (not reached by backward, central differences all 0) fails the check.
     eps : float
         Step of the central differences.
     atol, rtol : float
@@ -99,6 +124,14 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, fast_mode=False, raise
     >>> bool(mg.gradcheck(lambda a: (a * a).tanh(), x))
     True
     """
+    if _takes_no_arguments(fn):  # the model form: perturb ``inputs`` themselves, restore them afterwards
+        check = _InPlaceCheck(fn, inputs, eps, atol, rtol, fast_mode, seed, "gradcheck")
+        try:
+            with check.dev.context():
+                check.set_upstream(grad_output)
+                return check.finish(raise_exception)
+        finally:
+            check.restore()
     check = _Check(fn, inputs, eps, atol, rtol, fast_mode, seed, "gradcheck")
     with check.dev.context():  # the inputs' GPU is the current one (CuPy)
         check.set_upstream(grad_output)
@@ -118,6 +151,9 @@ def gradgradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, fast_mode=False, r
     of each backward op, which ops linear in ``x`` (reshape, indexing, sums) have too.
     Other parameters as in :func:`gradcheck`; the report names ``u_k`` "grad_output k".
     """
+    if _takes_no_arguments(fn):
+        raise TypeError("gradgradcheck: fn takes no arguments; the in-place form (a closure over a model's "
+                        "parameters) is gradcheck's only: give gradgradcheck a function of its inputs")
     first = _Check(fn, inputs, eps, atol, rtol, fast_mode, seed, "gradgradcheck")
     with first.dev.context():
         first.set_upstream(grad_output)
@@ -159,7 +195,7 @@ class _Check:
             fn = fn.apply
         self.fn, self.eps, self.atol, self.rtol = fn, float(eps), float(atol), float(rtol)
         self.fast, self.seed, self.title = bool(fast_mode), int(seed), title
-        self.args, self.checked = _prepare(inputs, title)
+        self.args, self.checked = self._prepare(inputs, title)
         self.before = _snapshot(self.args)
         self.dev = self.args[self.checked[0]]._device
         self.xp = self.dev.xp
@@ -167,6 +203,9 @@ class _Check:
         self.notes = []
 
     # -- setup --
+    def _prepare(self, inputs, title):
+        return _prepare(inputs, title)
+
     def set_upstream(self, grad_output):
         """Run ``fn`` once to learn its outputs and fix one upstream gradient per output."""
         with no_grad():
@@ -228,6 +267,7 @@ class _Check:
         grads = [leaves[i].grad for i in self.checked]
         _check_gradients(grads, [self.args[i] for i in self.checked], [self.label(i) for i in self.checked],
                          self.us, problems)
+        self.unreached = {i for i, g in zip(self.checked, grads) if g is None}
         out = []
         for i, g in zip(self.checked, grads):
             if g is None:  # not used: the gradient is zero
@@ -271,9 +311,23 @@ class _Check:
                 a, n = g, self.numeric_full(i)
             result.inputs.append(compare(i, self.label(i), self.args[i].shape, a, n, self.atol, self.rtol,
                                           self.fast))
+        result.problems += self._vacuous(result.inputs)
         if not result.passed and raise_exception:
             raise GradcheckError(result)
         return result
+
+    def _vacuous(self, reports):
+        """Problems for inputs the output does not depend on (see "Never a vacuous pass")."""
+        idle = [r for r in reports if r.position in self.unreached and r.analytic.size and
+                np.prod(r.shape) > 0 and not np.any(r.numeric)]
+        if self.title == "gradgradcheck" and len(idle) < len(reports):
+            return []
+        hint = ("gradcheck hands fn float64 copies of its inputs; a closure over a model's own parameters "
+                "ignores them.  To check a model: mg.gradcheck(lambda: loss_fn(model(X), y), model.parameters()) "
+                "or nn.utils.gradcheck_module(model, loss_fn, X, y)") if self.title == "gradcheck" else \
+            "pass inputs the function uses"
+        return [f"the output does not depend on {r.label or f'input {r.position}'}: no gradient reached it and "
+                f"its central differences are all exactly 0, so nothing was checked; {hint}" for r in idle]
 
     def label(self, position):
         return self.labels.get(position, f"input {position}")
@@ -287,6 +341,83 @@ class _Check:
         return dict(fn=self.fn_name, device=str(self.dev), eps=self.eps, atol=self.atol, rtol=self.rtol,
                     mode="fast mode (one random direction per input)" if self.fast else "every element",
                     upstream=self.upstream_desc, seed=self.seed)
+
+
+class _InPlaceCheck(_Check):
+    """A check of a function of no arguments over tensors it closes over, perturbed in place."""
+
+    def __init__(self, fn, tensors, eps, atol, rtol, fast_mode, seed, title):
+        from .random import default_generator
+
+        def call(*_):  # every evaluation draws the same random numbers (dropout masks)
+            for g, state in self.rng_states:
+                g.set_state(state)
+            return fn()
+
+        call.__qualname__ = getattr(fn, "__qualname__", None) or repr(fn)
+        self.saved, self.rng_states = [], []
+        try:
+            super().__init__(call, tensors, eps, atol, rtol, fast_mode, seed, title)
+        except BaseException:
+            self.restore()
+            raise
+        self.rng_states = [(g, g.get_state()) for g in {id(g): g for g in (default_generator(self.dev),
+                                                                  default_generator("cpu"))}.values()]
+        self.base = {i: self.args[i].data for i in self.checked}
+
+    def _prepare(self, tensors, title):
+        items = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+        for k, t in enumerate(items):
+            if not isinstance(t, Tensor) or not t.is_leaf:
+                raise TypeError(f"{title}: with a function of no arguments the inputs must be the leaf Tensors it "
+                                f"uses (e.g. model.parameters()); input {k} is "
+                                f"{'a non-leaf Tensor' if isinstance(t, Tensor) else type(t).__name__}")
+        if len({id(t) for t in items}) != len(items):
+            raise ValueError(f"{title}: a tensor is given more than once")
+        checked = [k for k, t in enumerate(items) if t.requires_grad and dtypes.is_floating(t.data.dtype)]
+        if not checked:
+            raise ValueError(f"{title}: no input to check: none of the {len(items)} tensor(s) requires grad")
+        devs = {str(items[k]._device) for k in checked}
+        if len(devs) > 1:
+            raise ValueError(f"{title}: the checked inputs are on different devices: {sorted(devs)}")
+        for k in checked:
+            t = items[k]
+            self.saved.append((t, t.data, t.grad))
+            t.data, t.grad = _float64_copy(t.data, t._device, False).data, None
+        return items, checked
+
+    def leaves(self, replace=None):
+        for i in self.checked:
+            t = self.args[i]
+            t.data = self.base[i] if replace is None or i not in replace else replace[i]
+            t.grad = None
+        return list(self.args)
+
+    def objective(self, replace):
+        try:
+            return super().objective(replace)
+        finally:
+            self.leaves()
+
+    def restore(self):
+        """Every tensor's own array (dtype, values) and ``.grad``; the generators' states."""
+        for t, data, grad in self.saved:
+            t.data, t.grad = data, grad
+        for g, state in self.rng_states:
+            g.set_state(state)
+
+
+def _takes_no_arguments(fn):
+    """True for a plain callable that accepts no positional argument (the in-place model form)."""
+    import inspect
+
+    if isinstance(fn, type):
+        return False
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return not any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params)
 
 
 # ----- inputs and outputs -------------------------------------------------------------------
@@ -323,10 +454,6 @@ def _float64_copy(data, dev, requires_grad):
     return Tensor._make(copy, dev, requires_grad, None)
 
 
-def _is_array(x):
-    return isinstance(x, np.ndarray) or hasattr(x, "__array_namespace__")
-
-
 def _to_host(x):
     return x if isinstance(x, (int, float, list, tuple)) else _host_numpy(x)
 
@@ -353,69 +480,3 @@ def _as_list(grad_output, n):
 def _zeros_like(x):
     xp = x._device.xp
     return Tensor._make(xp.zeros_like(x.data), x._device, False, None)
-
-
-# ----- the side checks -------------------------------------------------------------------------
-def _snapshot(items):
-    """Host copies of the array data in ``items`` (None elsewhere)."""
-    out = []
-    for x in items:
-        if isinstance(x, Tensor):
-            out.append(x.numpy())
-        elif _is_array(x):
-            out.append(np.array(_host_numpy(x), copy=True))
-        else:
-            out.append(None)
-    return out
-
-
-def _compare_snapshots(before, items, n_args, problems):
-    for k, (b, x) in enumerate(zip(before, items)):
-        if b is None:
-            continue
-        now = _snapshot([x])[0]
-        same = now.shape == b.shape and np.array_equal(now, b, equal_nan=dtypes.is_floating(b.dtype))
-        if not same:
-            what = f"input {k}" if k < n_args else f"upstream gradient {k - n_args}"
-            problems.append(f"{what} was modified in place by the function or its backward")
-
-
-def _bad_grad(g, x):
-    return g.shape != x.shape or g._device is not x._device
-
-
-def _check_gradients(grads, xs, names, us, problems):
-    """Shape, dtype, device of each gradient; no memory shared with inputs, upstreams, each other."""
-    for g, x, name in zip(grads, xs, names):
-        if g is None:
-            continue
-        if g.shape != x.shape:
-            problems.append(f"the gradient of {name} has shape {g.shape}, the input {x.shape}")
-        if g.dtype != x.dtype:
-            problems.append(f"the gradient of {name} is {g.dtype}, the input {x.dtype}")
-        if g._device is not x._device:
-            problems.append(f"the gradient of {name} is on {g._device}, the input on {x._device}")
-    others = [(name, x.data) for name, x in zip(names, xs)]
-    others += [(f"upstream gradient {k}", u) for k, u in enumerate(us) if u is not None]
-    for n, (g, name) in enumerate(zip(grads, names)):
-        if g is None or _bad_grad(g, xs[n]):
-            continue
-        for other, arr in others + [(f"the gradient of {m}", h.data) for m, h in
-                                    zip(names[n + 1:], grads[n + 1:]) if h is not None]:
-            if _shares_memory(g.data, arr, g._device):
-                problems.append(f"the gradient of {name} shares memory with {other}")
-
-
-def _shares_memory(a, b, dev):
-    if dev.type == "cuda":
-        import cupy
-
-        return bool(cupy.shares_memory(a, b))
-    return bool(np.shares_memory(_host_view(a), _host_view(b)))
-
-
-def _host_view(a):
-    """A NumPy view of host data (NumPy scalars and Python numbers own no shared memory)."""
-    if isinstance(a, (np.ndarray, np.generic, int, float)):
-        return np.asarray(a)
-    return _host_numpy(a)

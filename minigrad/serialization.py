@@ -22,7 +22,9 @@ nesting depth.  A truncated, corrupted or hostile file raises :class:`Checkpoint
 
 Saving to a path is atomic: the data goes to a temporary file in the same directory, which is
 flushed, fsync'ed and then renamed over the target (``os.replace``), so a crash or kill during
-``save`` leaves the previous file intact.
+``save`` leaves the previous file intact.  A killed save leaves its temporary file
+``.NAME.PID.HEX.tmp`` behind; the next ``save`` or ``load`` of ``NAME`` removes those whose
+writer process ``PID`` no longer exists (see :mod:`minigrad._stale_temps`).
 """
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from ._stale_temps import remove_stale_temps
 from .device import DeviceError, device as _get_device
 from .tensor import Tensor
 
@@ -180,8 +183,13 @@ def save(obj, path):
         return
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
+    remove_stale_temps(path)
     tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    except OSError as e:  # name the path the user gave, not our temporary file
+        raise type(e)(e.errno, f"save: cannot write {path!r} (its temporary file in {directory!r} cannot be "
+                               f"created: {e.strerror})", path) from None
     try:
         with os.fdopen(fd, "wb") as f:
             _serialize(obj, f, hashlib.sha256())
@@ -235,6 +243,7 @@ def load(path, map_location=None):
     if hasattr(path, "read"):
         raw = path.read()
     else:
+        remove_stale_temps(name)
         with open(name, "rb") as f:
             raw = f.read()
     return _Reader(raw, name, map_location).run()
@@ -261,8 +270,11 @@ class _Reader:
 
     def _header(self):
         raw = self.raw
-        if len(raw) < _PREFIX.size or bytes(raw[:8]) != MAGIC:
+        if bytes(raw[:8]) != MAGIC:
             raise self.fail(_not_ours(bytes(raw[:8])))
+        if len(raw) < _PREFIX.size + _DIGEST:
+            raise self.fail(f"the file is truncated ({len(raw)} bytes, shorter than the {_PREFIX.size + _DIGEST} "
+                            "bytes of the prefix and checksum)")
         _, version, hlen = _PREFIX.unpack(raw[:_PREFIX.size])
         if version != VERSION:
             raise self.fail(f"format version {version} is not supported (this minigrad reads version {VERSION})")
@@ -334,8 +346,11 @@ class _Reader:
         if dtype not in _DTYPES:
             raise self.fail(f"unsupported dtype {_short(dtype)}")
         shape = self._field(node, "shape", list)
-        if len(shape) > 32 or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape):
+        if len(shape) > 32 or not all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n < 2**63
+                                      for n in shape):
             raise self.fail(f"bad array shape {_short(shape)}")
+        if math.prod(n for n in shape if n) >= 2**63:  # NumPy refuses such a shape even with a 0 in it
+            raise self.fail(f"array shape {_short(shape)} is too large (its dimensions multiply past 2**63)")
         np_dtype = _np_dtype(dtype)
         count = math.prod(shape)
         buf = self._bytes(node)

@@ -148,6 +148,24 @@ def _install():
     T.any, T.all, T.argmax, T.argmin = tensor_queries.any, tensor_queries.all, tensor_queries.argmax, \
         tensor_queries.argmin
 
+    _install_products_and_operators(T)
+
+
+def _install_products_and_operators(T):
+    """Products, linear algebra and the integer/bitwise operators (``//`` ``~`` ``&`` ``|`` ``^``
+    ``<<`` ``>>``; ``%`` is the elementwise ops' ``remainder``)."""
+    for name in ("outer", "dot", "mv", "bmm", "addmm", "baddbmm", "kron", "inverse", "det", "floor_divide",
+                 "bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
+                 "bitwise_right_shift"):
+        setattr(T, name, getattr(ops, name))
+    T.__floordiv__, T.__rfloordiv__ = ops.floor_divide, _reflect(ops.floor_divide)
+    T.__invert__ = ops.bitwise_not
+    T.__and__, T.__rand__ = ops.bitwise_and, _reflect(ops.bitwise_and)
+    T.__or__, T.__ror__ = ops.bitwise_or, _reflect(ops.bitwise_or)
+    T.__xor__, T.__rxor__ = ops.bitwise_xor, _reflect(ops.bitwise_xor)
+    T.__lshift__, T.__rlshift__ = ops.bitwise_left_shift, _reflect(ops.bitwise_left_shift)
+    T.__rshift__, T.__rrshift__ = ops.bitwise_right_shift, _reflect(ops.bitwise_right_shift)
+
 
 _install_core()
 _install()

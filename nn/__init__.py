@@ -24,3 +24,7 @@ __all__ = ["functional", "init", "Module", "Parameter", "Sequential", "ModuleLis
            "Dropout", "BatchNorm1d", "BatchNorm2d", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softmax",
            "LogSoftmax", "Softplus", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss", "BCELoss", "MSELoss",
            "L1Loss", "l2_penalty", "l1_penalty", "IncompatibleKeys", "StateDictError"]
+
+from .layers.conv import (AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d, Fold,  # noqa: E402  (opsC)
+                          MaxPool2d, Unfold)
+__all__ += ["Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Unfold", "Fold"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from ._deep import flat_sequence
 from .module import Module
 
 __all__ = ["Sequential", "ModuleList"]
@@ -38,7 +39,7 @@ class Sequential(Module):
 
     def forward(self, x):
         """x passed through each module in order: ``c(b(a(x)))`` for ``Sequential(a, b, c)``."""
-        for m in self._modules.values():
+        for m in flat_sequence(self, Sequential, Module):  # nested plain Sequentials: any depth, one loop
             x = m(x)
         return x
 

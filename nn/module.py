@@ -317,12 +317,9 @@ class Module:
         return ""
 
     def __repr__(self):
-        lines = [f"({name}): " + _indent(repr(m)) for name, m in self._modules.items() if m is not None]
-        extra = self.extra_repr()
-        if not lines:
-            return f"{type(self).__name__}({extra})"
-        body = ([extra] if extra else []) + lines
-        return f"{type(self).__name__}(\n  " + "\n  ".join(body) + "\n)"
+        from ._deep import repr_tree  # built with an explicit stack: any nesting depth prints
+
+        return repr_tree(self, Module.__repr__)
 
     def summary(self):
         """A table of each sub-module's own parameter count and the total."""
@@ -335,10 +332,6 @@ class Module:
         out.append(f"{'total':<{w}}  {'':<16} {self.num_parameters():>12,}")
         out.append(f"{'trainable':<{w}}  {'':<16} {self.num_parameters(trainable_only=True):>12,}")
         return "\n".join(out)
-
-
-def _indent(text):
-    return text.replace("\n", "\n  ")
 
 
 def _check_name(module, name):

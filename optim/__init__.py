@@ -24,6 +24,10 @@ from .adam import Adam, AdamW
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD, Momentum
+from .adagrad import Adagrad
+from .adamax import Adamax
+from .nadam import NAdam
+from .radam import RAdam
 
 __all__ = ["Optimizer", "SGD", "Momentum", "RMSprop", "Adam", "AdamW", "lr_scheduler", "clip_grad_norm_",
-           "clip_grad_value_"]
+           "clip_grad_value_", "Adagrad", "Adamax", "NAdam", "RAdam"]

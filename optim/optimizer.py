@@ -23,6 +23,7 @@ import minigrad as mg
 
 from ._checkpoint import pack, unpack
 from ._kernels import kernels_for
+from ._validate_state import check_state_dict
 from .param_state import ParamState
 
 __all__ = ["Optimizer", "ParamState"]
@@ -169,6 +170,7 @@ class Optimizer:
         """Restore a state taken with :meth:`state_dict` (from an optimizer of the same kind
         over parameters of the same shapes).  Everything is checked first: on error the
         optimizer is unchanged."""
+        check_state_dict(self, state_dict)
         groups, state = unpack(self, state_dict)
         for group in groups:
             self._check(group)

@@ -69,8 +69,9 @@ class SGD(Optimizer):
                                       weight_decay=weight_decay))
 
     def _check(self, group):
-        for key in ("lr", "momentum", "weight_decay"):
+        for key in ("lr", "weight_decay"):
             check_nonnegative(self.name, group, key)
+        check_beta(self.name, group, "momentum")  # momentum >= 1 makes the buffer grow without bound
         check_flag(self.name, group, "nesterov")
         check_finite(self.name, group, "dampening")
         damp = group["dampening"]

@@ -280,4 +280,5 @@ SPECS = [
                        expected_grad=(np.array([[1.0, 1.0], [0.0, 0.0], [1.0, 1.0]]),)))),
 ]
 
+SPECS += __import__("op_specs_products_conv").ROWS  # products, linear algebra, convolution, pooling
 SPECS_BY_ID = {s.id: s for s in SPECS}

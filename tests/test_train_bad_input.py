@@ -20,7 +20,7 @@ def test_mismatched_lengths():
     X, y, model, opt = _setup()
     with pytest.raises(ValueError, match=r"fit \(training data\): .*X has 40 examples .* y has 39"):
         fit(model, cross_entropy, opt, (X, y[:-1]), epochs=1)
-    with pytest.raises(ValueError, match=r"evaluate: X has 10 examples .* y has 9"):
+    with pytest.raises(ValueError, match=r"fit \(dev data\): X has 10 examples .* y has 9"):
         fit(model, cross_entropy, opt, (X, y), epochs=1, dev=(X[:10], y[:9]), progress=False)
 
 
@@ -113,8 +113,8 @@ def test_nan_loss_stops_with_epoch_and_step_and_the_checkpoint_intact(tmp_path, 
     X, y, model, opt = _setup()
     snaps, path = _Snapshots(), str(tmp_path / "last.ckpt")
     # 40 examples / batch 16 = 3 steps per epoch: call 6 is epoch 2, step 3
-    with pytest.raises(NonFiniteLossError, match=r"loss is nan at epoch 2, step 3 of 3; .*"
-                                                 r"'.*last.ckpt' \(epoch 1\), is intact"):
+    with pytest.raises(NonFiniteLossError, match=r"loss is nan at epoch 2, step 3 of 3; .*'.*last.ckpt' "
+                                                 r"\(epoch 1\), was read back and holds finite parameters"):
         fit(model, _PoisonedLoss(nan_at=6), opt, (X, y), epochs=5, batch_size=16, progress=False,
             callbacks=[ModelCheckpoint(last=path), snaps])
     state = load(path)

@@ -107,7 +107,8 @@ def test_fit_switches_train_eval_and_no_grad_itself():
     fit(rec, cross_entropy, SGD(rec.parameters(), lr=0.1), (X[:30], y[:30]), epochs=2, batch_size=10,
         dev=(X[30:], y[30:]), progress=False, seed=0)
     assert [c for c in rec.calls if c[2] == 10 and c[0]] == [(True, True, 10)] * 6   # 3 steps x 2 epochs
-    assert [c for c in rec.calls if not c[0]] == [(False, False, 10)] * 2            # dev, once per epoch
+    # the label check's probe of 2 examples before training, then dev once per epoch
+    assert [c for c in rec.calls if not c[0]] == [(False, False, 2)] + [(False, False, 10)] * 2
     assert rec.model.training  # left as it was
 
 

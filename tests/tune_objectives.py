@@ -64,3 +64,24 @@ def seeded_minigrad(config):
     w = mg.randn(8, generator=g, dtype=mg.float64)
     cost = ((w - math.log10(config["lr"])) ** 2).mean()
     return {"dev_cost": cost, "accuracy": 1.0 / (1.0 + cost.item())}
+
+
+def sleepy(config):
+    """Hangs in one C call (``time.sleep(config["sleep"])``) when ``sleep`` > 0, else returns at once."""
+    import time
+
+    _count_call(config)
+    if config["sleep"]:
+        time.sleep(config["sleep"])
+    return {"dev_cost": float(config["x"])}
+
+
+def spinning(config):
+    """Hangs in a Python loop (``sleep`` seconds in 10 ms steps) when ``sleep`` > 0."""
+    import time
+
+    _count_call(config)
+    end = time.monotonic() + config["sleep"]
+    while time.monotonic() < end:
+        time.sleep(0.01)
+    return {"dev_cost": float(config["x"])}

@@ -18,7 +18,7 @@ import operator
 import numpy as np
 
 from .rng import make_rng, rng_state, set_rng_state
-from .rows import as_data, check_same_length, num_examples, slice_rows, take_rows
+from .rows import as_data, check_numeric, check_same_length, num_examples, slice_rows, take_rows
 
 __all__ = ["DataLoader", "minibatches", "check_batch_size"]
 
@@ -113,6 +113,7 @@ class DataLoader:
 
     def __init__(self, X, y=None, batch_size=64, shuffle=True, drop_last=False, seed=None, transform=None):
         self.X, self.y = as_data(X, "DataLoader"), as_data(y, "DataLoader", "y")
+        check_numeric(self.X, "DataLoader"), check_numeric(self.y, "DataLoader", "y")
         check_same_length("DataLoader", self.X, self.y)
         self.batch_size = check_batch_size(batch_size, "DataLoader")
         self.shuffle, self.drop_last, self.transform = bool(shuffle), bool(drop_last), transform

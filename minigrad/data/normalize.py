@@ -74,6 +74,10 @@ class Normalizer:
         else:
             xp, data, host = np, X, np.asarray
         data = xp.astype(data, xp.float64)
+        if not bool(xp.all(xp.isfinite(data))):
+            bad = int(xp.sum(xp.astype(~xp.isfinite(data), xp.int64)))
+            raise ValueError(f"Normalizer.fit: X (shape {tuple(X.shape)}) holds {bad} NaN or infinite value(s); "
+                             "mu and sigma would be NaN: clean or impute the data first")
         mean = xp.mean(data, axis=axes, keepdims=True)
         var = xp.mean((data - mean) ** 2, axis=axes, keepdims=True)
         self.mean, self.var = np.asarray(host(mean)), np.asarray(host(var))

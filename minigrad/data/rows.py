@@ -11,7 +11,7 @@ import numpy as np
 
 from ..tensor import Tensor
 
-__all__ = ["as_data", "num_examples", "take_rows", "slice_rows", "check_same_length", "example_shape",
+__all__ = ["as_data", "check_numeric", "num_examples", "take_rows", "slice_rows", "check_same_length", "example_shape",
            "to_host"]
 
 
@@ -31,6 +31,15 @@ def as_data(x, op, name="X"):
     if out.ndim == 0:
         raise ValueError(f"{op}: {name} must have a first axis of examples, got a 0-d {type(out).__name__}")
     return out
+
+
+def check_numeric(x, op, name="X"):
+    """Raise a TypeError naming ``op`` when the NumPy array ``x`` does not hold numbers (strings,
+    objects, dates); Tensors always hold numbers."""
+    if isinstance(x, np.ndarray) and x.dtype.kind not in "biuf":
+        raise TypeError(f"{op}: {name} has dtype {x.dtype} (shape {tuple(x.shape)}); expected numbers (bool, "
+                        "integer or floating point): encode strings and categories as numbers first")
+    return x
 
 
 def num_examples(x) -> int:

@@ -26,9 +26,9 @@ except ImportError as e:  # pragma: no cover - depends on the environment
     raise ImportError("minigrad.testing needs the Hypothesis package: pip install hypothesis "
                       "(or pip install \"minigrad[test]\")") from e
 
-from .fuzz import check_gradients
+from .fuzz import GradientFailures, check_gradients
 from .strategies import (DOMAINS, array_shapes, arrays, broadcastable_shapes, elements,
                          mutually_broadcastable_shapes, tensors, valid_axes)
 
-__all__ = ["check_gradients", "tensors", "arrays", "elements", "array_shapes", "broadcastable_shapes",
-           "mutually_broadcastable_shapes", "valid_axes", "DOMAINS"]
+__all__ = ["check_gradients", "GradientFailures", "tensors", "arrays", "elements", "array_shapes",
+           "broadcastable_shapes", "mutually_broadcastable_shapes", "valid_axes", "DOMAINS"]

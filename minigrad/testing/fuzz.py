@@ -6,7 +6,22 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from ..function import Function
 from ..gradcheck import gradcheck, gradgradcheck
 
-__all__ = ["check_gradients"]
+__all__ = ["check_gradients", "GradientFailures"]
+
+
+class GradientFailures(AssertionError):
+    """Several distinct failures found by :func:`check_gradients` (Hypothesis reports each
+    distinct bug it finds); the message holds every failure's report and falsifying example,
+    ``.exceptions`` the exceptions themselves."""
+
+    def __init__(self, name, exceptions):
+        self.exceptions = tuple(exceptions)
+        parts = [f"check_gradients({name}): Hypothesis found {len(self.exceptions)} distinct failures:"]
+        for k, e in enumerate(self.exceptions, 1):
+            notes = "".join("\n    " + str(n).replace("\n", "\n    ") for n in getattr(e, "__notes__", ()))
+            body = str(e).replace("\n", "\n    ")
+            parts.append(f"failure {k} of {len(self.exceptions)}: {type(e).__name__}: {body}{notes}")
+        super().__init__("\n\n".join(parts))
 
 
 def check_gradients(fn, *inputs, max_examples=None, second_order=False, fast_mode=False, eps=1e-6,
@@ -41,6 +56,9 @@ def check_gradients(fn, *inputs, max_examples=None, second_order=False, fast_mod
     GradcheckError
         For the smallest failing input Hypothesis finds, with the gradient-check report (and
         Hypothesis's note of the falsifying example).
+    GradientFailures
+        When Hypothesis finds several distinct failures: an AssertionError whose message shows
+        each of them (report and falsifying example), not only their number.
 
     Examples
     --------
@@ -71,4 +89,10 @@ def check_gradients(fn, *inputs, max_examples=None, second_order=False, fast_mod
             gradgradcheck(call, drawn, eps=eps, atol=atol, rtol=rtol, fast_mode=fast_mode)
 
     check.__qualname__ = f"check_gradients({call_name})"
-    check()
+    try:
+        check()
+    except Exception as e:  # Hypothesis raises an ExceptionGroup for several distinct failures
+        subs = getattr(e, "exceptions", None)
+        if not isinstance(subs, tuple) or not subs or not all(isinstance(x, BaseException) for x in subs):
+            raise
+        raise GradientFailures(call_name, subs) from e

@@ -17,9 +17,9 @@ from .history import History
 from .metrics import accuracy, error
 from .monitor import GradientWarning, check_activations, check_gradients
 from .plots import plot_decision_boundary, plot_history
-from .trainer import NonFiniteLossError, Trainer, fit
+from .trainer import NonFiniteGradientError, NonFiniteLossError, Trainer, fit
 
 __all__ = ["fit", "Trainer", "History", "evaluate", "predict", "Callback", "EarlyStopping", "ModelCheckpoint",
            "LearningRateScheduler", "ExponentialMovingAverage", "diagnose", "Diagnosis", "RECIPES", "Ensemble",
            "accuracy", "error", "GradientWarning", "check_gradients", "check_activations", "plot_history",
-           "plot_decision_boundary", "NonFiniteLossError"]
+           "plot_decision_boundary", "NonFiniteLossError", "NonFiniteGradientError"]

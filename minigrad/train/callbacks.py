@@ -9,10 +9,13 @@ resumed run continues exactly where the interrupted one stopped.
 from __future__ import annotations
 
 import math
+from numbers import Integral, Real
 
 import numpy as np
 
-from .state import as_float, as_int, copy_state, save_file
+from ._callback_checks import (check_best_state, check_early_stopping_state, check_flag, check_path_template,
+                               refuse_nonfinite_model)
+from .state import copy_state, save_file
 
 __all__ = ["Callback", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler", "monitor_mode"]
 
@@ -43,6 +46,10 @@ class Callback:
         """Called once when training stops (finished or stopped early); does nothing here."""
         pass
 
+    def on_train_error(self, trainer, exc):
+        """Called when training ends with the exception ``exc`` (which then propagates); may
+        return a sentence that is added to the exception as a note."""
+
     def state_dict(self):
         """The callback's state for a checkpoint (a dict; empty here)."""
         return {}
@@ -72,8 +79,13 @@ def read_monitor(logs, monitor, who):
 class _Best:
     """The best value of a monitored quantity; ``improves(v)`` by more than ``min_delta``."""
 
-    def __init__(self, monitor, mode, min_delta):
-        self.monitor, self.mode, self.min_delta = monitor, monitor_mode(monitor, mode), abs(float(min_delta))
+    def __init__(self, monitor, mode, min_delta, who="EarlyStopping"):
+        if not isinstance(monitor, str) or not monitor:
+            raise TypeError(f"{who}: monitor must be a History key such as 'dev_cost', got {monitor!r}")
+        if isinstance(min_delta, bool) or not isinstance(min_delta, Real) or not math.isfinite(min_delta) \
+                or min_delta < 0:
+            raise ValueError(f"{who}: min_delta must be a finite number >= 0, got {min_delta!r}")
+        self.monitor, self.mode, self.min_delta = monitor, monitor_mode(monitor, mode), float(min_delta)
         self.reset()
 
     def reset(self):
@@ -96,9 +108,8 @@ class _Best:
         return {"value": np.asarray(self.value), "epoch": np.asarray(-1 if self.epoch is None else self.epoch)}
 
     def load_state_dict(self, state):
-        self.value = as_float(state["value"])
-        epoch = as_int(state["epoch"])
-        self.epoch = None if epoch < 0 else epoch
+        value, epoch = check_best_state(state)
+        self.value, self.epoch = value, None if epoch < 0 else epoch
 
 
 class EarlyStopping(Callback):
@@ -121,8 +132,9 @@ class EarlyStopping(Callback):
     """
 
     def __init__(self, monitor="dev_cost", patience=5, min_delta=0.0, mode="auto", restore_best=True):
-        if int(patience) < 0:
-            raise ValueError(f"EarlyStopping: patience must be >= 0, got {patience}")
+        if isinstance(patience, bool) or not isinstance(patience, Integral) or patience < 0:
+            raise ValueError(f"EarlyStopping: patience must be an integer >= 0, got {patience!r}")
+        check_flag("EarlyStopping", "restore_best", restore_best)
         self.best = _Best(monitor, mode, min_delta)
         self.patience, self.restore_best = int(patience), bool(restore_best)
         self.wait, self.stopped_epoch, self.best_state = 0, None, None
@@ -155,6 +167,14 @@ class EarlyStopping(Callback):
         if self.restore_best and self.best_state is not None and self.best.epoch != trainer.epoch:
             trainer.model.load_state_dict(self.best_state)
 
+    def on_train_error(self, trainer, exc):
+        """Restore the best weights (with ``restore_best``) also when training fails; returns a note."""
+        if self.restore_best and self.best_state is not None:
+            trainer.model.load_state_dict(self.best_state)
+            return (f"EarlyStopping(restore_best=True) then restored the parameters of the best epoch, "
+                    f"{self.best.epoch} ({self.best.monitor}={self.best.value:.6g}).")
+        return None
+
     def state_dict(self):
         """Best value and epoch, wait counter, stopped epoch and the best parameters, for a checkpoint."""
         state = {"best": self.best.state_dict(), "wait": np.asarray(self.wait),
@@ -164,11 +184,10 @@ class EarlyStopping(Callback):
         return state
 
     def load_state_dict(self, state):
-        """Restore the state saved by :meth:`state_dict`."""
-        self.best.load_state_dict(state["best"])
-        self.wait = as_int(state["wait"])
-        stopped = as_int(state["stopped_epoch"])
-        self.stopped_epoch = None if stopped < 0 else stopped
+        """Restore :meth:`state_dict`; everything is checked first (on error nothing changes)."""
+        best, wait, stopped = check_early_stopping_state(state)
+        self.best.value, self.best.epoch = best[0], None if best[1] < 0 else best[1]
+        self.wait, self.stopped_epoch = wait, None if stopped < 0 else stopped
         self.best_state = copy_state(state["best_state"]) if "best_state" in state else None
 
     def __repr__(self):
@@ -202,10 +221,12 @@ class ModelCheckpoint(Callback):
     def __init__(self, last=None, best=None, monitor="dev_cost", mode="auto", min_delta=0.0, every=1):
         if last is None and best is None:
             raise ValueError("ModelCheckpoint: give a path for last=..., best=..., or both")
-        if int(every) < 1:
-            raise ValueError(f"ModelCheckpoint: every must be >= 1, got {every}")
+        if isinstance(every, bool) or not isinstance(every, Integral) or every < 1:
+            raise ValueError(f"ModelCheckpoint: every must be an integer >= 1, got {every!r}")
+        for name, path in (("last", last), ("best", best)):
+            check_path_template("ModelCheckpoint", name, path)
         self.last, self.best_path, self.every = last, best, int(every)
-        self.best = _Best(monitor, mode, min_delta)
+        self.best = _Best(monitor, mode, min_delta, "ModelCheckpoint")
         self.last_saved = None
 
     def on_train_begin(self, trainer):
@@ -227,6 +248,7 @@ class ModelCheckpoint(Callback):
         if not (improved or write_last):
             return
         state = trainer.state_dict()
+        refuse_nonfinite_model(state["model"], epoch)
         for path, wanted in ((self.best_path, improved), (self.last, write_last)):
             if wanted:
                 path = str(path).format(epoch=epoch)
@@ -239,6 +261,8 @@ class ModelCheckpoint(Callback):
 
     def load_state_dict(self, state):
         """Restore the best value and epoch saved by :meth:`state_dict`."""
+        if not isinstance(state, dict) or "best" not in state:
+            raise ValueError(f"ModelCheckpoint.load_state_dict: expected a dict with 'best', got {state!r}")
         self.best.load_state_dict(state["best"])
 
     def __repr__(self):

@@ -11,6 +11,7 @@ Keys (each a list with one value per epoch, ``nan`` where a value was not measur
 ``grad_norm:<param>``       mean over the epoch's steps of ||dL/dparam||_2
 ``act_mean:<layer>``        mean / std of a layer's output on a fixed probe batch
 ``act_std:<layer>``         (when the model exposes ``named_modules()``)
+``skipped_steps``           steps skipped for a NaN/Inf loss or gradient (``on_nonfinite="skip_step"``)
 ==========================  ==========================================================
 """
 from __future__ import annotations
@@ -114,10 +115,11 @@ class History:
                 "stopped_epoch": np.asarray(-1 if self.stopped_epoch is None else self.stopped_epoch)}
 
     def load_state_dict(self, state):
-        """Restore the records and epochs saved by :meth:`state_dict`."""
-        self.records = {k: [float(x) for x in np.asarray(v, dtype=np.float64).reshape(-1)]
-                        for k, v in state["records"].items()}
+        """Restore :meth:`state_dict` (everything is read first: on error nothing changes)."""
+        records = {k: [float(x) for x in np.asarray(v, dtype=np.float64).reshape(-1)]
+                   for k, v in state["records"].items()}
         best, stopped = int(np.asarray(state["best_epoch"])), int(np.asarray(state["stopped_epoch"]))
+        self.records = records
         self.best_epoch = None if best < 0 else best
         self.stopped_epoch = None if stopped < 0 else stopped
         return self

@@ -16,6 +16,7 @@ and warns (:class:`GradientWarning`) when they collapse or explode.
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 
 from ..modes import no_grad
@@ -97,6 +98,11 @@ def activation_stats(model, x):
             wrapped.append((module, had_own, original))
         with no_grad():
             model(x)
+    except RecursionError:  # wrapping every module's forward makes a very deep model recurse: no statistics
+        stats = {}
+        warnings.warn(f"fit: layer activation statistics are skipped: with every layer's forward wrapped, the "
+                      f"model ({len(wrapped)} sub-modules) is nested too deeply for Python's recursion limit "
+                      f"({sys.getrecursionlimit()})", GradientWarning, stacklevel=4)
     finally:
         for module, had_own, original in reversed(wrapped):
             if had_own:

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 
 from ..data.rows import as_data, example_shape, slice_rows
 from ..data.loader import DataLoader
 from ..device import DeviceError
-from ..modes import no_grad
+from ..modes import is_anomaly_enabled, no_grad
 from ..tensor import Tensor
 from .callbacks import LearningRateScheduler
 from .ema import ExponentialMovingAverage
@@ -31,14 +32,13 @@ from .history import History
 from .metrics import resolve_metrics
 from .monitor import (GradNormTracker, activation_stats, check_activations, check_gradients, named_parameters,
                       warn_once)
+from .guard import NonFiniteGradientError, NonFiniteLossError, grads_finite, nonfinite_names
 from .progress import ProgressBar
-from .state import as_int, copy_state, device_rng_states, load_file, set_device_rng_states
+from .resume import checkpoint_note, load_trainer_state, trainer_state
+from .state import load_file
+from .validate import check_arguments, check_callbacks, check_data, check_labels, dev_pair
 
-__all__ = ["Trainer", "fit", "NonFiniteLossError"]
-
-
-class NonFiniteLossError(FloatingPointError):
-    """The loss became NaN or infinite during :func:`fit`."""
+__all__ = ["Trainer", "fit", "NonFiniteLossError", "NonFiniteGradientError"]
 
 
 def _make_loader(train, batch_size, seed, drop_last):
@@ -62,11 +62,7 @@ def _make_loader(train, batch_size, seed, drop_last):
 
 def _xy(data):
     """(X, y) of an (X, y) pair or of a loader that keeps them (else (None, None))."""
-    if isinstance(data, (tuple, list)):
-        if len(data) != 2:
-            raise ValueError(f"fit: dev must be an (X, y) pair or a loader, got a sequence of {len(data)}")
-        return as_data(data[0], "fit", "dev X"), as_data(data[1], "fit", "dev y")
-    return getattr(data, "X", None), getattr(data, "y", None)
+    return dev_pair(data) if isinstance(data, (tuple, list)) else (getattr(data, "X", None), getattr(data, "y", None))
 
 
 def _check_dev(loader, dev, device):
@@ -82,6 +78,7 @@ def _check_dev(loader, dev, device):
             raise ValueError(f"fit: dev {name} has examples of shape {example_shape(dv)} (array {tuple(dv.shape)}) "
                              f"but the training {name} has {example_shape(tr)} (array {tuple(tr.shape)}); the dev "
                              "set must be shaped and preprocessed like the training set")
+    return train_xy, dev_xy
 
 
 class Trainer:
@@ -89,53 +86,94 @@ class Trainer:
 
     Callbacks see it: ``model``, ``optimizer``, ``scheduler``, ``loader``, ``history``,
     ``epoch`` (epochs completed), ``epochs`` (target), ``stop_training`` (set it to stop).
+    Everything is validated here, before the first step (see :mod:`minigrad.train.validate`).
     """
 
     def __init__(self, model, loss_fn, optimizer, train, epochs, batch_size=64, dev=None, scheduler=None,
                  callbacks=(), metrics=("accuracy",), progress=True, seed=None, drop_last=False,
-                 diagnostics=True, eval_batch_size=256, eval_train=False):
-        if not callable(loss_fn):
-            raise TypeError(f"fit: loss_fn must be a callable loss_fn(outputs, targets), got {type(loss_fn).__name__}")
+                 diagnostics=True, eval_batch_size=256, eval_train=False, on_nonfinite="stop"):
+        check_arguments(model, loss_fn, optimizer, scheduler, eval_batch_size=eval_batch_size, progress=progress,
+                        drop_last=drop_last, diagnostics=diagnostics, eval_train=eval_train, seed=seed,
+                        on_nonfinite=on_nonfinite)
         if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
             raise ValueError(f"fit: epochs must be an integer >= 0, got {epochs!r}")
         self.model, self.loss_fn, self.optimizer, self.scheduler = model, loss_fn, optimizer, scheduler
         self.epochs, self.progress, self.eval_batch_size = epochs, progress, eval_batch_size
+        self.on_nonfinite = on_nonfinite
         self.device, self.float_dtype = model_placement(model)
+        if not callable(model):
+            raise TypeError(f"fit: model must be callable on a batch Tensor, got {type(model).__name__}")
         self.loader = _make_loader(train, batch_size, seed, drop_last)
-        _check_dev(self.loader, dev, self.device)
+        self.dev, self.eval_train, self.metrics = dev, eval_train, resolve_metrics(metrics)
+        self._check_data()
         if eval_train and not hasattr(self.loader, "X"):
             raise ValueError("fit: eval_train=True needs train as (X, y) or a minigrad DataLoader")
-        self.dev, self.eval_train, self.metrics = dev, eval_train, resolve_metrics(metrics)
+        callbacks = check_callbacks(callbacks, self.recorded_keys(), diagnostics)
         self.callbacks = sorted(callbacks, key=lambda cb: bool(getattr(cb, "runs_last", False)))
         self._hooks = ([LearningRateScheduler(scheduler)] if scheduler is not None else []) + self.callbacks
         self.history, self.epoch, self.stop_training = History(), 0, False
-        self._grads = GradNormTracker(named_parameters(model)) if diagnostics else None
-        self._probe, self._warned = None, set()
+        self._named = named_parameters(model)
+        self._grads = GradNormTracker(self._named) if diagnostics else None
+        self._probe, self._warned, self._skipped = None, set(), 0
+
+    def _check_data(self):
+        (train_x, train_y), (dev_x, dev_y) = _check_dev(self.loader, self.dev, self.device)
+        check_data("dev", dev_x, dev_y)
+        check_data("training", train_x, train_y)
+        check_labels(self.model, train_x, [("training", train_y), ("dev", dev_y)],
+                     lambda x: to_tensor(x, self.device, self.float_dtype))
+
+    def recorded_keys(self):
+        """The History keys every epoch of this run records (besides the diagnostics)."""
+        keys = {"train_cost", "lr", "time", *(f"train_{m}" for m in self.metrics)}
+        if self.dev is not None:
+            keys |= {"dev_cost", *(f"dev_{m}" for m in self.metrics)}
+        if self.on_nonfinite == "skip_step":
+            keys.add("skipped_steps")
+        return keys
 
     # ----- the loop ---------------------------------------------------------------------
     def run(self, resume=None):
-        """Train until ``epochs`` epochs are done or a callback stops; returns the History."""
+        """Train until ``epochs`` epochs are done or a callback stops; returns the History.
+
+        If training ends with an exception, every callback's ``on_train_error(trainer, exc)``
+        runs (e.g. :class:`EarlyStopping` restores its best weights) and the exception propagates.
+        """
         if resume is not None:
             self.resume(resume)
-        self._call("on_train_begin")
-        while self.epoch < self.epochs and not self.stop_training:
-            epoch = self.epoch + 1
-            self._call("on_epoch_begin", epoch)
-            start, lr = time.perf_counter(), self.learning_rate()
-            train_logs = self._train_epoch(epoch)
-            self.epoch = epoch
-            self._end_epoch(epoch, train_logs, lr, start)
+        try:
+            self._call("on_train_begin")
+            while self.epoch < self.epochs and not self.stop_training:
+                epoch = self.epoch + 1
+                self._call("on_epoch_begin", epoch)
+                start, lr = time.perf_counter(), self.learning_rate()
+                train_logs = self._train_epoch(epoch)
+                self.epoch = epoch
+                self._end_epoch(epoch, train_logs, lr, start)
+        except BaseException as exc:
+            self._on_error(exc)
+            raise
         self._call("on_train_end")
         return self.history
 
+    def _on_error(self, exc):
+        for cb in self._hooks:
+            hook = getattr(cb, "on_train_error", None)
+            if callable(hook):
+                note = hook(self, exc)
+                if note and hasattr(exc, "add_note"):
+                    exc.add_note(note)
+
     def _train_epoch(self, epoch):
         sums, count = dict.fromkeys(["cost", *self.metrics], 0.0), 0
-        smoothed = ExponentialMovingAverage(0.9)
+        smoothed, self._skipped = ExponentialMovingAverage(0.9), 0
         bar = ProgressBar(getattr(self.loader, "num_examples", None), f"epoch {epoch}/{self.epochs}", self.progress)
         try:
             with model_mode(self.model, True):
                 for step, (xb, yb) in enumerate(self.loader, 1):
                     n, values = self._train_step(xb, yb, epoch, step)
+                    if values is None:  # a skipped step (on_nonfinite="skip_step")
+                        continue
                     for k, v in values.items():
                         sums[k] += v * n
                     count += n
@@ -144,8 +182,18 @@ class Trainer:
         finally:
             bar.close(f"loss={smoothed.value:.4g}")
         if count == 0:
-            raise ValueError(f"fit: the training data gave no batch in epoch {epoch}")
-        return {f"train_{k}": v / count for k, v in sums.items()}
+            raise self._nothing_trained(epoch)
+        logs = {f"train_{k}": v / count for k, v in sums.items()}
+        if self.on_nonfinite == "skip_step":
+            logs["skipped_steps"] = self._skipped
+        return logs
+
+    def _nothing_trained(self, epoch):
+        if self._skipped:
+            return NonFiniteGradientError(
+                f"fit: every step of epoch {epoch} ({self._skipped}) had a non-finite loss or gradient and was "
+                "skipped (on_nonfinite='skip_step'); the parameters are those from before the epoch")
+        return ValueError(f"fit: the training data gave no batch in epoch {epoch}")
 
     def _train_step(self, xb, yb, epoch, step):
         x, y = to_tensor(xb, self.device, self.float_dtype), to_tensor(yb, self.device, self.float_dtype)
@@ -153,9 +201,17 @@ class Trainer:
         loss = self.loss_fn(out, y)
         value = loss_value(loss)
         if not math.isfinite(value):
-            raise self._nonfinite(value, epoch, step)
+            return self._skip_or_raise(self._nonfinite(value, epoch, step), len(x))
         self.optimizer.zero_grad()
-        loss.backward()
+        try:
+            loss.backward()
+        except FloatingPointError as e:  # anomaly mode names the op whose backward made the NaN
+            if not is_anomaly_enabled():
+                raise
+            return self._skip_or_raise(self._nonfinite_grad(epoch, step, (), str(e)), len(x), e)
+        params = [p for _, p in self._named]
+        if not grads_finite(params):
+            return self._skip_or_raise(self._nonfinite_grad(epoch, step, nonfinite_names(self._named)), len(x))
         if self._grads is not None:
             self._grads.record()
         self.optimizer.step()
@@ -165,12 +221,30 @@ class Trainer:
             values.update({name: float(fn(out, y)) for name, fn in self.metrics.items()})
         return len(x), values
 
+    def _skip_or_raise(self, error, n, cause=None):
+        if self.on_nonfinite == "stop":
+            raise error from cause
+        self.optimizer.zero_grad()
+        self._skipped += 1
+        if self._skipped == 1:  # once per epoch; the count goes to History["skipped_steps"]
+            text = str(error).replace("training stopped before this step changed", "the step was skipped, so it "
+                                      "did not change").split(", and ")[0]
+            warnings.warn(f"{text} (on_nonfinite='skip_step'; skipped steps are counted in "
+                          "History['skipped_steps'])", RuntimeWarning, stacklevel=4)
+        return n, None
+
     def _end_epoch(self, epoch, logs, lr, start):
         if self.eval_train:
             data = (self.loader.X, self.loader.y)
             logs.update({f"train_{k}": v for k, v in self._evaluate(data).items()})
         if self.dev is not None:
             logs.update({f"dev_{k}": v for k, v in self._evaluate(self.dev).items()})
+            if not math.isfinite(logs["dev_cost"]):
+                raise NonFiniteLossError(
+                    f"fit: dev_cost is {logs['dev_cost']} after epoch {epoch} although the training cost was "
+                    f"{logs['train_cost']:.4g} (the dev data was checked to be finite: the model's dev outputs "
+                    f"overflow); the model holds the parameters after epoch {epoch}, this epoch was not recorded, "
+                    f"and {checkpoint_note(self.callbacks)}")
         logs["lr"] = lr
         if self._grads is not None:
             logs.update(self._diagnostics(epoch))
@@ -211,37 +285,31 @@ class Trainer:
             self._probe = to_tensor(slice_rows(self.loader.X, 0, n), self.device, self.float_dtype)
         return self._probe
 
-    def _nonfinite(self, value, epoch, step):
-        saved = [cb.last_saved for cb in self.callbacks if getattr(cb, "last_saved", None)]
-        where = "no checkpoint had been written"
-        if saved:
-            path, at = max(saved, key=lambda s: s[1])
-            where = f"the last checkpoint, {path!r} (epoch {at}), is intact"
+    def _where(self, epoch, step):
         of = f" of {len(self.loader)}" if hasattr(self.loader, "__len__") else ""
+        return f"epoch {epoch}, step {step}{of}"
+
+    def _nonfinite(self, value, epoch, step):
         return NonFiniteLossError(
-            f"fit: the loss is {value} at epoch {epoch}, step {step}{of}; training stopped before this step "
-            f"changed the parameters, and {where}. Try a smaller learning rate, normalised inputs, or look for "
-            "nan/inf in the data (minigrad.detect_anomaly() names the op that makes the first nan).")
+            f"fit: the loss is {value} at {self._where(epoch, step)}; training stopped before this step "
+            f"changed the parameters or the optimizer state, and {checkpoint_note(self.callbacks)}. Try a smaller "
+            "learning rate, normalised inputs, or look for nan/inf in the data (minigrad.detect_anomaly() names "
+            "the op that makes the first nan).")
+
+    def _nonfinite_grad(self, epoch, step, names, anomaly=None):
+        what = (f"the gradient of {', '.join(names)} holds NaN or Inf" if names else
+                f"anomaly mode stopped the backward pass ({anomaly})")
+        hint = ("" if anomaly else " Run under minigrad.detect_anomaly() to name the op whose backward makes it "
+                "(e.g. sqrt or log of an exact 0).")
+        return NonFiniteGradientError(
+            f"fit: the loss is finite but {what} at {self._where(epoch, step)}; training stopped before this step "
+            f"changed the parameters or the optimizer state, and {checkpoint_note(self.callbacks)}.{hint}", names)
 
     # ----- checkpoints ------------------------------------------------------------------
-    def _devices(self):
-        return sorted({str(p.device) for p in self.model.parameters()})
-
-    def _callback_key(self, i, cb):
-        return f"{i}:{type(cb).__name__}"
-
     def state_dict(self):
         """Everything needed to resume: model, optimizer, scheduler, epoch, the loader's and the
         devices' random generators, the history and the callbacks' states."""
-        state = {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
-                 "epoch": self.epoch, "stop_training": int(self.stop_training),
-                 "rng": device_rng_states(self._devices()), "history": self.history.state_dict(),
-                 "callbacks": {self._callback_key(i, cb): cb.state_dict() for i, cb in enumerate(self.callbacks)}}
-        if self.scheduler is not None and hasattr(self.scheduler, "state_dict"):
-            state["scheduler"] = self.scheduler.state_dict()
-        if hasattr(self.loader, "state_dict"):
-            state["loader"] = self.loader.state_dict()
-        return state
+        return trainer_state(self)
 
     def resume(self, path):
         """Load a checkpoint written by :class:`~minigrad.train.ModelCheckpoint`."""
@@ -253,37 +321,15 @@ class Trainer:
         self.load_state_dict(state)
 
     def load_state_dict(self, state):
-        """Restore :meth:`state_dict`; on failure the model and optimizer are left as they were."""
-        backup = copy_state(self.model.state_dict()), copy_state(self.optimizer.state_dict())
-        try:
-            self._load(state)
-        except Exception:
-            self.model.load_state_dict(backup[0])
-            self.optimizer.load_state_dict(backup[1])
-            raise
-
-    def _load(self, state):
-        self.model.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        if self.scheduler is not None and hasattr(self.scheduler, "load_state_dict"):
-            if "scheduler" not in state:
-                raise ValueError("fit: the checkpoint has no scheduler state but a scheduler was given")
-            self.scheduler.load_state_dict(state["scheduler"])
-        if "loader" in state and hasattr(self.loader, "load_state_dict"):
-            self.loader.load_state_dict(state["loader"])
-        saved = state.get("callbacks", {})
-        for i, cb in enumerate(self.callbacks):
-            if self._callback_key(i, cb) in saved:
-                cb.load_state_dict(saved[self._callback_key(i, cb)])
-        if "history" in state:
-            self.history.load_state_dict(state["history"])
-        set_device_rng_states(state.get("rng", {}))
-        self.epoch, self.stop_training = as_int(state["epoch"]), bool(as_int(state.get("stop_training", 0)))
+        """Restore :meth:`state_dict`, all or nothing: the state is checked first, and if loading
+        any part fails, the model, optimizer, scheduler, loader, callbacks, history, epoch and
+        random generators are put back exactly as they were before the error propagates."""
+        load_trainer_state(self, state)
 
 
 def fit(model, loss_fn, optimizer, train, epochs, batch_size=64, dev=None, scheduler=None, callbacks=(),
         metrics=("accuracy",), progress=True, *, seed=None, drop_last=False, resume=None, diagnostics=True,
-        eval_batch_size=256, eval_train=False):
+        eval_batch_size=256, eval_train=False, on_nonfinite="stop"):
     """Train ``model`` with mini-batch gradient descent and return its :class:`History`.
 
     Parameters
@@ -333,6 +379,16 @@ def fit(model, loss_fn, optimizer, train, epochs, batch_size=64, dev=None, sched
     eval_train : bool
         Also evaluate the whole training set in eval mode after each epoch (then ``train_*``
         values are those, not the running averages; useful with dropout).
+    on_nonfinite : 'stop' or 'skip_step'
+        What a NaN/Inf loss or gradient does.  Every gradient is checked before each
+        ``optimizer.step()`` (one fused finite-check).  ``"stop"`` raises
+        :class:`NonFiniteLossError` / :class:`NonFiniteGradientError` before the step, so the
+        parameters, the optimizer state and every checkpoint stay as after the last good step;
+        ``"skip_step"`` drops that mini-batch (no update, a ``RuntimeWarning`` the first time
+        in an epoch, the count in ``History["skipped_steps"]``) and trains on.
+
+    Every argument, the data (lengths, finite values, class labels) and the callbacks
+    (hook methods, monitored names, checkpoint paths) are checked before the first step.
 
     Returns
     -------
@@ -341,11 +397,15 @@ def fit(model, loss_fn, optimizer, train, epochs, batch_size=64, dev=None, sched
     Raises
     ------
     NonFiniteLossError
-        When the loss is NaN or infinite; the message names the epoch and step, the parameters
-        are those before that step and checkpoints already written are intact.
+        When the loss, or the dev cost after an epoch, is NaN or infinite; the message names the
+        epoch and step and what the model and the last checkpoint hold (the checkpoint is read
+        back to confirm it).
+    NonFiniteGradientError
+        (A NonFiniteLossError.) When a gradient is NaN or infinite; it names the parameters
+        (``.parameters``), or the op when :func:`minigrad.detect_anomaly` is on.
     """
     trainer = Trainer(model, loss_fn, optimizer, train, epochs, batch_size=batch_size, dev=dev,
                       scheduler=scheduler, callbacks=callbacks, metrics=metrics, progress=progress, seed=seed,
                       drop_last=drop_last, diagnostics=diagnostics, eval_batch_size=eval_batch_size,
-                      eval_train=eval_train)
+                      eval_train=eval_train, on_nonfinite=on_nonfinite)
     return trainer.run(resume=resume)

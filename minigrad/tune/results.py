@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from .space import flatten
-from .store import read_records
+from .store import check_record, read_records
 from .trial import Trial
 
 __all__ = ["Results", "load_results"]
@@ -143,6 +143,6 @@ def load_results(path, objective="dev_cost", mode="min", space=None) -> Results:
     Where a trial id appears more than once (a failed trial run again) the last record wins.
     """
     by_id = {}
-    for rec in read_records(path):
+    for rec in read_records(path, check_record):
         by_id[rec["trial_id"]] = rec
     return Results(list(by_id.values()), objective, mode, space=space, path=str(path))

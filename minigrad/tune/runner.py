@@ -16,8 +16,10 @@ import pickle
 import sys
 from dataclasses import dataclass
 
+from ._proc_pool import run_in_processes
 from .progress import Progress
-from .store import ResultsFile
+from .store import ResultsFile, check_record
+from .timeout import check_timeout
 from .trial import run_trial
 
 __all__ = ["Planned", "run_plan", "make_executor"]
@@ -88,14 +90,15 @@ def _known(records, plan, retry_failed):
 
 
 def run_plan(train, plan, *, objective, mode="min", executor=None, max_workers=None, results_file=None,
-             progress=None, retry_failed=False, desc="trials") -> list:
+             progress=None, retry_failed=False, desc="trials", trial_timeout=None) -> list:
     """Run every planned trial not already in ``results_file``; return all their records.
 
     Parameters are those of :func:`minigrad.tune.random_search`.  Returns one record (dict)
     per planned trial, each as it reads back from JSON.
     """
+    timeout = check_timeout(trial_timeout)
     plan = [Planned(p.trial_id, _as_json(p.config, p.trial_id), p.round) for p in plan]
-    store = ResultsFile(results_file) if results_file is not None else None
+    store = ResultsFile(results_file, check=check_record) if results_file is not None else None
     done = _known(store.open(), plan, retry_failed) if store else {}
     todo = [p for p in plan if p.trial_id not in done]
     try:
@@ -109,20 +112,24 @@ def run_plan(train, plan, *, objective, mode="min", executor=None, max_workers=N
                 bar.update(rec)
 
             if todo:
-                _run(train, todo, objective, executor, max_workers, finish, results_file)
+                _run(train, todo, objective, executor, max_workers, finish, results_file, timeout)
     finally:
         if store:
             store.close()
     return [done[p.trial_id] for p in plan]
 
 
-def _run(train, todo, objective, executor, max_workers, finish, results_file):
+def _run(train, todo, objective, executor, max_workers, finish, results_file, timeout=None):
     if executor == "sequential":
         for p in todo:
-            finish(run_trial(train, p.trial_id, p.config, objective, p.round))
+            finish(run_trial(train, p.trial_id, p.config, objective, p.round, timeout))
         return
     if executor is None or executor == "processes":
         check_picklable(train)
+        if timeout is not None:  # a process per trial, so that a hung one can be ended
+            run_in_processes(train, todo, objective, timeout, min(max_workers or os.cpu_count() or 1, len(todo)),
+                             finish)
+            return
         ex, clean = make_executor(min(max_workers or os.cpu_count() or 1, len(todo))), False
         try:
             _run_on(ex, train, todo, objective, finish, results_file)
@@ -135,11 +142,12 @@ def _run(train, todo, objective, executor, max_workers, finish, results_file):
                         f"concurrent.futures.Executor (e.g. dask's Client.get_executor()), got {executor!r}")
     if isinstance(executor, cf.ProcessPoolExecutor):
         check_picklable(train)
-    _run_on(executor, train, todo, objective, finish, results_file)
+    _run_on(executor, train, todo, objective, finish, results_file, timeout)
 
 
-def _run_on(ex, train, todo, objective, finish, results_file):
-    futures = {ex.submit(run_trial, train, p.trial_id, p.config, objective, p.round): p for p in todo}
+def _run_on(ex, train, todo, objective, finish, results_file, timeout=None):
+    extra = () if timeout is None else (timeout,)  # executors see the old call when no timeout is set
+    futures = {ex.submit(run_trial, train, p.trial_id, p.config, objective, p.round, *extra): p for p in todo}
     recorded = set()
     try:
         for fut in cf.as_completed(futures):

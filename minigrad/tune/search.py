@@ -29,6 +29,11 @@ seed_key : str or None, default "seed"
     ``None`` adds no seed.
 retry_failed : bool, default False
     Run again the trials the results file records as failed.
+trial_timeout : float or None
+    Seconds a trial may run; one that runs longer is ended, recorded as failed (with the
+    reason) and the search goes on.  Local processes give each trial its own process and
+    terminate it; elsewhere (``"sequential"``, Dask) the trial runs in a thread that is
+    interrupted at its next Python bytecode (see :mod:`minigrad.tune.timeout`).
 
 With an executor that runs trials in threads (a ``ThreadPoolExecutor``, or Dask with
 ``processes=False``) trials share minigrad's global state (grad mode, default generator):
@@ -43,6 +48,7 @@ import numpy as np
 from .results import Results, _check_mode
 from .runner import Planned, run_plan
 from .space import _check_space, grid, sample, zoom
+from .timeout import check_timeout
 
 __all__ = ["random_search", "grid_search", "coarse_to_fine"]
 
@@ -73,7 +79,7 @@ def _seeded(config, rng, seed_key):
 
 def random_search(train, space, n_trials, seed=0, *, objective="dev_cost", mode="min", executor=None,
                   max_workers=None, results_file=None, progress=None, seed_key="seed",
-                  retry_failed=False) -> Results:
+                  retry_failed=False, trial_timeout=None) -> Results:
     """Random search: ``n_trials`` configs drawn at random from ``space``, each trained once.
 
     Random points, not a grid: with ``n`` trials each hyperparameter is tried at ``n`` distinct
@@ -99,16 +105,18 @@ def random_search(train, space, n_trials, seed=0, *, objective="dev_cost", mode=
     fn = "random_search"
     n_trials = _positive_int("n_trials", n_trials, fn)
     _check_common(fn, space, seed, seed_key, mode)
+    check_timeout(trial_timeout, fn)
     rng = np.random.default_rng(int(seed))
     plan = [Planned(i, _seeded(sample(space, rng), rng, seed_key)) for i in range(n_trials)]
     records = run_plan(train, plan, objective=objective, mode=mode, executor=executor, max_workers=max_workers,
-                       results_file=results_file, progress=progress, retry_failed=retry_failed)
+                       results_file=results_file, progress=progress, retry_failed=retry_failed,
+                       trial_timeout=trial_timeout)
     return Results(records, objective, mode, space=space, path=results_file)
 
 
 def grid_search(train, space, points_per_dim=3, seed=0, *, objective="dev_cost", mode="min", executor=None,
                 max_workers=None, results_file=None, progress=None, seed_key="seed",
-                retry_failed=False) -> Results:
+                retry_failed=False, trial_timeout=None) -> Results:
     """Grid search, for comparison: every combination of ``points_per_dim`` values per distribution.
 
     Points are evenly spaced on each distribution's own scale; a choice contributes all its
@@ -121,16 +129,18 @@ def grid_search(train, space, points_per_dim=3, seed=0, *, objective="dev_cost",
     fn = "grid_search"
     points_per_dim = _positive_int("points_per_dim", points_per_dim, fn)
     _check_common(fn, space, seed, seed_key, mode)
+    check_timeout(trial_timeout, fn)
     rng = np.random.default_rng(int(seed))
     plan = [Planned(i, _seeded(c, rng, seed_key)) for i, c in enumerate(grid(space, points_per_dim))]
     records = run_plan(train, plan, objective=objective, mode=mode, executor=executor, max_workers=max_workers,
-                       results_file=results_file, progress=progress, retry_failed=retry_failed)
+                       results_file=results_file, progress=progress, retry_failed=retry_failed,
+                       trial_timeout=trial_timeout)
     return Results(records, objective, mode, space=space, path=results_file)
 
 
 def coarse_to_fine(train, space, rounds=3, trials_per_round=10, top_k=3, seed=0, *, objective="dev_cost",
                    mode="min", executor=None, max_workers=None, results_file=None, progress=None,
-                   seed_key="seed", retry_failed=False, pad=0.5, margin=0.5) -> Results:
+                   seed_key="seed", retry_failed=False, pad=0.5, margin=0.5, trial_timeout=None) -> Results:
     """Coarse to fine: random search, then zoom in around the best trials and sample densely there.
 
     Round ``r`` draws ``trials_per_round`` configs from space ``S_r`` (trial ids
@@ -155,6 +165,7 @@ def coarse_to_fine(train, space, rounds=3, trials_per_round=10, top_k=3, seed=0,
     per_round = _positive_int("trials_per_round", trials_per_round, fn)
     top_k = _positive_int("top_k", top_k, fn)
     _check_common(fn, space, seed, seed_key, mode)
+    check_timeout(trial_timeout, fn)
     spaces, records = [space], []
     for r in range(rounds):
         rng = np.random.default_rng([int(seed), r])
@@ -162,7 +173,7 @@ def coarse_to_fine(train, space, rounds=3, trials_per_round=10, top_k=3, seed=0,
                 for i in range(per_round)]
         records += run_plan(train, plan, objective=objective, mode=mode, executor=executor,
                             max_workers=max_workers, results_file=results_file, progress=progress,
-                            retry_failed=retry_failed, desc=f"round {r + 1}/{rounds}")
+                            retry_failed=retry_failed, desc=f"round {r + 1}/{rounds}", trial_timeout=trial_timeout)
         if r + 1 < rounds:
             best = Results(records, objective, mode).ok[:top_k]
             best = [t.config for t in best]

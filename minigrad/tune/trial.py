@@ -14,6 +14,8 @@ import time
 import traceback
 from dataclasses import asdict, dataclass, field
 
+from .timeout import call_with_timeout
+
 __all__ = ["Trial", "run_trial", "plain_metrics", "check_metrics"]
 
 
@@ -120,16 +122,18 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}\n{tb}"
 
 
-def run_trial(train, trial_id: int, config: dict, objective: str, round: int = 0) -> dict:
+def run_trial(train, trial_id: int, config: dict, objective: str, round: int = 0, timeout=None) -> dict:
     """Run ``train(config)`` once and return the trial's record (a plain dict, see :class:`Trial`).
 
     Exceptions from ``train`` (other than ``KeyboardInterrupt``/``SystemExit``), metrics that
-    cannot be recorded, a missing objective and NaN metrics make a ``"failed"`` record.
+    cannot be recorded, a missing objective and NaN metrics make a ``"failed"`` record; so does
+    running longer than ``timeout`` seconds (see :mod:`minigrad.tune.timeout`).
     """
     record = Trial(trial_id=trial_id, config=copy.deepcopy(config), round=round)
     start = time.perf_counter()
     try:
-        raw = train(copy.deepcopy(config))
+        raw = train(copy.deepcopy(config)) if timeout is None else call_with_timeout(train, copy.deepcopy(config),
+                                                                                      timeout)
         record.time = time.perf_counter() - start
         record.metrics = plain_metrics(raw, objective)
         check_metrics(record.metrics, objective)

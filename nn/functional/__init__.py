@@ -12,3 +12,9 @@ from .normalization import batch_norm
 __all__ = ["identity", "leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "softplus", "tanh", "dropout",
            "flatten", "linear", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
            "l1_loss", "mse_loss", "nll_loss", "batch_norm"]
+
+from .conv import (adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, fold,  # noqa: E402
+                   max_pool2d, unfold)
+
+__all__ += ["conv1d", "conv2d", "conv_transpose2d", "unfold", "fold", "max_pool2d", "avg_pool2d",
+            "adaptive_avg_pool2d"]

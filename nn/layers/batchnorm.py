@@ -1,6 +1,9 @@
 """Batch normalisation layers: ``BatchNorm1d`` over (N, C) or (N, C, L), ``BatchNorm2d`` over (N, C, H, W)."""
 from __future__ import annotations
 
+import math
+from numbers import Real
+
 import minigrad as mg
 
 from .. import functional as F, init as _init
@@ -20,6 +23,9 @@ class _BatchNorm(Module):
         super().__init__()
         if not isinstance(num_features, int) or num_features <= 0:
             raise ValueError(f"{type(self).__name__}: num_features must be a positive int, got {num_features!r}")
+        if isinstance(eps, bool) or not isinstance(eps, Real) or not 0.0 < eps < math.inf:
+            raise ValueError(f"{type(self).__name__}: eps must be a finite number > 0 (it keeps 1/sqrt(var + eps) "
+                             f"finite), got {eps!r}")
         if momentum is not None and not 0.0 <= momentum <= 1.0:
             raise ValueError(f"{type(self).__name__}: momentum must be in [0, 1] or None, got {momentum}")
         self.num_features, self.eps, self.momentum = num_features, float(eps), momentum

@@ -63,7 +63,12 @@ class Linear(Module):
         _init.init_linear(self.weight, self.bias, self._init_scheme, generator)
 
     def forward(self, x):
-        """(m, in_features) -> (m, out_features)."""
+        """(m, in_features) -> (m, out_features); ``x`` must have the weight's dtype (as in PyTorch,
+        an integer or other-precision input is an error, never silently promoted)."""
+        if isinstance(x, mg.Tensor) and x.dtype != self.weight.dtype:
+            raise TypeError(f"Linear: the input has dtype {x.dtype} but the weight has {self.weight.dtype}; they "
+                            f"must match (PyTorch raises here too): convert the input, e.g. "
+                            f"x.to(dtype={self.weight.dtype}), or the layer with .to(dtype=...)")
         return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self):

@@ -21,13 +21,15 @@ import math
 
 import numpy as np
 
+from .numpy_extra import NumpyExtraKernels
+
 __all__ = ["NumpyKernels"]
 
 _mul, _add, _sub, _div, _sqrt = np.multiply, np.add, np.subtract, np.divide, np.sqrt
 
 
-class NumpyKernels:
-    """The update rules for parameters on the 'cpu' device."""
+class NumpyKernels(NumpyExtraKernels):
+    """The update rules for parameters on the 'cpu' device (Adagrad, Adamax, NAdam, RAdam in the mixin)."""
 
     def __init__(self):
         self._flat = {}
@@ -45,7 +47,7 @@ class NumpyKernels:
         return arrays
 
     def scratch(self, like, slot):
-        """A temporary array shaped like ``like`` (contents undefined); ``slot`` 0 or 1."""
+        """A temporary array shaped like ``like`` (contents undefined); ``slot`` 0, 1 or 2."""
         key = (like.dtype, slot)
         flat = self._flat.get(key)
         n = like.size

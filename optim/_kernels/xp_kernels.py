@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from . import extra_kernels
+
 __all__ = ["XpKernels"]
 
 
@@ -72,3 +74,16 @@ class XpKernels:
         c2 = math.sqrt(1.0 - beta2 ** step)
         lr_t = lr * c2 / (1.0 - beta1 ** step)
         _store(p, p - lr_t * (m / (xp.sqrt(v) + eps * c2)))
+
+    # the newer optimizers: one Array API rule each (optim/_kernels/extra_kernels.py)
+    def adagrad(self, *args):
+        extra_kernels.adagrad(self.xp, *args)
+
+    def adamax(self, *args):
+        extra_kernels.adamax(self.xp, *args)
+
+    def nadam(self, *args):
+        return extra_kernels.nadam(self.xp, *args)
+
+    def radam(self, *args):
+        extra_kernels.radam(self.xp, *args)

@@ -72,6 +72,13 @@ ROWS = {
 SWAPPABLE = [E.Sub, E.Mul, E.Div, E.Pow, E.Maximum, E.Minimum, E.Where, L.MatMul, L.Linear, N.NLL, S.Concatenate]
 NO_DETACH = [E.Add, S.IndexAdd]  # equivalent mutants (see the module docstring)
 BROADCASTING = [E.Add, E.Sub, E.Mul, E.Div, E.Pow, E.Maximum, E.Minimum, E.Where, L.MatMul]
+# products, linear algebra, convolution, pooling (their compositions also reach MatMul, Linear, Mul, Sum)
+from minigrad.ops import conv as C, linalg_ext as LX, pooling as P  # noqa: E402
+ROWS.update({C.Im2Col: ["conv2d", "unfold", "avg_pool2d", "conv1d", "fold"],
+             C.Col2Im: ["fold", "conv_transpose2d", "unfold", "conv2d"], P.MaxPool2d: ["max_pool2d"],
+             LX.Inv: ["inverse", "det"], LX.Det: ["det"], LX.Solve: ["linalg_solve"]})
+SWAPPABLE.append(LX.Solve)
+BROADCASTING.append(LX.Solve)
 
 
 # ----- mutations: context managers that patch one thing and restore it --------------------------

@@ -1,0 +1,2 @@
+import pytest
+torch = pytest.importorskip("torch")
