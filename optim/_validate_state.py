@@ -146,6 +146,10 @@ def check_scheduler_state(sched, state_dict):
                                  f"{state_dict[key]!r}")
 
 
+# integer fields that a fractional step(epoch) may turn into floats
+_FRACTIONAL = ("['T_cur']",)
+
+
 def _same_fields(where, ours, theirs, path):
     if not isinstance(theirs, dict):
         raise ValueError(f"{where}: {path} must be a dict, got {_kind(theirs)}")
@@ -166,11 +170,12 @@ def _same_type(where, mine, value, path):
         for i, (a, b) in enumerate(zip(mine, value)):
             _same_type(where, a, b, f"{path}[{i}]")
     elif mine is None or isinstance(mine, numbers.Real) and not isinstance(mine, bool):
+        integral = isinstance(mine, numbers.Integral) and not path.endswith(_FRACTIONAL)
         ok = value is None if mine is None and not isinstance(value, numbers.Real) else (
             isinstance(value, numbers.Real) and not isinstance(value, bool)
-            and (not isinstance(mine, numbers.Integral) or isinstance(value, numbers.Integral)))
+            and (not integral or isinstance(value, numbers.Integral)))
         if not ok or (value is not None and np.isnan(value)):
-            kind = "an integer" if isinstance(mine, numbers.Integral) else "a number"
+            kind = "an integer" if integral else "a number"
             raise ValueError(f"{where}: {path} must be {kind}, got {value!r:.80}")
     elif type(value) is not type(mine):
         raise ValueError(f"{where}: {path} must be a {_kind(mine)}, got {_kind(value)}")

@@ -63,12 +63,17 @@ class Linear(Module):
         _init.init_linear(self.weight, self.bias, self._init_scheme, generator)
 
     def forward(self, x):
-        """(m, in_features) -> (m, out_features); ``x`` must have the weight's dtype (as in PyTorch,
-        an integer or other-precision input is an error, never silently promoted)."""
-        if isinstance(x, mg.Tensor) and x.dtype != self.weight.dtype:
-            raise TypeError(f"Linear: the input has dtype {x.dtype} but the weight has {self.weight.dtype}; they "
-                            f"must match (PyTorch raises here too): convert the input, e.g. "
-                            f"x.to(dtype={self.weight.dtype}), or the layer with .to(dtype=...)")
+        """(m, in_features) -> (m, out_features).
+
+        An integer or bool input is an error, as in PyTorch (never silently turned into floats).
+        A floating input of another precision than the weight computes in the wider of the two
+        (float32 data meeting float64 weights gives float64): PyTorch raises there, but this is what
+        lets ``mg.gradcheck(lambda: loss(model(X), y), model.parameters())`` run a model on float32
+        data in float64."""
+        if isinstance(x, mg.Tensor) and not x.dtype.is_floating_point:
+            raise TypeError(f"Linear: the input has dtype {x.dtype} but the weight has {self.weight.dtype}; an "
+                            f"integer or bool input must be converted first (PyTorch raises here too), e.g. "
+                            f"x.to(dtype={self.weight.dtype})")
         return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self):
