@@ -69,6 +69,8 @@ Buffers ``fn`` updates itself (batch-norm running statistics) are not restored: 
 """
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from . import dtypes
@@ -78,6 +80,7 @@ from .function import Function
 from .gradcheck_report import GradcheckError, GradcheckResult, InputReport, compare, reading
 from .gradcheck_sides import _bad_grad, _check_gradients, _compare_snapshots, _is_array, _snapshot
 from .modes import enable_grad, no_grad
+from .random import default_generator
 from .tensor import Tensor
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "GradcheckResult", "InputReport", "reading"]
@@ -347,8 +350,6 @@ class _InPlaceCheck(_Check):
     """A check of a function of no arguments over tensors it closes over, perturbed in place."""
 
     def __init__(self, fn, tensors, eps, atol, rtol, fast_mode, seed, title):
-        from .random import default_generator
-
         def call(*_):  # every evaluation draws the same random numbers (dropout masks)
             for g, state in self.rng_states:
                 g.set_state(state)
@@ -409,8 +410,6 @@ class _InPlaceCheck(_Check):
 
 def _takes_no_arguments(fn):
     """True for a plain callable that accepts no positional argument (the in-place model form)."""
-    import inspect
-
     if isinstance(fn, type):
         return False
     try:

@@ -112,3 +112,23 @@ def test_second_order_through_saved_masks(device):
     (g,) = mg.grad(out.sum(), x, create_graph=True)
     (h,) = mg.grad((g * x).sum(), x)
     np.testing.assert_allclose(h.numpy(), np.where(X > 0, 1.0, 0.1), rtol=1e-12)
+
+
+def test_max_pool_keeps_only_its_saved_mask(device):
+    """max_pool2d's node holds no array attribute; its mask goes with the graph; the gradient
+    routes each window's upstream value to its first maximum (NumPy loop reference)."""
+    xv = np.array([[[[1.0, 3.0, 2.0, 0.0], [4.0, 0.5, 1.0, 5.0], [0.0, 2.0, 7.0, 1.0], [1.0, 1.0, 0.0, 6.0]]]])
+    x = mg.tensor(xv, device=device, requires_grad=True)
+    out = mg.max_pool2d(x, 2)
+    node = out.grad_fn
+    assert _arrays_on(node) == {}
+    upstream = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
+    out.backward(mg.tensor(upstream, device=device))
+    expected = np.zeros_like(xv)
+    for r in range(2):
+        for c in range(2):
+            window = xv[0, 0, 2 * r:2 * r + 2, 2 * c:2 * c + 2]
+            i, j = np.unravel_index(np.argmax(window), window.shape)
+            expected[0, 0, 2 * r + i, 2 * c + j] = upstream[0, 0, r, c]
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
+    assert node._saved is None
