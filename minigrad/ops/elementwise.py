@@ -1,6 +1,7 @@
 """Elementwise ops: arithmetic, exp/log, activations, comparisons-based selections.
 
-Each class gives the forward formula and its derivative side by side.  Binary ops broadcast;
+Each class gives the forward formula and its derivative side by side; arrays that backward
+needs (inputs, outputs, masks) go through ``save_for_backward``, never onto ``self``.  Binary ops broadcast;
 the Function base class sums each gradient back to its input's shape.  Non-smooth points:
 ``abs``, ``relu`` and ``leaky_relu`` take the gradient 0 (or the negative slope) at 0; ``maximum``
 / ``minimum`` share the gradient equally between tied inputs; ``clip`` passes the gradient where
@@ -10,10 +11,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numpy import generic as _np_generic
 
-from ..dtypes import is_floating
+from ..device import _host_numpy
+from ..dtypes import get_default_dtype, is_floating, to_native
 from ..function import Op
+from ..tensor import Tensor, as_constant_like
 
 __all__ = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "maximum", "minimum",
            "clip", "where", "tanh", "sigmoid", "relu", "leaky_relu"]
@@ -66,8 +70,6 @@ class Div(Op):
     def forward(self, a, b):
         self.save_for_backward(a, b)
         if _integral(self.xp, a) and _integral(self.xp, b):  # true division: a float result
-            from ..dtypes import get_default_dtype, to_native
-
             native = to_native(get_default_dtype(), self.xp)
             a = a if a.__class__ is int else self.xp.astype(a, native)
             b = b if b.__class__ is int else self.xp.astype(b, native)
@@ -233,12 +235,12 @@ class _Extremum(Op):
         tie = a == b
         dt = xp.result_type(a, b)
         half_tie = xp.astype(tie, dt) * 0.5
-        self.wa = xp.astype(choose_a, dt) + half_tie
-        self.wb = xp.astype(~choose_a & ~tie, dt) + half_tie
+        self.save_for_backward(xp.astype(choose_a, dt) + half_tie, xp.astype(~choose_a & ~tie, dt) + half_tie)
 
     def backward(self, g):
+        wa, wb = self.saved_tensors  # the weights of a and b
         need_a, need_b = self.needs_input_grad
-        return (g * self.wa if need_a else None), (g * self.wb if need_b else None)
+        return (g * wa if need_a else None), (g * wb if need_b else None)
 
 
 class Maximum(_Extremum):
@@ -264,8 +266,6 @@ class Clip(Op):
     def forward(self, a, lo=None, hi=None):
         xp = self.xp
         if _integral(xp, a) and (lo.__class__ is float or hi.__class__ is float):
-            from ..dtypes import get_default_dtype, to_native
-
             a = xp.astype(a, to_native(get_default_dtype(), xp))  # PyTorch: clamp(int, 0.5) is float
         inside = xp.ones_like(a, dtype=xp.bool)
         out = a
@@ -275,11 +275,12 @@ class Clip(Op):
         if hi is not None:
             inside = inside & (a <= hi)
             out = xp.minimum(out, hi)
-        self.inside = xp.astype(inside, out.dtype)
+        self.save_for_backward(xp.astype(inside, out.dtype))
         return out if out is not a else xp.asarray(a, copy=True)
 
     def backward(self, g):
-        return g * self.inside
+        (inside,) = self.saved_tensors
+        return g * inside
 
 
 class Where(Op):
@@ -288,15 +289,16 @@ class Where(Op):
     broadcasts = True
 
     def forward(self, cond, a, b):
-        self.cond = cond
+        self.save_for_backward(cond)  # an input: an in-place change of it before backward raises
         return self.xp.where(cond, a, b)
 
     def backward(self, g):
+        (cond,) = self.saved_tensors
         _, need_a, need_b = self.needs_input_grad
         F = self.F
         return (None,
-                F.where(self.cond, g, 0.0) if need_a else None,
-                F.where(self.cond, 0.0, g) if need_b else None)
+                F.where(cond, g, 0.0) if need_a else None,
+                F.where(cond, 0.0, g) if need_b else None)
 
 
 class Tanh(Op):
@@ -338,15 +340,16 @@ class ReLU(Op):
 
     def forward(self, a):
         xp = self.xp
-        positive = a > 0
-        self.mask = xp.astype(positive, a.dtype)
-        out = a * self.mask
+        mask = xp.astype(a > 0, a.dtype)
+        self.save_for_backward(mask)
+        out = a * mask
         if is_floating(out.dtype):
             out += 0.0
         return out
 
     def backward(self, g):
-        return g * self.mask
+        (mask,) = self.saved_tensors
+        return g * mask
 
 
 class LeakyReLU(Op):
@@ -354,11 +357,13 @@ class LeakyReLU(Op):
 
     def forward(self, a, negative_slope=0.01):
         xp = self.xp
-        self.scale = xp.where(a > 0, xp.ones_like(a), xp.full_like(a, negative_slope))
-        return a * self.scale
+        scale = xp.where(a > 0, xp.ones_like(a), xp.full_like(a, negative_slope))
+        self.save_for_backward(scale)
+        return a * scale
 
     def backward(self, g):
-        return g * self.scale
+        (scale,) = self.saved_tensors
+        return g * scale
 
 
 class Clone(Op):
@@ -402,10 +407,6 @@ def to_device(a, device):
 
 
 def _to_host(a):
-    import numpy as np
-
-    from ..device import _host_numpy
-
     return np.array(_host_numpy(a), copy=True)
 
 
@@ -578,8 +579,6 @@ def where(condition, a, b):
     one of ``a``, ``b`` a Tensor) broadcast together;  dz/da = [cond], dz/db = [not cond], each summed
     back to its input's shape; ``condition`` gets no gradient.  As ``torch.where(cond, a, b)``.
     """
-    from ..tensor import Tensor, as_constant_like
-
     like = a if isinstance(a, Tensor) else b
     if not isinstance(like, Tensor):
         raise TypeError("where: at least one of a and b must be a Tensor")

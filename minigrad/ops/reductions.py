@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 
 from ..function import Op
+from .elementwise import sqrt
 from .shape import normalize_axes
 
 __all__ = ["sum", "mean", "var", "std", "max", "min", "logsumexp"]
@@ -62,13 +63,13 @@ class _Extreme(Op):
             raise ValueError(f"{self.reduce}: cannot reduce an empty tensor of shape {tuple(a.shape)}")
         out = getattr(xp, self.reduce)(a, axis=axes, keepdims=True)
         hit = xp.astype(a == out, a.dtype)
-        self.weights = hit / xp.sum(hit, axis=axes, keepdims=True)
+        self.save_for_backward(hit / xp.sum(hit, axis=axes, keepdims=True))
         self.axes = axes
         return out if keepdims else xp.reshape(out, tuple(n for i, n in enumerate(a.shape) if i not in axes))
 
     def backward(self, g):
-        in_shape = self.weights.shape
-        return _expand_back(self.F, g, in_shape, self.axes) * self.weights
+        (weights,) = self.saved_tensors
+        return _expand_back(self.F, g, tuple(weights.shape), self.axes) * weights
 
 
 class Max(_Extreme):
@@ -218,5 +219,3 @@ def logsumexp(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
     """
     return LogSumExp.apply(a, axes=_axes(a, axis, dim, "logsumexp"), keepdims=_keep(keepdims, keepdim))
 
-
-from .elementwise import sqrt  # noqa: E402  (elementwise needs nothing from here)

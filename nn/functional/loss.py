@@ -53,12 +53,26 @@ def _same_shape(x, y, op):
                          "(reshape one of them; a (m, 1) vs (m,) mismatch would broadcast to (m, m))")
 
 
+def _named(op, core_loss, *args, **kwargs):
+    """``core_loss(*args, **kwargs)``, its ValueError (labels out of range: the core ops own that
+    check, in ``minigrad.ops.loss.check_labels``) prefixed with the loss's own name ``op``."""
+    try:
+        return core_loss(*args, **kwargs)
+    except ValueError as e:
+        raise ValueError(f"{op}: {e}") from None
+
+
+def _check_label_shape(target, input, op):
+    """Integer labels (N, d1, ...) must fit input (N, C, d1, ...): its shape without axis 1."""
+    expected = (input.shape[0],) + input.shape[2:]
+    if target.shape != expected:
+        raise ValueError(f"{op}: target shape {target.shape} does not match input shape {input.shape}: "
+                         f"expected {expected} (input without its class axis 1)")
+
+
 def _one_hot(target, num_classes, like, op):
     """Float one-hot of integer labels (N, d1, ...) as (N, C, d1, ...), classes on axis 1."""
-    try:
-        return mg.one_hot(target, num_classes, axis=1, dtype=like.dtype)
-    except ValueError as e:  # labels out of range: name the loss too
-        raise ValueError(f"{op}: {e}") from None
+    return _named(op, mg.one_hot, target, num_classes, axis=1, dtype=like.dtype)
 
 
 def _class_weights(weight, like, op):
@@ -99,10 +113,7 @@ def _nll_loss(input, target, weight=None, reduction="mean"):
         raise ValueError(f"{op}: input must be (N, C) or (N, C, ...) with classes on axis 1, got shape {input.shape}")
     if target.dtype.is_floating_point or target.dtype == "bool":
         raise TypeError(f"{op}: target must hold integer class labels, got {target.dtype}")
-    expected = (input.shape[0],) + input.shape[2:]
-    if target.shape != expected:
-        raise ValueError(f"{op}: target shape {target.shape} does not match input shape {input.shape}: "
-                         f"expected {expected} (input without its class axis 1)")
+    _check_label_shape(target, input, op)
     probs = _one_hot(target, input.shape[1], input, op)
     w = _class_weights(weight, input, op)
     if w is None:
@@ -140,15 +151,10 @@ def _cross_entropy(input, target, weight=None, reduction="mean"):
     if input.ndim < 2:
         raise ValueError(f"{op}: input must be (N, C) logits with classes on axis 1, got shape {input.shape}")
     if not target.dtype.is_floating_point and input.ndim == 2 and weight is None:
-        if target.shape != input.shape[:1]:
-            raise ValueError(f"{op}: target shape {target.shape} does not match input shape {input.shape}: "
-                             f"expected {input.shape[:1]} (input without its class axis 1)")
+        _check_label_shape(target, input, op)
         m = input.shape[0]  # the common case, one graph node
         scale = {"none": None, "sum": 1.0}.get(reduction, 1.0 / m if m else math.nan)
-        try:
-            return mg.softmax_cross_entropy(input, target, scale=scale)
-        except ValueError as e:  # labels out of range: name the loss too
-            raise ValueError(f"{op}: {e}") from None
+        return _named(op, mg.softmax_cross_entropy, input, target, scale=scale)
     logp = log_softmax(input, dim=1)
     if not target.dtype.is_floating_point:
         return nll_loss(logp, target, weight=weight, reduction=reduction)

@@ -48,7 +48,7 @@ settings.load_profile("mutation")  # before the tests are imported: their @setti
 
 import minigrad as mg  # noqa: E402
 import test_op_table as T  # noqa: E402
-from minigrad import function as _function  # noqa: E402
+from minigrad import engine as _engine  # noqa: E402
 from minigrad.device import Device, _host_key, _host_numpy  # noqa: E402
 from minigrad.ops import activation as A, elementwise as E, linalg as L, reductions as R, shape as S  # noqa: E402
 from minigrad.ops import loss as N  # noqa: E402
@@ -146,8 +146,10 @@ def _detach(original):
 @contextlib.contextmanager
 def patched_fit(cls, how):
     """Undo broadcasting wrongly (``how``: 'none' or 'mean') for gradients of ``cls`` only,
-    both for Tensor gradients and for the bare-array backward."""
-    originals = _function._fit_gradient, _function._fit_gradient_array
+    in both run modes of the engine (bare arrays and Tensors): each mode's ``fit`` is the one
+    place that sums a gradient back to its input's shape."""
+    modes = (_engine.ARRAYS, _engine.TENSORS)
+    originals = [m.fit for m in modes]
 
     def wrong(original):
         def fit(fn, g, t):
@@ -159,11 +161,13 @@ def patched_fit(cls, how):
             return original(fn, g, t) * (1.0 / n)
         return fit
 
-    _function._fit_gradient, _function._fit_gradient_array = (wrong(f) for f in originals)
+    for m, f in zip(modes, originals):
+        m.fit = wrong(f)
     try:
         yield
     finally:
-        _function._fit_gradient, _function._fit_gradient_array = originals
+        for m, f in zip(modes, originals):
+            m.fit = f
 
 
 @contextlib.contextmanager
