@@ -1,13 +1,13 @@
 """Every differentiable op, by family.  ``OPS`` names each public op once (the test table
 checks that every name here has a row)."""
 from .activation import log_softmax, softmax
-from .elementwise import (abs, add, clip, div, exp, leaky_relu, log, maximum, minimum, mul, neg, pow, relu,
+from .elementwise import (abs, add, div, exp, leaky_relu, log, maximum, minimum, mul, neg, pow, relu,
                           sigmoid, sqrt, sub, tanh, where)
 from .linalg import linear, matmul
 from .loss import nll, one_hot, softmax_cross_entropy
 from .reductions import logsumexp, max, mean, min, std, sum, var
 # ----- issue 14, elementwise math and activations (opsA) -----
-from .binary_math import (allclose, atan2, clamp, clamp_max, clamp_min, fmod, hypot, isclose, lerp, logaddexp,
+from .binary_math import (allclose, atan2, clamp, clamp_max, clamp_min, clip, fmod, hypot, isclose, lerp, logaddexp,
                           remainder, xlogy)
 from .smooth_activations import (celu, elu, gelu, hardsigmoid, hardswish, hardtanh, logsigmoid, mish, relu6, selu,
                                  silu, softplus, softsign)

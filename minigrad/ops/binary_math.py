@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numpy import generic as _np_generic
 
 from ..function import Op
-from .elementwise import Log, Sigmoid, _integral, _number
+from ..tensor import Tensor, as_constant_like
+from .elementwise import Clip, Log, Sigmoid, _integral, _number
 from .unary_math import _floating, need_floating
 
 __all__ = ["atan2", "fmod", "remainder", "lerp", "logaddexp", "hypot", "xlogy", "clamp", "clamp_min",
@@ -265,8 +267,6 @@ def hypot(input, other):
 def xlogy(input, other):
     """x * log(y), and 0 where x == 0 (NaN where y is NaN), PyTorch's ``xlogy``;  gradients log(y)
     for x (0 where x == 0 and y <= 0) and x / y for y.  Integer tensors give the default float dtype."""
-    from ..tensor import Tensor, as_constant_like
-
     like = input if isinstance(input, Tensor) else other
     if not isinstance(like, Tensor):
         raise TypeError("xlogy: at least one of input and other must be a Tensor")
@@ -279,9 +279,6 @@ def clamp(input, min=None, max=None):
     both).  Where min > max every element becomes max (PyTorch's rule).  Gradients (PyTorch's):
     input gets [min <= a <= max] (bounds included); a tensor min gets [a < min and min < max]; a
     tensor max gets [a > max or max < min]."""
-    from ..tensor import Tensor
-    from .elementwise import clip
-
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
     for name, bound in (("min", min), ("max", max)):
@@ -297,6 +294,28 @@ def clamp(input, min=None, max=None):
     return Clamp.apply(input, min, max)
 
 
+def clip(a, min=None, max=None):
+    """Clamp every element into ``[min, max]``: ``mg.clip(a, min, max)``, ``mg.clamp``, ``a.clip``, ``a.clamp``.
+
+    z = min(max(a, min), max), shape of ``a`` broadcast with the bounds; either bound may be None
+    (at least one is given), a Python number or a Tensor (see :func:`minigrad.clamp` for the
+    gradients of tensor bounds).  Where min > max every element becomes max, as in PyTorch;
+    dz/da = [min <= a <= max]: the gradient passes at the bounds themselves, as in ``torch.clamp``.
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor([-2.0, -1.0, 0.5, 1.0, 3.0], requires_grad=True)
+    >>> x.clamp(-1.0, 1.0).sum().backward()
+    >>> x.grad
+    tensor([0., 1., 1., 1., 0.], dtype=float32, device='cpu')
+    """
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        return clamp(a, min, max)
+    min, max = _number(min), _number(max)
+    if min is None and max is None:
+        raise ValueError("clip: at least one of min and max must be given")
+    return Clip.apply(a, lo=min, hi=max)
+
+
 def clamp_min(input, min):
     """max(a, min): ``clamp(input, min=min)``."""
     return clamp(input, min=min)
@@ -310,8 +329,6 @@ def clamp_max(input, max):
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """A bool tensor: |a - b| <= atol + rtol * |b| elementwise (equal infinities are close; NaNs are
     close to each other only with ``equal_nan``).  PyTorch's defaults.  Not differentiable."""
-    from ..tensor import Tensor, as_constant_like
-
     if not isinstance(input, Tensor):
         raise TypeError(f"isclose: input must be a Tensor, got {type(input).__name__}")
     if not isinstance(other, Tensor):
@@ -337,7 +354,5 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def _quiet():
-    import numpy as np
-
     return np.errstate(invalid="ignore", over="ignore")
 

@@ -95,8 +95,6 @@ def _floating(xp, a):
     kind = getattr(a.dtype, "kind", None)
     if kind == "f" or not _integral(xp, a):
         return a
-    from ..dtypes import get_default_dtype, to_native
-
     return xp.astype(a, to_native(get_default_dtype(), xp))
 
 
@@ -544,32 +542,6 @@ def minimum(a, b):
     As ``torch.minimum``.
     """
     return Minimum.apply(a, b)
-
-
-def clip(a, min=None, max=None):
-    """Clamp every element into ``[min, max]``: ``mg.clip(a, min, max)``, ``mg.clamp``, ``a.clip``, ``a.clamp``.
-
-    z = min(max(a, min), max), shape of ``a`` broadcast with the bounds; either bound may be None
-    (at least one is given), a Python number or a Tensor (see :func:`minigrad.clamp` for the
-    gradients of tensor bounds).  Where min > max every element becomes max, as in PyTorch;
-    dz/da = [min <= a <= max]: the gradient passes at the bounds themselves, as in ``torch.clamp``.
-
-    >>> import minigrad as mg
-    >>> x = mg.tensor([-2.0, -1.0, 0.5, 1.0, 3.0], requires_grad=True)
-    >>> x.clamp(-1.0, 1.0).sum().backward()
-    >>> x.grad
-    tensor([0., 1., 1., 1., 0.], dtype=float32, device='cpu')
-    """
-    from ..tensor import Tensor
-
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        from .binary_math import clamp
-
-        return clamp(a, min, max)
-    min, max = _number(min), _number(max)
-    if min is None and max is None:
-        raise ValueError("clip: at least one of min and max must be given")
-    return Clip.apply(a, lo=min, hi=max)
 
 
 def where(condition, a, b):

@@ -17,7 +17,7 @@ import math
 
 from ..function import Op
 from .elementwise import Abs, Sigmoid, Tanh, _integral
-from .unary_math import Erf, _floating, need_floating
+from .unary_math import Erf, _floating, erf_array, need_floating
 
 __all__ = ["softplus", "elu", "selu", "celu", "gelu", "silu", "mish", "hardtanh", "relu6", "hardsigmoid",
            "hardswish", "logsigmoid", "softsign"]
@@ -90,8 +90,6 @@ class GELU(Op):
         self.save_for_backward(a)
         if approximate == "tanh":
             return a * (1.0 + xp.tanh((a + a * a * a * _GELU_C) * _GELU_K)) * 0.5
-        from .unary_math import erf_array
-
         return a * (1.0 + erf_array(xp, a * _INV_SQRT2)) * 0.5
 
     def backward(self, g):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from ..function import Op
+from ..tensor import Tensor
 from .elementwise import Sqrt, _floating, _integral
 
 __all__ = ["sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "log1p",
@@ -30,8 +31,6 @@ class UnsupportedDTypeError(TypeError, RuntimeError):
 def need_floating(op, *tensors):
     """Raise :class:`UnsupportedDTypeError` naming ``op`` unless every Tensor among ``tensors`` is
     floating (for the ops PyTorch refuses on integers: frac, lerp, logaddexp, hypot, gelu, ...)."""
-    from ..tensor import Tensor
-
     for t in tensors:
         if isinstance(t, Tensor) and not t.dtype.startswith("float"):
             raise UnsupportedDTypeError(f"{op}: expects a floating-point tensor, got {t.dtype} "
@@ -553,8 +552,6 @@ def frac(input):
 
 def _flag(name, input):
     """The bool tensor of predicate ``name`` of the array namespace (integers are never NaN or inf)."""
-    from ..tensor import Tensor
-
     if not isinstance(input, Tensor):
         raise TypeError(f"{name}: expects a Tensor, got {type(input).__name__}")
     xp, data = input._device.xp, input.data
