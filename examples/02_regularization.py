@@ -51,11 +51,11 @@ def make_model(dropout=False, keep_prob=KEEP_PROB, seed=0, device="cpu"):
     gen = mg.Generator(device=device, seed=seed)
     layers, n_in = [], 2
     for n_out in HIDDEN:
-        layers += [nn.Linear(n_in, n_out, device=device, generator=gen), nn.ReLU()]
+        layers += [nn.Linear(n_in, n_out, init="he", device=device, generator=gen), nn.ReLU()]
         if dropout:
             layers.append(nn.Dropout(keep_prob=keep_prob, generator=gen))
         n_in = n_out
-    layers.append(nn.Linear(n_in, 1, device=device, generator=gen))
+    layers.append(nn.Linear(n_in, 1, init="he", device=device, generator=gen))
     return nn.Sequential(*layers)
 
 

@@ -50,9 +50,9 @@ def make_data(seed=3):
 def make_model(seed=0, device="cpu"):
     """[2, 5, 2, 1] with ReLU and He initialisation; the same weights for every optimiser."""
     gen = mg.Generator(device=device, seed=seed)
-    return nn.Sequential(nn.Linear(2, 5, device=device, generator=gen), nn.ReLU(),
-                         nn.Linear(5, 2, device=device, generator=gen), nn.ReLU(),
-                         nn.Linear(2, 1, device=device, generator=gen))
+    return nn.Sequential(nn.Linear(2, 5, init="he", device=device, generator=gen), nn.ReLU(),
+                         nn.Linear(5, 2, init="he", device=device, generator=gen), nn.ReLU(),
+                         nn.Linear(2, 1, init="he", device=device, generator=gen))
 
 
 def make_optimizer(name, params, lr):

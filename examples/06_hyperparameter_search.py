@@ -61,9 +61,9 @@ def train(config):
     (X, y), dev = make_data()
     gen = mg.Generator(device=device, seed=config["seed"])
     h = int(config["hidden"])
-    model = nn.Sequential(nn.Linear(2, h, device=device, generator=gen), nn.ReLU(),
-                          nn.Linear(h, h, device=device, generator=gen), nn.ReLU(),
-                          nn.Linear(h, 1, device=device, generator=gen))
+    model = nn.Sequential(nn.Linear(2, h, init="he", device=device, generator=gen), nn.ReLU(),
+                          nn.Linear(h, h, init="he", device=device, generator=gen), nn.ReLU(),
+                          nn.Linear(h, 1, init="he", device=device, generator=gen))
     opt = optim.Momentum(model.parameters(), lr=config["lr"], beta=config["beta"])
     history = mg.train.fit(model, nn.BCEWithLogitsLoss(), opt, (X, y), epochs=config["epochs"], batch_size=64,
                            dev=dev, progress=False, diagnostics=False, seed=config["seed"])

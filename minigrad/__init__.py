@@ -8,7 +8,9 @@
 >>> w.grad
 tensor([[0., 0.]], dtype=float32, device='cpu')
 """
-from . import tensor_methods as _tensor_methods  # noqa: F401  (installs operators on Tensor)
+import importlib
+
+from . import _aliases, tensor_methods as _tensor_methods  # noqa: F401  (installs operators on Tensor)
 from .clip_grad import clip_grad_norm_, clip_grad_value_
 from .creation import (arange, bernoulli, empty, eye, from_dlpack, from_numpy, full, full_like, linspace, normal,
                        ones, ones_like, rand, rand_like, randint, randn, randn_like, tensor, uniform, zeros,
@@ -35,22 +37,33 @@ from .ops import (adaptive_avg_pool2d, addmm, avg_pool2d, baddbmm, bitwise_and, 
                   bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor, bmm, conv1d, conv2d, conv_transpose2d,
                   det, dot, einsum, floor_divide, fold, inverse, kron, linalg_solve, max_pool2d, mv, outer,
                   tensordot, unfold)
+# ----- issue 14, elementwise math and activations (opsA) -----
+from .ops import (acos, acosh, allclose, asin, asinh, atan, atan2, atanh, ceil, celu, clamp, clamp_max, clamp_min, cos,
+                  cosh, elu, erf, erfc, exp2, expm1, floor, fmod, frac, gelu, hardsigmoid, hardswish, hardtanh, hypot,
+                  isclose, isfinite, isinf, isnan, lerp, log1p, log2, log10, logaddexp, logsigmoid, mish, reciprocal,
+                  relu6, remainder, round, rsqrt, selu, sign, silu, sin, sinh, softplus, softsign, square, tan, trunc,
+                  xlogy)
+
+arcsin, arccos, arctan, arctan2, arcsinh, arccosh, arctanh = asin, acos, atan, atan2, asinh, acosh, atanh
+# ----- end opsA -----
 from .random import Generator, default_generator, manual_seed
 from .serialization import CheckpointError, load, save
 from .tensor import Tensor
 
-clamp = clip
 
 __version__ = "0.1.0"
 
 # Subpackages loaded on first use, so `import minigrad` stays light: mg.data, mg.train, mg.tune,
-# mg.testing (the last needs Hypothesis).
-_LAZY = ("data", "train", "tune", "testing", "utils")
+# mg.testing (the last needs Hypothesis), mg.utils (utils.data).  `minigrad.nn` / `minigrad.optim` are
+# the top-level `nn` and `optim` packages (the same module objects) and `minigrad.autograd` PyTorch's
+# address of Function/grad/gradcheck, also resolved only on first use: no engine module imports
+# nn/optim, and `import minigrad` does not load them.  The finder installed here makes
+# `import minigrad.nn.functional as F` work too (minigrad/_aliases.py says why aliases, and how).
+_LAZY = ("data", "train", "tune", "testing", "utils", "nn", "optim", "autograd")
+_aliases.install()
 
 
 def __getattr__(name):
     if name in _LAZY:
-        import importlib
-
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")

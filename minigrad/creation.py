@@ -73,26 +73,22 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
 
 def from_numpy(array):
     """A CPU tensor sharing memory with the NumPy array ``array`` (no copy; dtype kept), as ``torch.from_numpy``."""
-    import numpy as np
-
-    if not isinstance(array, np.ndarray):
+    if not isinstance(array, _np.ndarray):
         raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
     return Tensor._make(array, _get_device("cpu"), False, None)
 
 
 def from_dlpack(obj, device=None):
     """A tensor sharing memory (no copy) with any DLPack-capable array (NumPy, CuPy, PyTorch...)."""
-    import numpy as np
-
     kind, index = obj.__dlpack_device__()
     if kind == 1 and (device is None or _get_device(device).type == "cpu"):  # kDLCPU
-        return Tensor._make(np.from_dlpack(obj), _get_device("cpu"), False, None)
+        return Tensor._make(_np.from_dlpack(obj), _get_device("cpu"), False, None)
     if kind == 2:  # kDLCUDA
         dev = _get_device(f"cuda:{index}")
         with dev.native:
             return Tensor._make(dev.xp.from_dlpack(obj), dev, False, None)
     dev = _dev(device)
-    return Tensor._make(dev.xp.from_dlpack(obj) if dev.type != "cpu" else np.from_dlpack(obj), dev, False, None)
+    return Tensor._make(dev.xp.from_dlpack(obj) if dev.type != "cpu" else _np.from_dlpack(obj), dev, False, None)
 
 
 def full(*shape, fill_value, dtype=None, device=None, requires_grad=False):

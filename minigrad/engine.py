@@ -1,5 +1,10 @@
 """The backward pass: order the graph once, walk it in reverse, accumulate gradients.
 
+The floor above the ops: everything about running backward lives here -- the order of the
+walk, the two run modes (bare arrays, or Tensors that record a graph with ``create_graph``),
+calling each node's ``backward`` with the helper functions ``F`` of its mode, and fitting each
+gradient to its input's shape and dtype.
+
 The walk is iterative (an explicit stack, no recursion), so a chain of 10^5+ ops works, and it
 touches each node and edge once: time linear in the size of the graph.
 """
@@ -7,9 +12,11 @@ from __future__ import annotations
 
 import weakref
 
-from . import function as _fn
 from .function import BackwardError
+from .function_support import check_finite
 from .modes import STATE
+from .ops.backward_ops import _ARRAY_OPS, TENSOR_OPS, array_ops
+from .tensor import Tensor
 
 __all__ = ["backward", "grad"]
 
@@ -48,6 +55,7 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
     they are Tensors and every step of the walk is recorded.
     """
     raw = not create_graph
+    mode = ARRAYS if raw else TENSORS
     pending = {}  # node -> gradient of its output (array if raw, else Tensor)
     leaf_grads = {}  # id(leaf) -> [leaf, gradient]
     passed = _Held()  # gradient arrays someone else holds or held: never stolen by a leaf
@@ -100,7 +108,7 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
                 owned.discard(id(g))  # its backward may hand g itself to several inputs (add: g, g)
             if node._retained is not None:
                 _retain(node, g, raw)
-            grads = node._backward_arrays(g) if raw else node._run_backward(g)
+            grads = node_gradients(node, g, mode)
             if not retain_graph:
                 node._saved = None  # frees what the node saved; a second backward raises
             for t, gi in zip(node.inputs, grads):
@@ -123,8 +131,122 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
     return None
 
 
+# ----- one node's backward, in either mode ----------------------------------------------------
+class Mode:
+    """How gradients travel in one run of the engine, and how each is fitted to its input.
+
+    ``ARRAYS`` (``create_graph=False``): bare arrays; built-in ops (``raw_backward``) run
+    their backward on them with the array functions ``F`` of the inputs' namespace.
+    ``TENSORS`` (``create_graph=True``, and any Function without ``raw_backward``): Tensors,
+    with ``F`` the Tensor functions, so the backward is recorded.  ``fit(node, g, t)`` makes a
+    gradient ``g`` returned for input ``t`` match it: the mode's kind, summed over broadcast
+    axes, cast to ``t``'s dtype.
+    """
+
+    __slots__ = ("raw", "fit")
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.fit = self._fit
+
+    def _fit(self, node, g, t):
+        data, raw = t.data, self.raw
+        if raw and g.__class__ is not data.__class__:
+            g = t._device.asarray(g)
+        elif not raw and not isinstance(g, Tensor):
+            g = Tensor._make(t._device.asarray(g), t._device, False, None)
+        F = array_ops(node.xp) if raw else TENSOR_OPS
+        shape = (g if raw else g.data).shape
+        if shape != data.shape:
+            if len(data.shape) > len(shape) or not all(s in (1, n) for s, n in zip(data.shape[::-1], shape[::-1])):
+                raise BackwardError(
+                    f"{node.name}.backward returned a gradient of shape {tuple(shape)} for an input "
+                    f"of shape {tuple(data.shape)}; they are not broadcast-compatible")
+            g = F.sum_to(g, data.shape)
+        if (g if raw else g.data).dtype != data.dtype:
+            g = F.cast(g, data.dtype)
+        return g
+
+    def copy(self, node, g):
+        """A gradient that is an array the graph holds, as a copy of it."""
+        if self.raw:
+            return node.xp.asarray(g, copy=True)
+        return Tensor._make(node.xp.asarray(g.data, copy=True), g._device, False, None) if not g._rg else g * 1.0
+
+
+ARRAYS, TENSORS = Mode(True), Mode(False)
+
+
+def node_gradients(node, g, mode):
+    """The gradient for each input of ``node`` (None where none is needed) from the gradient
+    ``g`` of its output, each fitted to its input; arrays or Tensors as ``mode`` says.
+
+    The node's ``F`` is the mode's functions during the call of ``backward``; anomaly checks stay
+    off inside it (they check this op's gradients afterwards, not the ops its backward runs).
+    """
+    if node._saved is None:
+        node.saved_tensors  # raises the "second time" error
+    inputs = node.inputs
+    raw = mode.raw
+    if raw and node.raw_backward:
+        try:
+            node._raw = _ARRAY_OPS[node.xp]  # also its F (see Function.F)
+        except KeyError:
+            node._raw = array_ops(node.xp)
+        try:
+            if inputs[0]._device.type == "cuda":
+                with inputs[0]._device.native:
+                    grads = node.backward(g)
+            else:
+                grads = node.backward(g)
+        finally:
+            node._raw = False
+        needs = node.needs_input_grad
+    elif raw:  # written for Tensors: wrap, run, unwrap
+        grads = node_gradients(node, Tensor._make(g, inputs[0]._device, False, None), TENSORS)
+        return [None if x is None else x.data for x in grads]
+    else:
+        grads = _tensor_backward(node, g)
+        needs = node._input_needs if node._ctx_form else node.needs_input_grad
+    if grads.__class__ is not tuple or len(grads) != len(inputs):
+        grads = node._one_per_input(grads)
+    anomaly = STATE.anomaly
+    out = []
+    for t, need, gi in zip(inputs, needs, grads):
+        if not need or gi is None:
+            out.append(None)
+            continue
+        data = t.data
+        d = gi if raw else gi.data if gi.__class__ is Tensor else None
+        if d is None or d.__class__ is not data.__class__ or d.shape != data.shape or d.dtype != data.dtype:
+            gi = mode.fit(node, gi, t)
+            d = gi if raw else gi.data
+        for held in inputs:  # a gradient must never be an array the graph holds
+            if d is held.data:
+                gi = mode.copy(node, gi)
+                d = gi if raw else gi.data
+                break
+        if anomaly:
+            check_finite(node, d, "backward", inputs)
+        out.append(gi)
+    return out
+
+
+def _tensor_backward(node, g):
+    """``backward`` on Tensors (``F`` = the Tensor functions), either form of Function."""
+    node._tensor_fns = TENSOR_OPS
+    anomaly = STATE.anomaly
+    if anomaly:
+        STATE.anomaly = False
+    try:
+        return node._ctx_backward(g) if node._ctx_form else node.backward(g)
+    finally:
+        if anomaly:
+            STATE.anomaly = True
+
+
 def _tensor_like(t, array):
-    return _fn.Tensor._make(array, t._device, False, None)
+    return Tensor._make(array, t._device, False, None)
 
 
 def _retain(node, g, raw):
@@ -133,7 +255,7 @@ def _retain(node, g, raw):
     if t is None:
         return
     if raw:
-        g = _fn.Tensor._make(g, t._device, False, None)
+        g = Tensor._make(g, t._device, False, None)
     t.grad = t.grad + g if t.grad is not None else _copy(g) if raw else g
 
 
@@ -175,7 +297,7 @@ def _mark(passed, array, with_base=False):
 
 def _copy(g):
     """A gradient the user may keep and modify: it must not alias one handed elsewhere."""
-    return _fn.Tensor._make(g._device.xp.asarray(g.data, copy=True), g._device, False, None)
+    return Tensor._make(g._device.xp.asarray(g.data, copy=True), g._device, False, None)
 
 
 def _accumulate(leaf, g, passed, create_graph):
@@ -194,7 +316,7 @@ def _accumulate(leaf, g, passed, create_graph):
                 or 0 in data.strides or not getattr(data.flags, "writeable", True)):  # broadcast views
             data = leaf._device.xp.asarray(data, copy=True)  # (strict arrays hide whether they are views)
         _mark(passed, data, with_base=True)
-        leaf.grad = _fn.Tensor._make(data, leaf._device, False, None)
+        leaf.grad = Tensor._make(data, leaf._device, False, None)
     else:
         buf = leaf.grad
         if buf._rg or buf.data.shape != g.shape or buf.data.dtype != g.dtype:
@@ -216,10 +338,10 @@ def _seed_gradients(tensors, gradients, op):
                 raise BackwardError(
                     f"{op}: grad can be implicitly created only for scalar outputs, but the tensor "
                     f"has shape {tuple(t.shape)}; pass gradient= with that shape (e.g. ones_like)")
-            g = _fn.Tensor._make(t._device.xp.ones_like(t.data), t._device, False, None)
+            g = Tensor._make(t._device.xp.ones_like(t.data), t._device, False, None)
         else:
-            if not isinstance(g, _fn.Tensor):
-                g = _fn.Tensor._make(t._device.asarray(g, dtype=t.data.dtype), t._device, False, None)
+            if not isinstance(g, Tensor):
+                g = Tensor._make(t._device.asarray(g, dtype=t.data.dtype), t._device, False, None)
             if tuple(g.shape) != tuple(t.shape):
                 raise BackwardError(
                     f"{op}: gradient has shape {tuple(g.shape)} but the tensor has shape {tuple(t.shape)}")
@@ -234,7 +356,7 @@ def _seed_gradients(tensors, gradients, op):
 
 def backward(tensors, gradients=None, retain_graph=False, create_graph=False):
     """Accumulate d(tensors)/d(leaf) * gradients into ``leaf.grad`` for every leaf that requires grad."""
-    if isinstance(tensors, _fn.Tensor):
+    if isinstance(tensors, Tensor):
         tensors = [tensors]
         gradients = [gradients]
     tensors = list(tensors)
@@ -248,10 +370,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
     Like ``torch.autograd.grad``: with ``create_graph=True`` the result is differentiable.
     """
-    single = isinstance(outputs, _fn.Tensor)
+    single = isinstance(outputs, Tensor)
     outputs = [outputs] if single else list(outputs)
-    inputs_list = [inputs] if isinstance(inputs, _fn.Tensor) else list(inputs)
-    if grad_outputs is None or isinstance(grad_outputs, _fn.Tensor):
+    inputs_list = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
     seeds = _seed_gradients(outputs, list(grad_outputs), "grad")
     retain = create_graph if retain_graph is None else retain_graph

@@ -1,105 +1,206 @@
-"""``Function``: how every differentiable op is defined, built-in or yours.
+"""``Function``, the node contract: how every differentiable op is defined, built-in or yours.
 
-An op is a subclass with ``forward`` and ``backward`` side by side::
-
-    class Cube(minigrad.Function):
-        '''y = x**3,  dL/dx = dL/dy * 3 x**2'''
-
-        def forward(self, x):              # x: a raw array (NumPy, CuPy, ...)
-            self.save_for_backward(x)
-            return x ** 3                  # the output array
-
-        def backward(self, grad):          # grad: a Tensor dL/dy, shaped like y
-            x, = self.saved_tensors        # saved arrays come back as Tensors
-            return grad * 3 * x ** 2       # one gradient (Tensor or None) per input
-
-    y = Cube.apply(x)
-
-* Backward on bare arrays: an op whose ``backward`` uses only operators and the functions of
-  ``self.F`` (sum, exp, reshape, matmul, ...; see :mod:`minigrad.ops.backward_ops`) may set
-  ``raw_backward = True``.  Then, when no graph of the backward is wanted
-  (``create_graph=False``), the engine calls it with arrays -- the upstream gradient and
-  ``saved_tensors`` are the arrays themselves, ``self.F`` the array functions -- and no Tensor
-  or graph node is made for the backward.  Every built-in op does this; with
-  ``create_graph=True`` the same code runs on Tensors and records its graph.
-
-* Positional arguments of ``apply`` are the differentiable inputs (Tensors; Python scalars and
-  arrays become constants); keyword arguments are passed to ``forward`` unchanged (axes,
-  shapes, flags).  ``self.xp`` is the array namespace of the inputs' device.
-* ``backward`` is written with Tensor ops, so ``backward(create_graph=True)`` differentiates
-  it again: second derivatives come for free.
-* The plumbing lives here, not in each op: inputs that need no gradient get none, gradients
-  of broadcast inputs are summed back to the input's shape, cast to the input's dtype, and
-  saved tensors are checked for in-place changes made after they were saved.
+The floor above the Tensor (:mod:`minigrad.tensor`) and below the ops: it records nodes
+(``apply``), keeps what they save (``save_for_backward`` / ``saved_tensors``) and checks the
+saved tensors' versions.  Running ``backward`` -- the order of the walk, the two run modes,
+fitting each gradient to its input -- is the engine's (:mod:`minigrad.engine`), which also
+hands each ``backward`` its functions ``F``.  See ``help(Function)`` for how to write one.
 """
 from __future__ import annotations
+
+import inspect
 
 import numpy as _np
 
 from . import dtypes as _dtypes
+from .function_support import (as_tensors, check_broadcast, check_finite, device_mismatch, float_for_python_floats,
+                               is_view_of)
 from .modes import STATE
+from .tensor import Tensor, as_constant_like
 
 _ndarray = _np.ndarray
 
-__all__ = ["Function", "BackwardError", "check_broadcast"]
+__all__ = ["Function", "Op", "BackwardError", "check_broadcast"]
 
 
 class BackwardError(RuntimeError):
     """Backward cannot run: freed graph, tensor modified in place, bad gradient from an op."""
 
 
-_OUTPUT = -1
-Tensor = None  # set by minigrad.tensor (which imports this module)
-_sum_to = None  # set by minigrad.ops.shape
-TENSOR_OPS = ArrayOps = None  # set by minigrad.ops.backward_ops
-_ARRAY_OPS = {}  # array namespace -> its ArrayOps
+_OUTPUT = -1  # where a saved value came from: an input index, the output, or None (another value)
 
 
 class Function:
-    """Base class of differentiable operations (the graph nodes)."""
+    """Base class of differentiable operations (the graph nodes); subclass it for your own op.
+
+    Two ways to write one, both run by ``YourOp.apply(*inputs)`` (complete examples below):
+
+    1. The form of the built-in ops: ``forward(self, *arrays, **params)`` computes the output
+       array from the inputs' raw arrays (NumPy, CuPy, ... of their device; ``self.xp`` is
+       that namespace), and ``backward(self, grad)`` returns one gradient per input (None for
+       an input that needs none; ``self.needs_input_grad`` has one flag per input).
+       Positional arguments of ``apply`` are the differentiable inputs (Tensors; Python numbers
+       and arrays become constants, and forward gets a Python number as it is, so
+       ``float32_tensor * 2.0`` stays float32); keyword arguments go to ``forward`` unchanged
+       (axes, shapes, flags) -- keep them on ``self`` if backward needs them.
+
+    2. PyTorch's form: ``forward`` and ``backward`` are ``@staticmethod`` s taking a context
+       ``ctx`` first (the node itself), as in ``torch.autograd.Function``, so a ported custom
+       Function runs unchanged.  ``forward(ctx, *args)`` gets the arguments of ``apply`` as
+       they are -- Tensors stay Tensors (PyTorch's behaviour), other values pass through --
+       runs with grad recording off and returns one Tensor.  ``backward(ctx, grad_output)``
+       gets a Tensor and returns one gradient per forward argument (None for non-Tensors and
+       for inputs that need none); ``ctx.needs_input_grad`` has one flag per argument.  Other
+       values for backward go on ``ctx`` as attributes (``ctx.alpha = alpha``; avoid the names
+       used here: ``inputs``, ``xp``, ``F``, ``apply``, ``name``).  Not supported: several
+       outputs, ``ctx.mark_dirty`` / ``mark_non_differentiable`` / ``set_materialize_grads``
+       and a separate ``setup_context``.
+
+    What both forms share:
+
+    * ``save_for_backward(*values)`` in forward keeps what backward needs -- inputs, the
+      output, or any other array/Tensor (a mask, labels) -- and ``saved_tensors`` gives them
+      back in order: inputs as the input Tensors (so a second backward reaches them), the
+      output as a Tensor attached to this node, anything else as a constant Tensor.  Keep
+      arrays there, not as attributes of ``self``: the engine frees them after backward
+      (unless ``retain_graph=True``; a second backward then raises), and a saved input or
+      output modified in place after it was saved makes backward raise instead of returning
+      a wrong gradient (the version check).
+    * The plumbing is not yours to write: inputs that need no gradient get none, a gradient of
+      a broadcast input is summed back to the input's shape and cast to its dtype, and a
+      gradient never aliases an array the graph holds.
+
+    The two backward modes, chosen by the engine for each call of ``backward``:
+
+    * Tensor backward (``create_graph=True``, as in ``grad(..., create_graph=True)``): ``grad``
+      and ``saved_tensors`` are Tensors and every op in ``backward`` is recorded, so the
+      gradient can be differentiated again (second derivatives, ``gradgradcheck``).
+      ``self.F`` holds the Tensor forms of the helper functions of
+      :mod:`minigrad.ops.backward_ops` (``sum``, ``exp``, ``reshape``, ``matmul``, ``where``,
+      ``softmax``, ...).
+    * Raw array backward (``create_graph=False``, the usual ``loss.backward()``): nothing is
+      recorded.  A class of form 1 whose ``backward`` uses only operators and ``self.F`` may
+      set ``raw_backward = True`` (every built-in op does; :class:`Op` sets it): backward then
+      runs on the bare arrays -- ``grad`` and ``saved_tensors`` are arrays (a Python-number
+      input comes back as that number), ``self.F`` runs each helper's forward on the arrays --
+      and no Tensor or node is made per step.  Any other Function gets Tensors in both modes
+      (with recording off here).
+
+    Examples
+    --------
+    Form 1, with a backward that also runs on bare arrays; ``seen`` records what it got:
+
+    >>> import minigrad as mg
+    >>> class Cube(mg.Function):
+    ...     '''y = x**3;  dL/dx = dL/dy * 3 x**2'''
+    ...     raw_backward = True                   # backward uses only operators (and self.F)
+    ...     seen = []
+    ...     def forward(self, x):                 # x: the input's array
+    ...         self.save_for_backward(x)
+    ...         return x ** 3                     # the output array
+    ...     def backward(self, grad):             # grad: dL/dy, shaped like y
+    ...         (x,) = self.saved_tensors
+    ...         Cube.seen.append(type(grad).__name__)
+    ...         return grad * 3.0 * x * x         # one gradient per input
+    >>> x = mg.tensor([1.0, 2.0], requires_grad=True)
+    >>> Cube.apply(x).sum().backward()            # raw array backward: no graph
+    >>> x.grad
+    tensor([ 3., 12.], dtype=float32, device='cpu')
+    >>> (g,) = mg.grad(Cube.apply(x).sum(), x, create_graph=True)   # Tensor backward, recorded
+    >>> Cube.seen
+    ['ndarray', 'Tensor']
+    >>> mg.grad(g.sum(), x)[0]                    # d/dx 3 x**2 = 6 x
+    tensor([ 6., 12.], dtype=float32, device='cpu')
+
+    Form 2, PyTorch's (the MyReLU of "Learning PyTorch with Examples", unchanged):
+
+    >>> class MyReLU(mg.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, input):              # Tensors in, recording off
+    ...         ctx.save_for_backward(input)
+    ...         return input.clamp(min=0)
+    ...     @staticmethod
+    ...     def backward(ctx, grad_output):       # a Tensor in both modes
+    ...         input, = ctx.saved_tensors
+    ...         grad_input = grad_output.clone()
+    ...         grad_input[input < 0] = 0
+    ...         return grad_input
+    >>> x = mg.tensor([-1.0, 2.0], requires_grad=True)
+    >>> MyReLU.apply(x).sum().backward()
+    >>> x.grad
+    tensor([0., 1.], dtype=float32, device='cpu')
+    """
 
     #: Set to True in ops whose output may share memory with their first input (reshape,
     #: transpose, slicing): the output then shares that input's version counter, so an
     #: in-place change through either is seen by both.  ``forward`` may set it to False on
     #: the instance when this output is a copy (NumPy outputs are also checked for overlap).
     is_view = False
-    _to_save = ()
+    # What forward saved: save_for_backward stores the values as given, apply turns them into
+    # (where, version, value) entries; the engine sets None to free them after backward.
+    _saved = ()
     _retained = None
 
     #: Set to True in ops whose ``backward`` uses only operators and ``self.F`` (see above).
     raw_backward = False
-    _raw = False  # True while backward runs on bare arrays
+    # Set by the engine around each call of backward (it passes the functions in; this floor
+    # cannot import them): _raw is the array functions while backward runs on bare arrays,
+    # else False; _tensor_fns the Tensor functions, for a backward on Tensors.
+    _raw = False
+    _tensor_fns = None
 
     #: Set to True in ops whose inputs broadcast together (add, mul, where, ...): a shape
     #: mismatch is then reported with the op's name and the shapes.
     broadcasts = False
 
+    _ctx_form = False  # True for subclasses written in PyTorch's form (static forward/backward)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        forms = [isinstance(inspect.getattr_static(cls, name), staticmethod) for name in ("forward", "backward")]
+        if forms[0] != forms[1]:
+            raise TypeError(f"{cls.__name__}: forward and backward must both be @staticmethods taking ctx "
+                            "first (PyTorch's form) or both be plain methods (see help(minigrad.Function))")
+        cls._ctx_form = forms[0]
+        if forms[0]:
+            cls.raw_backward = False  # its backward is written for Tensors
+
     # ----- what subclasses write -----------------------------------------------------
     def forward(self, *arrays, **params):
+        """The output array from the input arrays (or, in PyTorch's form, a static
+        ``forward(ctx, *args)`` returning a Tensor).  See ``help(Function)``."""
         raise NotImplementedError(f"{type(self).__name__}.forward is not defined")
 
     def backward(self, grad):
+        """One gradient per input from the upstream gradient ``grad`` (shaped like the output);
+        None for an input that needs none.  See ``help(Function)`` for the two modes."""
         raise NotImplementedError(f"{type(self).__name__}.backward is not defined")
 
     # ----- what forward and backward use ------------------------------------------------
     @property
     def F(self):
-        """The functions ``backward`` may call: on Tensors (recording a graph) or, while it
-        runs on bare arrays, on arrays (:mod:`minigrad.ops.backward_ops`)."""
-        return _array_ops(self.xp) if self._raw else TENSOR_OPS
+        """The functions ``backward`` may call, handed in by the engine for each call of
+        ``backward``: the Tensor functions (recorded with ``create_graph=True``) or, while it
+        runs on bare arrays, the same functions on the arrays of ``self.xp``
+        (:mod:`minigrad.ops.backward_ops`: sum, exp, reshape, matmul, where, ...).  None
+        before the first backward."""
+        return self._raw or self._tensor_fns
 
-    def save_for_backward(self, *arrays):
-        """Keep these arrays (inputs, the output, or any other array) for ``backward``."""
-        self._to_save = arrays
+    def save_for_backward(self, *values):
+        """Keep these values (inputs, the output, or any other array or Tensor; None is kept
+        as None) for ``backward``; call it once, in ``forward``.  See ``saved_tensors``."""
+        self._saved = values
 
     @property
     def saved_tensors(self):
-        """The saved arrays as Tensors, in the order given to ``save_for_backward``.
+        """The saved values as Tensors, in the order given to ``save_for_backward``.
 
         Saved inputs come back as the input Tensors themselves (so double backward reaches
-        them); a saved output comes back as a Tensor attached to this node.  In a backward on
-        bare arrays (``raw_backward``) they come back as the arrays, and a Python number
-        input as that number.
+        them); a saved output comes back as a Tensor attached to this node; any other array
+        as a constant Tensor.  In a backward on bare arrays (``raw_backward``) they come back
+        as the arrays, and a Python number input as that number.  Raises
+        :class:`BackwardError` after the graph was freed, or when a saved input or output was
+        modified in place since it was saved.
         """
         saved = self._saved
         if saved is None:
@@ -110,8 +211,8 @@ class Function:
         raw = self._raw
         out = []
         for where, version, value in saved:
-            if where is None:
-                out.append(value.data if raw else value)
+            if where is None:  # neither an input nor the output: an array, a Tensor or None
+                out.append(self._other(value, raw))
                 continue
             vc = self.inputs[where]._vc if where != _OUTPUT else self._out_vc
             if vc[0] != version:
@@ -124,6 +225,14 @@ class Function:
                 t = self._number_tensor(t.data)
             out.append(t)
         return tuple(out)
+
+    def _other(self, value, raw):
+        """A saved value that is neither an input nor the output, for the current mode."""
+        if isinstance(value, Tensor):
+            return value.data if raw else value
+        if raw or value is None:
+            return value
+        return Tensor._make(value, self.inputs[0]._device, False, None)  # an array: a constant
 
     def _modified_error(self, where, value, version, now):
         a = self.inputs[where].data if where != _OUTPUT else value
@@ -141,18 +250,19 @@ class Function:
         ldt = like.data.dtype
         if like._device.type == "cpu" and ldt.kind == "f":  # the common case: float32/64 tensors
             return Tensor._make(_np.array(x, dtype=ldt), like._device, False, None)
-        from .tensor import as_constant_like
-
         return as_constant_like(x, like, self.name)
 
     @property
     def name(self):
+        """The op's name (its class name), as used in error messages and ``grad_fn`` reprs."""
         return type(self).__name__
 
     # ----- application ------------------------------------------------------------------
     @classmethod
     def apply(cls, *inputs, **params):
         """Run the op on ``inputs`` and, when a gradient is needed, record it in the graph."""
+        if cls._ctx_form:
+            return _apply_ctx(cls, inputs, params)
         dev = None
         rg = False
         scalars = False
@@ -161,13 +271,13 @@ class Function:
                 if dev is None:
                     dev = t._device
                 elif t._device is not dev:
-                    _device_mismatch(cls.__name__, inputs)
+                    device_mismatch(cls.__name__, inputs)
                 if t._rg:
                     rg = True
             elif t.__class__ is float or t.__class__ is int:
                 scalars = True  # Python numbers reach forward as they are
             else:
-                return cls.apply(*_as_tensors(cls.__name__, inputs), **params)
+                return cls.apply(*as_tensors(cls.__name__, inputs), **params)
         if dev is None:
             raise TypeError(f"{cls.__name__}.apply: needs at least one Tensor input, got "
                             + ", ".join(type(t).__name__ for t in inputs))
@@ -176,7 +286,7 @@ class Function:
             args = tuple([t.data if isinstance(t, Tensor) else t for t in inputs])
             for a in args:
                 if a.__class__ is float:
-                    args = _float_for_python_floats(args, dev)
+                    args = float_for_python_floats(args, dev)
                     break
             if recording:
                 inputs = tuple([t if isinstance(t, Tensor) else Tensor._make(t, dev, False, None) for t in inputs])
@@ -204,96 +314,39 @@ class Function:
                 check_broadcast(cls.__name__, [getattr(t, "shape", ()) for t in inputs])
             raise
         if STATE.anomaly:
-            _check_finite(fn, out, "forward", inputs)
+            check_finite(fn, out, "forward", inputs)
         if not recording:
             result = Tensor._make(out, dev, False, None)
-            if fn.is_view and _is_view_of(out, args[0]):  # a view made without recording still
+            if fn.is_view and is_view_of(out, args[0]):  # a view made without recording still
                 result._vc = inputs[0]._vc                  # shares the version counter
             return result
         result = Tensor._make(out, dev, True, fn)
         fn.inputs = inputs
         fn.needs_input_grad = ((inputs[0]._rg, inputs[1]._rg) if len(inputs) == 2 else
                                tuple([t._rg for t in inputs]))
-        if fn.is_view and _is_view_of(out, args[0]):
+        if fn.is_view and is_view_of(out, args[0]):
             result._vc = inputs[0]._vc
         fn._out_vc = result._vc
-        fn._saved = _resolve_saved(fn._to_save, inputs, out, result) if fn._to_save else ()
+        if fn._saved:
+            fn._saved = _resolve_saved(fn._saved, inputs, out, result)
         return result
 
     # ----- called by the engine -----------------------------------------------------------
-    def _run_backward(self, grad):
-        """Gradients for each input (None where none is needed), shaped and typed like it."""
-        if self._saved is None:
-            self.saved_tensors  # raises the "second time" error
-        anomaly = STATE.anomaly
-        if anomaly:  # check this op's gradients below, not the ops its backward runs
-            STATE.anomaly = False
-            try:
-                grads = self.backward(grad)
-            finally:
-                STATE.anomaly = True
-        else:
-            grads = self.backward(grad)
-        inputs = self.inputs
-        grads = self._one_per_input(grads)
-        out = []
-        for t, need, g in zip(inputs, self.needs_input_grad, grads):
-            if not need or g is None:
-                out.append(None)
-                continue
-            if g.__class__ is not Tensor or g.data.shape != t.data.shape or g.data.dtype != t.data.dtype:
-                g = _fit_gradient(self, g, t)
-            data = g.data
-            for held in inputs:  # a gradient must never be an array the graph holds
-                if data is held.data:
-                    g = Tensor._make(self.xp.asarray(data, copy=True), g._device, False, None) \
-                        if not g._rg else g * 1.0
-                    break
-            if anomaly:
-                _check_finite(self, g.data, "backward", inputs)
-            out.append(g)
-        return out
-
-    def _backward_arrays(self, grad):
-        """``_run_backward`` on bare arrays: the gradient array for each input (or None).
-
-        Ops with ``raw_backward`` run on the arrays themselves; any other Function gets its
-        upstream gradient wrapped in a Tensor, as it was written for.
-        """
-        inputs = self.inputs
-        if not self.raw_backward:
-            dev = inputs[0]._device
-            grads = self._run_backward(Tensor._make(grad, dev, False, None))
-            return [None if g is None else g.data for g in grads]
-        if self._saved is None:
-            self.saved_tensors  # raises the "second time" error
-        anomaly = STATE.anomaly
-        self._raw = True
-        try:
-            if inputs[0]._device.type == "cuda":
-                with inputs[0]._device.native:
-                    grads = self.backward(grad)
-            else:
-                grads = self.backward(grad)
-        finally:
-            self._raw = False
-        grads = self._one_per_input(grads)
-        out = []
-        for t, need, g in zip(inputs, self.needs_input_grad, grads):
-            if not need or g is None:
-                out.append(None)
-                continue
-            data = t.data
-            if g.__class__ is not data.__class__ or g.shape != data.shape or g.dtype != data.dtype:
-                g = _fit_gradient_array(self, g, t)
-            for held in inputs:  # a gradient must never be an array the graph holds
-                if g is held.data:
-                    g = self.xp.asarray(g, copy=True)
-                    break
-            if anomaly:
-                _check_finite(self, g, "backward", inputs)
-            out.append(g)
-        return out
+    def _ctx_backward(self, grad):
+        """PyTorch's form: call the static ``backward(ctx, grad)`` and keep the gradients of
+        the Tensor arguments (one per ``self.inputs``), checking the others are None."""
+        grads = type(self).backward(self, grad)
+        if grads.__class__ is not tuple:
+            grads = (grads,)
+        n = self._nargs
+        if len(grads) < n or any(g is not None for g in grads[n:]):
+            raise BackwardError(f"{self.name}.backward returned {len(grads)} gradient(s) for the {n} argument(s) "
+                                "of forward; return one per argument (None where there is none)")
+        for i, g in enumerate(grads[:n]):
+            if g is not None and i not in self._arg_pos:
+                raise BackwardError(f"{self.name}.backward returned a gradient for argument {i} of forward, "
+                                    "which is not a Tensor; return None for it")
+        return tuple([grads[i] for i in self._arg_pos])
 
     def _one_per_input(self, grads):
         """What backward returned, as a tuple with one gradient per input (checked)."""
@@ -317,54 +370,56 @@ class Op(Function):
     raw_backward = True
 
 
+def _apply_ctx(cls, args, params):
+    """``apply`` of a Function in PyTorch's form: forward(ctx, *args) on the arguments as they
+    are, with grad recording off; its Tensor result becomes this node's output."""
+    tensors = tuple([a for a in args if isinstance(a, Tensor)])
+    if not tensors:
+        raise TypeError(f"{cls.__name__}.apply: needs at least one Tensor argument, got "
+                        + ", ".join(type(a).__name__ for a in args))
+    dev = tensors[0]._device
+    if any(t._device is not dev for t in tensors):
+        device_mismatch(cls.__name__, tensors)
+    ctx = cls()
+    ctx.xp = dev.xp
+    ctx.needs_input_grad = tuple([isinstance(a, Tensor) and a._rg for a in args])  # one per argument
+    prev = STATE.grad
+    STATE.grad = False
+    try:
+        out = cls.forward(ctx, *args, **params)
+    finally:
+        STATE.grad = prev
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{cls.__name__}.forward must return one Tensor, got {type(out).__name__} "
+                        "(several outputs are not supported)")
+    if STATE.anomaly:
+        check_finite(ctx, out.data, "forward", tensors)
+    if not (prev and any(t._rg for t in tensors)):
+        return out
+    result = Tensor._make(out.data, out._device, True, ctx)
+    result._vc = out._vc  # the same data: in-place changes through either are seen by both
+    ctx.inputs = tensors
+    ctx._arg_pos = tuple([i for i, a in enumerate(args) if isinstance(a, Tensor)])
+    ctx._nargs = len(args)
+    ctx._input_needs = tuple([t._rg for t in tensors])
+    ctx._out_vc = result._vc
+    ids = {id(t): t.data for t in tensors + (out,)}  # saved inputs and output are found by their arrays
+    if ctx._saved:
+        ctx._saved = _resolve_saved(tuple([ids.get(id(v), v) for v in ctx._saved]), tensors, out.data, result)
+    return result
+
+
 def _as_array(fn, scalar):
     """A 0-d array for the NumPy scalar a forward returned (saved as the output too)."""
     out = _np.asarray(scalar)
-    if fn._to_save:
-        fn._to_save = tuple(out if a is scalar else a for a in fn._to_save)
+    if fn._saved:
+        fn._saved = tuple(out if a is scalar else a for a in fn._saved)
     return out
 
 
-def _float_for_python_floats(args, dev):
-    """PyTorch's rule: integer or bool tensors meeting a Python float compute in the default
-    float dtype (``arange(4) * 0.5`` is float32; NumPy would give float64, array-api-strict
-    would refuse)."""
-    for a in args:
-        if a.__class__ is not float and a.__class__ is not int:
-            kind = getattr(a.dtype, "kind", None)  # NumPy and CuPy dtypes say it fast
-            if kind == "f" or (kind is None and _dtypes.is_floating(a.dtype)):
-                return args
-    native = _dtypes.to_native(_dtypes.get_default_dtype(), dev.xp)
-    return tuple(a if a.__class__ is float or a.__class__ is int else dev.xp.astype(a, native) for a in args)
-
-
-def _as_tensors(name, inputs):
-    """``inputs`` with Python numbers and arrays turned into constant Tensors.
-
-    A Python number stays a Python number inside (forward receives it as such), so it never
-    changes the dtype of the tensor it meets: ``float32_tensor * 2.0`` is float32.
-    """
-    like = next((t for t in inputs if isinstance(t, Tensor)), None)
-    if like is None:
-        raise TypeError(f"{name}.apply: at least one input must be a Tensor, got "
-                        + ", ".join(type(t).__name__ for t in inputs))
-    out = []
-    for x in inputs:
-        if isinstance(x, _np.generic) and x.dtype.kind in "iuf":
-            x = x.item()  # a NumPy scalar (np.sqrt(2.0), np.int64(3)) acts as the Python number
-        if isinstance(x, Tensor):
-            out.append(x)
-        elif isinstance(x, (int, float)) and not isinstance(x, bool):
-            out.append(Tensor._make(x, like._device, False, None))
-        else:
-            from .tensor import as_constant_like
-
-            out.append(as_constant_like(x, like, name))
-    return tuple(out)
-
-
 def _resolve_saved(to_save, inputs, out, result):
-    """(where, version, value) per saved array: where = input index, _OUTPUT, or None."""
+    """(where, version, value) per saved value: where = an input index or _OUTPUT (version
+    checked), or None for anything else (an array such as a mask, a Tensor, or None)."""
     saved = []
     for a in to_save:
         if a is out:
@@ -375,89 +430,5 @@ def _resolve_saved(to_save, inputs, out, result):
                 saved.append((i, t._vc[0], None))
                 break
         else:
-            if isinstance(a, Tensor):
-                saved.append((None, 0, a))
-            else:
-                saved.append((None, 0, Tensor._make(a, result._device, False, None)))
+            saved.append((None, 0, a))
     return saved
-
-
-def _fit_gradient(fn, g, t):
-    """Wrap, sum over broadcast axes and cast ``g`` so it matches input ``t``."""
-    if not isinstance(g, Tensor):
-        g = Tensor._make(t._device.asarray(g), t._device, False, None)
-    if g.data.shape != t.data.shape:
-        try:
-            g = _sum_to(g, t.data.shape)
-        except ValueError:
-            raise BackwardError(
-                f"{fn.name}.backward returned a gradient of shape {tuple(g.shape)} for an input "
-                f"of shape {tuple(t.shape)}; they are not broadcast-compatible") from None
-    if g.data.dtype != t.data.dtype:
-        g = g.to(dtype=t.data.dtype)
-    return g
-
-
-def _array_ops(xp):
-    ops = _ARRAY_OPS.get(xp)
-    if ops is None:
-        ops = _ARRAY_OPS[xp] = ArrayOps(xp)
-    return ops
-
-
-def _fit_gradient_array(fn, g, t):
-    """``_fit_gradient`` for a bare array ``g`` (or a NumPy scalar, or a number)."""
-    data = t.data
-    if g.__class__ is not data.__class__:
-        g = t._device.asarray(g)
-    if g.shape != data.shape:
-        shape, src = data.shape, g.shape
-        if len(shape) > len(src) or not all(s in (1, n) for s, n in zip(shape[::-1], src[::-1])):
-            raise BackwardError(
-                f"{fn.name}.backward returned a gradient of shape {tuple(g.shape)} for an input "
-                f"of shape {tuple(data.shape)}; they are not broadcast-compatible")
-        g = _array_ops(fn.xp).sum_to(g, shape)
-    if g.dtype != data.dtype:
-        g = fn.xp.astype(g, data.dtype)
-    return g
-
-
-def check_broadcast(op, shapes):
-    """Raise a ValueError naming ``op`` and ``shapes`` if the shapes do not broadcast together."""
-    ndim = max(len(s) for s in shapes)
-    for i in range(1, ndim + 1):
-        sizes = {s[-i] for s in shapes if len(s) >= i} - {1}
-        if len(sizes) > 1:
-            listed = ", ".join(str(tuple(s)) for s in shapes[:-1]) + f" and {tuple(shapes[-1])}"
-            raise ValueError(
-                f"{op}: shapes {listed} cannot be broadcast together: axis {-i} has sizes "
-                f"{sorted(sizes)} (from the right, sizes must be equal or 1)")
-
-
-def _is_view_of(out, a):
-    """Whether ``out`` of a view op may share memory with its input ``a``.  A NumPy output that
-    cannot overlap ``a`` is a copy (a reshape that had to copy, say), with a version counter of
-    its own; other backends are taken at the op's word."""
-    if out.__class__ is _ndarray and a.__class__ is _ndarray:
-        return _np.may_share_memory(out, a)
-    return True
-
-
-def _device_mismatch(name, inputs):
-    from .device import DeviceError
-
-    devs = ", ".join(f"{tuple(t.shape)} on {t._device}" for t in inputs if isinstance(t, Tensor))
-    raise DeviceError(f"{name}: all inputs must be on the same device, got {devs}; "
-                      "move them with .to(device) first")
-
-
-def _check_finite(fn, array, phase, inputs):
-    xp = fn.xp
-    try:
-        bad = not bool(xp.all(xp.isfinite(array)))
-    except TypeError:  # integer / bool results
-        return
-    if bad:
-        shapes = ", ".join(str(tuple(t.shape)) for t in inputs if isinstance(t, Tensor))
-        raise FloatingPointError(
-            f"detect_anomaly: {fn.name} {phase} produced NaN or Inf (inputs of shape {shapes})")

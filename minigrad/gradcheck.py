@@ -69,14 +69,18 @@ Buffers ``fn`` updates itself (batch-norm running statistics) are not restored: 
 """
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from . import dtypes
 from .device import _host_numpy, device_of_array
 from .engine import backward as _backward, grad as _grad
+from .function import Function
 from .gradcheck_report import GradcheckError, GradcheckResult, InputReport, compare, reading
 from .gradcheck_sides import _bad_grad, _check_gradients, _compare_snapshots, _is_array, _snapshot
 from .modes import enable_grad, no_grad
+from .random import default_generator
 from .tensor import Tensor
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "GradcheckResult", "InputReport", "reading"]
@@ -187,8 +191,6 @@ class _Check:
     """One gradient check of ``fn`` at prepared float64 inputs."""
 
     def __init__(self, fn, inputs, eps, atol, rtol, fast_mode, seed, title, labels=None):
-        from .function import Function
-
         self.labels = labels or {}
 
         self.fn_name = getattr(fn, "__qualname__", None) or repr(fn)
@@ -348,8 +350,6 @@ class _InPlaceCheck(_Check):
     """A check of a function of no arguments over tensors it closes over, perturbed in place."""
 
     def __init__(self, fn, tensors, eps, atol, rtol, fast_mode, seed, title):
-        from .random import default_generator
-
         def call(*_):  # every evaluation draws the same random numbers (dropout masks)
             for g, state in self.rng_states:
                 g.set_state(state)
@@ -410,8 +410,6 @@ class _InPlaceCheck(_Check):
 
 def _takes_no_arguments(fn):
     """True for a plain callable that accepts no positional argument (the in-place model form)."""
-    import inspect
-
     if isinstance(fn, type):
         return False
     try:

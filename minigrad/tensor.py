@@ -1,19 +1,25 @@
 """The ``Tensor``: an array on a device, plus what reverse-mode autodiff needs.
 
-A tensor holds ``data`` (an array of its device's namespace), ``requires_grad``, ``grad`` (a
-Tensor or None) and, when an op made it with grad recording on, the node (``grad_fn``) that
-computes its inputs' gradients.  Ops live in ``minigrad/ops/``; the methods and operators here
-only forward to them.
+A tensor holds ``data`` (an array of its device's namespace), its device, dtype, a version
+counter (bumped by every in-place change), ``requires_grad``, ``grad`` (a Tensor or None) and,
+when an op made it with grad recording on, the node (``grad_fn``) that computes its inputs'
+gradients.
+
+This is the lowest floor of the core: it imports only the device, dtype and mode modules,
+never the node contract (:mod:`minigrad.function`), the ops or the engine.  The operators and
+the methods that run an op or the backward pass (``+``, ``exp``, ``backward``, ``clone``,
+``to``, ``T``, ``__setitem__`` ...) are attached from above by :mod:`minigrad.tensor_methods`,
+once the ops exist.
 """
 from __future__ import annotations
 
 import weakref
 
+import numpy as np
 from numpy import generic as _np_scalar
 
-from . import dtypes, function as _function
-from .device import Device, device as _get_device, device_of_array, get_default_device
-from .engine import backward as _engine_backward
+from . import dtypes
+from .device import Device, DeviceError, device as _get_device, device_of_array, get_default_device
 from .modes import STATE
 
 __all__ = ["Tensor", "as_constant_like"]
@@ -59,6 +65,28 @@ class Tensor:
             self.requires_grad = True
 
     @staticmethod
+    def wrap(array, *, device, requires_grad=False):
+        """A leaf Tensor around ``array`` itself (no copy, no dtype change, no checks).
+
+        For code above the core (optimizers, modules, loaders) that already holds an array of
+        ``device``'s namespace -- a state buffer, a new parameter value -- and wants it as a
+        Tensor without the conversions of ``Tensor(data)``.  ``device`` is a :class:`Device`
+        (or a name such as ``'cpu'``); ``requires_grad=True`` makes it a leaf that requires
+        grad (floating arrays only).
+
+        >>> import numpy as np, minigrad as mg
+        >>> a = np.zeros(3, dtype=np.float32)
+        >>> t = mg.Tensor.wrap(a, device="cpu")
+        >>> t.data is a
+        True
+        """
+        dev = device if device.__class__ is Device else _get_device(device)
+        t = Tensor._make(array, dev, False, None)
+        if requires_grad:
+            t.requires_grad = True
+        return t
+
+    @staticmethod
     def _make(data, dev, rg, node):
         t = object.__new__(Tensor)
         t.data = data
@@ -72,6 +100,7 @@ class Tensor:
     # ----- attributes ------------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
+        """Whether gradients with respect to this tensor are computed (settable on leaves)."""
         return self._rg
 
     @requires_grad.setter
@@ -86,50 +115,53 @@ class Tensor:
         self._rg = value
 
     def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` in place (floating tensors only) and return ``self``."""
         self.requires_grad = requires_grad
         return self
 
     @property
     def shape(self):
+        """The size of each axis, a tuple of ints (``x.size()`` in PyTorch)."""
         return tuple(self.data.shape)
 
     @property
     def ndim(self):
+        """The number of axes (0 for a scalar tensor)."""
         return self.data.ndim
 
     @property
     def size(self):
+        """The number of elements, an int (NumPy's ``size``; see ``numel``)."""
         return int(self.data.size)
 
     def numel(self):
+        """The number of elements, an int (PyTorch's ``numel()``)."""
         return int(self.data.size)
 
     @property
     def dtype(self):
+        """The element type as a minigrad dtype (``float32``, ``int64``, ``bool`` ...)."""
         return dtypes.name_of(self.data.dtype)
 
     @property
     def device(self) -> Device:
+        """The :class:`Device` holding the data (``cpu``, ``cuda:N``, ``strict:N``)."""
         return self._device
 
     @property
+    def _version(self):
+        """How many in-place changes the data has seen (PyTorch's ``Tensor._version``)."""
+        return self._vc[0]
+
+    @property
     def grad_fn(self):
+        """The node (a :class:`Function`) that made this tensor, or None for a leaf."""
         return self._node
 
     @property
     def is_leaf(self):
+        """True for a tensor no recorded op made (created by the user, or detached)."""
         return self._node is None
-
-    @property
-    def T(self):
-        """The tensor with its axes reversed (the transpose of a matrix)."""
-        if self.data.ndim == 2:
-            return _ops.shape.Permute.apply(self, axes=(1, 0))
-        return self.permute(*range(self.ndim - 1, -1, -1))
-
-    @property
-    def mT(self):
-        return self.transpose(-2, -1)
 
     def __len__(self):
         if self.ndim == 0:
@@ -142,15 +174,6 @@ class Tensor:
         return (self[i] for i in range(self.data.shape[0]))
 
     # ----- autograd -------------------------------------------------------------------
-    def backward(self, gradient=None, retain_graph=False, create_graph=False):
-        """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
-
-        ``gradient`` is dL/d(self), needed unless ``self`` has one element.  The graph is
-        freed afterwards unless ``retain_graph`` (or ``create_graph``) is True;
-        ``create_graph=True`` records the backward pass so it can be differentiated again.
-        """
-        _engine_backward(self, gradient, retain_graph, create_graph)
-
     def retain_grad(self):
         """Keep ``.grad`` for this non-leaf tensor after backward."""
         if self._node is not None:
@@ -175,6 +198,7 @@ class Tensor:
         return t
 
     def detach_(self):
+        """Cut this tensor off the graph in place (it becomes a leaf that needs no grad)."""
         self._node = None
         self._rg = False
         return self
@@ -182,11 +206,6 @@ class Tensor:
     def zero_grad(self):
         """Forget the accumulated gradient (``grad = None``)."""
         self.grad = None
-
-    def clone(self):
-        from .ops.elementwise import Clone
-
-        return Clone.apply(self)
 
     # ----- conversion -----------------------------------------------------------------
     def item(self):
@@ -196,6 +215,7 @@ class Tensor:
         return self._device.to_numpy(self.data).reshape(()).item()
 
     def tolist(self):
+        """The values as nested Python lists (a number for a 0-d tensor)."""
         return self.numpy().tolist()
 
     def numpy(self):
@@ -222,34 +242,24 @@ class Tensor:
             raise TypeError("only integer tensors of one element can be used as an index")
         return int(self.item())
 
-    def to(self, device=None, dtype=None, copy=False):
-        """This tensor on ``device`` and/or with ``dtype`` (differentiable; ``self`` if nothing changes)."""
-        from .ops.elementwise import Cast, to_device
-
-        out = self
-        if device is not None and _get_device(device) is not self._device:
-            out = to_device(out, _get_device(device))
-        if dtype is not None:
-            native = dtypes.to_native(dtype, out._device.xp)
-            if native != out.data.dtype:
-                out = Cast.apply(out, dtype=native)
-        if copy and out is self:
-            out = self.clone()
-        return out
-
     def cpu(self):
+        """This tensor on the CPU (``to("cpu")``; ``self`` if it is there already)."""
         return self.to("cpu")
 
     def cuda(self, index=None):
+        """This tensor on GPU ``index`` (``to("cuda[:index]")``), differentiable."""
         return self.to("cuda" if index is None else f"cuda:{index}")
 
     def float(self):
+        """This tensor as float32 (``to(dtype=float32)``), differentiable."""
         return self.to(dtype=dtypes.float32)
 
     def double(self):
+        """This tensor as float64 (``to(dtype=float64)``), differentiable."""
         return self.to(dtype=dtypes.float64)
 
     def astype(self, dtype):
+        """This tensor converted to ``dtype`` (NumPy's name for ``to(dtype=...)``), differentiable."""
         return self.to(dtype=dtype)
 
     def __dlpack__(self, *args, **kwargs):
@@ -260,8 +270,6 @@ class Tensor:
 
     # ----- printing ----------------------------------------------------------------------
     def __repr__(self):
-        import numpy as np
-
         body = np.array2string(self.numpy(), separator=", ", prefix="tensor(", precision=4)
         extra = [f"dtype={self.dtype}", f"device='{self._device}'"]
         if self._node is not None:
@@ -285,8 +293,6 @@ class Tensor:
         """``other`` as something the in-place array operators accept, checked."""
         if isinstance(other, Tensor):
             if other._device is not self._device:
-                from .device import DeviceError
-
                 raise DeviceError(f"{op}: tensors on {self._device} and {other._device}; "
                                   "move them with .to(device) first")
             other = other.data
@@ -351,7 +357,21 @@ class Tensor:
         return self
 
     def zero_(self):
+        """Set every element to 0, in place (``fill_(0)``)."""
         return self.fill_(0)
+
+    def set_data_(self, source):
+        """Make this tensor hold ``source``'s array (a Tensor, any device and dtype), keeping its
+        own identity, ``requires_grad`` and ``grad``: what PyTorch's ``t.data = source`` does
+        (here ``.data`` is the raw array).  Not recorded; the version counter is bumped, so a
+        graph that saved the old values cannot run backward.  ``Module.to`` uses it so that an
+        optimizer holding a parameter keeps seeing it."""
+        if not isinstance(source, Tensor):
+            raise TypeError(f"set_data_: expected a Tensor, got {type(source).__name__}")
+        self.data = source.data
+        self._device = source._device
+        self._vc[0] += 1
+        return self
 
     def bump_version(self):
         """Tell the autograd engine that ``.data`` was modified in place outside Tensor ops
@@ -362,33 +382,6 @@ class Tensor:
     __isub__ = sub_
     __imul__ = mul_
     __itruediv__ = div_
-
-    def __setitem__(self, key, value):
-        self._check_inplace("__setitem__")
-        v = value
-        if isinstance(value, Tensor):
-            if value._device is not self._device:
-                from .device import DeviceError
-
-                raise DeviceError(f"__setitem__: tensors on {self._device} and {value._device}; "
-                                  "move them with .to(device) first")
-            v = value.data
-        if self._device.type == "strict" or not _is_basic_key(key):
-            from .ops.shape import normalize_key
-
-            key = normalize_key(key, self)
-        try:
-            if self._device.type == "strict":
-                self._device.setitem(self.data, key, v)
-            else:
-                self.data[key] = v
-        except (IndexError, ValueError) as e:
-            from .ops.shape import _describe_key
-
-            what = f"a tensor of shape {tuple(value.shape)}" if isinstance(value, Tensor) else type(value).__name__
-            raise type(e)(f"__setitem__: cannot assign {what} to index {_describe_key(key)} of a tensor of "
-                          f"shape {self.shape}: {e}") from None
-        self._bump()
 
 
 def _inplace_dtype_error(op, given, t):
@@ -404,11 +397,6 @@ def _broadcast_shape(a, b):
             return None
         out.append(y if x == 1 else x)
     return tuple(out)
-
-
-def _is_basic_key(key):
-    return isinstance(key, (int, slice)) or (
-        isinstance(key, tuple) and all(isinstance(k, (int, slice)) or k is None or k is Ellipsis for k in key))
 
 
 def _to_array(data, dtype, device):
@@ -509,12 +497,5 @@ def as_constant_like(x, like, op):
 
 
 def _function_device_error(op, like, other_dev):
-    from .device import DeviceError
-
     return DeviceError(f"{op}: operand on {other_dev} cannot be combined with a tensor on {like._device}; "
                        "move it with .to(device) first")
-
-
-_function.Tensor = Tensor
-
-from . import ops as _ops  # noqa: E402  (the ops import Tensor from here)

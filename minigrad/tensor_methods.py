@@ -1,8 +1,17 @@
-"""Operators and methods of :class:`Tensor`, each forwarding to its op in ``minigrad.ops``."""
+"""Operators and methods of :class:`Tensor`, each forwarding to its op in ``minigrad.ops``.
+
+The top floor of the core: :mod:`minigrad.tensor` defines the data side of a Tensor and
+imports nothing above it; the methods that run an op or the engine are attached here, once
+both exist (``minigrad/__init__`` imports this module first).
+"""
 from __future__ import annotations
 
-from . import ops
+from . import dtypes, ops, tensor_queries
+from .device import DeviceError, device as _get_device
+from .engine import backward as _engine_backward
 from .function import check_broadcast
+from .ops.elementwise import Cast, Clone, to_device
+from .ops.shape import Permute, _describe_key, normalize_key
 from .tensor import Tensor, as_constant_like
 
 
@@ -19,8 +28,6 @@ def _compare(name, op):
         if not isinstance(other, Tensor):
             other = as_constant_like(other, self, name)
         elif other._device is not self._device:
-            from .device import DeviceError
-
             raise DeviceError(f"{name}: tensors on {self._device} and {other._device}")
         try:
             out = op(self.data, other.data)
@@ -31,6 +38,83 @@ def _compare(name, op):
 
     compare.__name__ = "__" + name.split()[0] + "__"
     return compare
+
+
+# ----- methods that run the engine or an op (they live here so tensor.py imports neither) -------
+def backward(self, gradient=None, retain_graph=False, create_graph=False):
+    """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
+
+    ``gradient`` is dL/d(self), needed unless ``self`` has one element.  The graph is
+    freed afterwards unless ``retain_graph`` (or ``create_graph``) is True;
+    ``create_graph=True`` records the backward pass so it can be differentiated again.
+    """
+    _engine_backward(self, gradient, retain_graph, create_graph)
+
+
+def transposed(self):
+    """The tensor with its axes reversed (the transpose of a matrix)."""
+    if self.data.ndim == 2:
+        return Permute.apply(self, axes=(1, 0))
+    return self.permute(*range(self.ndim - 1, -1, -1))
+
+
+def matrix_transposed(self):
+    """The last two axes swapped (``transpose(-2, -1)``), PyTorch's ``Tensor.mT``."""
+    return self.transpose(-2, -1)
+
+
+def clone(self):
+    """A copy of the data, differentiable (the gradient passes through unchanged)."""
+    return Clone.apply(self)
+
+
+def to(self, device=None, dtype=None, copy=False):
+    """This tensor on ``device`` and/or with ``dtype`` (differentiable; ``self`` if nothing changes)."""
+    out = self
+    if device is not None and _get_device(device) is not self._device:
+        out = to_device(out, _get_device(device))
+    if dtype is not None:
+        native = dtypes.to_native(dtype, out._device.xp)
+        if native != out.data.dtype:
+            out = Cast.apply(out, dtype=native)
+    if copy and out is self:
+        out = self.clone()
+    return out
+
+
+def setitem(self, key, value):
+    """``self[key] = value`` in place (not recorded; bumps the version counter)."""
+    self._check_inplace("__setitem__")
+    v = value
+    if isinstance(value, Tensor):
+        if value._device is not self._device:
+            raise DeviceError(f"__setitem__: tensors on {self._device} and {value._device}; "
+                              "move them with .to(device) first")
+        v = value.data
+    if self._device.type == "strict" or not _is_basic_key(key):
+        key = normalize_key(key, self)
+    try:
+        if self._device.type == "strict":
+            self._device.setitem(self.data, key, v)
+        else:
+            self.data[key] = v
+    except (IndexError, ValueError) as e:
+        what = f"a tensor of shape {tuple(value.shape)}" if isinstance(value, Tensor) else type(value).__name__
+        raise type(e)(f"__setitem__: cannot assign {what} to index {_describe_key(key)} of a tensor of "
+                      f"shape {self.shape}: {e}") from None
+    self._bump()
+
+
+def _is_basic_key(key):
+    return isinstance(key, (int, slice)) or (
+        isinstance(key, tuple) and all(isinstance(k, (int, slice)) or k is None or k is Ellipsis for k in key))
+
+
+def _install_core():
+    T = Tensor
+    T.backward, T.clone, T.to, T.__setitem__ = backward, clone, to, setitem
+    T.T, T.mT = property(transposed), property(matrix_transposed)
+    setitem.__name__ = "__setitem__"
 
 
 def _install():
@@ -58,17 +142,13 @@ def _install():
                  "minimum", "pow", "split", "pad", "sum_to"):
         setattr(T, name, getattr(ops, name))
     T.view = ops.reshape
-    T.clamp = ops.clip
     T.neg = ops.neg
     T.add, T.sub, T.mul, T.div = ops.add, ops.sub, ops.mul, ops.div
-    T.any = lambda self, axis=None: Tensor._make(self._device.xp.any(self.data, axis=axis), self._device, False, None)
-    T.all = lambda self, axis=None: Tensor._make(self._device.xp.all(self.data, axis=axis), self._device, False, None)
-    T.argmax = lambda self, axis=None, keepdims=False: Tensor._make(
-        self._device.xp.argmax(self.data, axis=axis, keepdims=keepdims), self._device, False, None)
-    T.argmin = lambda self, axis=None, keepdims=False: Tensor._make(
-        self._device.xp.argmin(self.data, axis=axis, keepdims=keepdims), self._device, False, None)
+    T.any, T.all, T.argmax, T.argmin = tensor_queries.any, tensor_queries.all, tensor_queries.argmax, \
+        tensor_queries.argmin
 
     _install_products_and_operators(T)
+    _install_math(T)
 
 
 def _install_products_and_operators(T):
@@ -85,8 +165,21 @@ def _install_products_and_operators(T):
     T.__xor__, T.__rxor__ = ops.bitwise_xor, _reflect(ops.bitwise_xor)
     T.__lshift__, T.__rlshift__ = ops.bitwise_left_shift, _reflect(ops.bitwise_left_shift)
     T.__rshift__, T.__rrshift__ = ops.bitwise_right_shift, _reflect(ops.bitwise_right_shift)
+    T.__mod__, T.__rmod__ = ops.remainder, _reflect(ops.remainder)  # Python's and PyTorch's %: sign of the divisor
 
 
+def _install_math(T):
+    """Issue 14 (opsA): the elementwise math methods PyTorch's Tensor has, and clamp with tensor bounds."""
+    for name in ("sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "asinh", "acosh", "atanh",
+                 "log1p", "expm1", "log2", "log10", "exp2", "square", "rsqrt", "reciprocal", "sign", "erf", "erfc",
+                 "floor", "ceil", "round", "trunc", "frac", "fmod", "remainder", "lerp", "logaddexp", "hypot",
+                 "xlogy", "isnan", "isinf", "isfinite", "isclose", "allclose", "clamp", "clamp_min", "clamp_max"):
+        setattr(T, name, getattr(ops, name))
+    T.arcsin, T.arccos, T.arctan, T.arctan2 = ops.asin, ops.acos, ops.atan, ops.atan2
+    T.arcsinh, T.arccosh, T.arctanh = ops.asinh, ops.acosh, ops.atanh
+
+
+_install_core()
 _install()
 
 

@@ -211,13 +211,13 @@ LINEAR_INITS = {
 }
 
 
-def init_linear(weight, bias, init="he", generator=None):
+def init_linear(weight, bias, init="pytorch", generator=None):
     """Initialise a layer's ``weight`` (n[l], n[l-1]) and ``bias`` (n[l],) by scheme name.
 
-    Schemes: 'he' (course default for ReLU nets: randn * sqrt(2/n[l-1]), b = 0), 'he_uniform',
+    Schemes: 'he' (the course's advice for ReLU nets: randn * sqrt(2/n[l-1]), b = 0), 'he_uniform',
     'xavier' (randn * sqrt(1/n[l-1]), b = 0), 'glorot' (randn * sqrt(2/(n[l-1]+n[l]))),
     'glorot_uniform', 'random' (randn * 0.01), 'large' (randn * 10), 'zeros', 'pytorch'
-    (PyTorch's default: W, b ~ U(-1/sqrt(n[l-1]), 1/sqrt(n[l-1]))).  A callable is called as
+    (the default, as ``nn.Linear``'s in PyTorch: W, b ~ U(-1/sqrt(n[l-1]), 1/sqrt(n[l-1])))  A callable is called as
     ``init(weight)`` and the bias is zeroed.
     """
     if weight.size == 0:  # Linear(0, n): nothing to draw; PyTorch's bias bound 1/sqrt(0) is taken as 0

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+import numpy as np
+
 import minigrad as mg
 
-from . import state as _state
+from . import hooks as _hooks, state as _state
 from .parameter import Parameter, replace_data
 
 __all__ = ["Module"]
@@ -53,7 +55,40 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} has no forward(); define forward(self, ...) in the subclass")
 
     def __call__(self, *args, **kwargs):
+        """``forward(*args, **kwargs)``, with the hooks around it (``nn/hooks.py``); NumPy arrays
+        among ``args`` become Tensors on the module's device first."""
+        for a in args:
+            if isinstance(a, np.ndarray):
+                args = _hooks.numpy_to_tensors(self, args)
+                break
+        if "_hooks" in self.__dict__:
+            return _hooks.call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
+
+    # ----- hooks (PyTorch's semantics; see nn/hooks.py) --------------------------------------
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Run ``hook(module, args)`` before each forward; a non-None result replaces ``args`` (a
+        non-tuple is wrapped in one).  ``with_kwargs=True``: ``hook(module, args, kwargs)`` returning
+        None or ``(args, kwargs)``.  Returns a handle whose ``remove()`` unregisters it."""
+        return _hooks.register(self, "forward_pre", hook, prepend, with_kwargs)
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+        """Run ``hook(module, args, output)`` after each forward; a non-None result replaces the
+        output.  ``with_kwargs=True``: ``hook(module, args, kwargs, output)``.  Returns a handle.
+        (``always_call`` is accepted; a hook here runs only when forward returns.)"""
+        return _hooks.register(self, "forward", hook, prepend, with_kwargs)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """Run ``hook(module, grad_output)`` when the gradient of the output arrives; a non-None
+        result (a tuple) replaces ``grad_output``.  Returns a handle."""
+        return _hooks.register(self, "backward_pre", hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """Run ``hook(module, grad_input, grad_output)`` once the gradients of the module's inputs are
+        computed (tuples with one entry per tensor input / output, None where no gradient is
+        needed); a non-None result replaces ``grad_input``.  Supports forwards with one Tensor
+        output and at most one tensor input that requires grad.  Returns a handle."""
+        return _hooks.register(self, "backward", hook, prepend)
 
     # ----- registration by attribute assignment ------------------------------------------
     def _registry(self):
@@ -145,15 +180,17 @@ class Module:
     register_module = add_module
 
     # ----- iteration -----------------------------------------------------------------------
-    def named_modules(self, memo=None, prefix=""):
-        """(qualified name, module) for this module and every descendant, each once."""
+    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        """(qualified name, module) for this module and every descendant, depth first; a module
+        reachable by several paths comes once (``remove_duplicate=False``: under each path)."""
         memo = set() if memo is None else memo
         stack = [(prefix, self)]
         while stack:
             name, mod = stack.pop()
-            if id(mod) in memo:
-                continue
-            memo.add(id(mod))
+            if remove_duplicate:
+                if id(mod) in memo:
+                    continue
+                memo.add(id(mod))
             yield name, mod
             kids = [(f"{name}.{k}" if name else k, m) for k, m in mod._modules.items() if m is not None]
             stack.extend(reversed(kids))
@@ -162,6 +199,42 @@ class Module:
         """Every module of the tree, this one first, each once (depth first): as ``torch.nn.Module.modules``."""
         for _, m in self.named_modules():
             yield m
+
+    def get_submodule(self, target):
+        """The descendant at dotted path ``target`` (``'encoder.0'``); ``''`` is self.
+
+        Raises AttributeError naming the first missing part, or saying it is not a Module.
+        """
+        mod = self
+        if target == "":
+            return mod
+        walked = []
+        for part in target.split("."):
+            child = mod.__dict__["_modules"].get(part) if "_modules" in mod.__dict__ else None
+            if child is None:
+                where = ".".join(walked) or "the root"
+                raise AttributeError(f"get_submodule: {type(mod).__name__} at {where} has no submodule {part!r} "
+                                     f"(looking for {target!r})")
+            walked.append(part)
+            mod = child
+        return mod
+
+    def get_parameter(self, target):
+        """The parameter at dotted path ``target`` (``'encoder.0.weight'``)."""
+        path, _, name = target.rpartition(".")
+        mod = self.get_submodule(path)
+        if name not in mod._parameters or mod._parameters[name] is None:
+            raise AttributeError(f"get_parameter: {type(mod).__name__} has no parameter {name!r} "
+                                 f"(looking for {target!r})")
+        return mod._parameters[name]
+
+    def get_buffer(self, target):
+        """The buffer at dotted path ``target`` (``'bn.running_mean'``)."""
+        path, _, name = target.rpartition(".")
+        mod = self.get_submodule(path)
+        if name not in mod._buffers or mod._buffers[name] is None:
+            raise AttributeError(f"get_buffer: {type(mod).__name__} has no buffer {name!r} (looking for {target!r})")
+        return mod._buffers[name]
 
     def named_children(self):
         """(name, module) for each direct child, each once, in registration order."""

@@ -60,6 +60,4 @@ def replace_data(t, new):
     Used by ``Module.to`` so optimizers that already hold the parameter keep seeing it.
     The version counter is bumped, so a graph that saved the old values cannot backward.
     """
-    t.data = new.data
-    t._device = new.device
-    t.bump_version()
+    t.set_data_(new)

@@ -11,6 +11,8 @@ from numbers import Number
 
 import minigrad as mg
 
+from .param_state import ParamState
+
 __all__ = ["pack", "unpack"]
 
 
@@ -46,8 +48,6 @@ def unpack(opt, state_dict):
 
     Nothing of ``opt`` is changed here.
     """
-    from .optimizer import ParamState
-
     where = f"{opt.name}.load_state_dict"
     if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:
         raise ValueError(f"{where}: expected a dict with 'state' and 'param_groups' (from state_dict()), "

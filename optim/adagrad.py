@@ -62,7 +62,7 @@ class Adagrad(Optimizer):
             if group["initial_accumulator_value"]:
                 buf[...] = float(group["initial_accumulator_value"])
             state["step"] = 0
-            state["sum"] = Tensor._make(buf, p.device, False, None)
+            state["sum"] = Tensor.wrap(buf, device=p.device)
         state["step"] += 1
         kernels.adagrad(p.data, grad, state["sum"].data, state["step"], float(group["lr"]),
                 float(group["lr_decay"]), float(group["eps"]), float(group["weight_decay"]))

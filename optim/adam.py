@@ -84,7 +84,7 @@ class Adam(Optimizer):
     def _update(self, p, grad, state, group, kernels):
         if not state:
             for key in self._state_keys(group)[1:]:
-                state[key] = Tensor._make(kernels.new_buffer(p.data), p.device, False, None)
+                state[key] = Tensor.wrap(kernels.new_buffer(p.data), device=p.device)
             state["step"] = 0
         state["step"] += 1
         beta1, beta2 = group["betas"]

@@ -80,4 +80,4 @@ def init_state(state, p, kernels, buffers, **scalars):
     state["step"] = 0
     state.update(scalars)
     for key in buffers:
-        state[key] = Tensor._make(kernels.new_buffer(p.data), p.device, False, None)
+        state[key] = Tensor.wrap(kernels.new_buffer(p.data), device=p.device)

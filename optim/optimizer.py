@@ -21,59 +21,12 @@ from numbers import Real
 
 import minigrad as mg
 
+from ._checkpoint import pack, unpack
 from ._kernels import kernels_for
+from ._validate_state import check_state_dict
+from .param_state import ParamState
 
 __all__ = ["Optimizer", "ParamState"]
-
-
-class ParamState:
-    """The per-parameter state: ``opt.state[p]`` is the dict of running quantities of ``p``.
-
-    Like PyTorch's ``defaultdict(dict)``: reading a parameter without state gives a new empty
-    dict.  Keys are the parameter Tensors themselves (by identity).
-    """
-
-    def __init__(self):
-        self._d = {}  # id(param) -> (param, state dict)
-
-    def __getitem__(self, p):
-        entry = self._d.get(id(p))
-        if entry is None:
-            entry = self._d[id(p)] = (p, {})
-        return entry[1]
-
-    def __contains__(self, p):
-        return id(p) in self._d
-
-    def __len__(self):
-        return len(self._d)
-
-    def __iter__(self):
-        return (p for p, _ in self._d.values())
-
-    def get(self, p, default=None):
-        entry = self._d.get(id(p))
-        return default if entry is None else entry[1]
-
-    def items(self):
-        return list(self._d.values())
-
-    def __repr__(self):
-        return f"ParamState({len(self._d)} parameters)"
-
-    # keys are ids: copies and pickles must re-key by the copied parameters' new ids
-    def __getstate__(self):
-        return list(self._d.values())
-
-    def __setstate__(self, entries):
-        self._d = {id(p): (p, st) for p, st in entries}
-
-    def __deepcopy__(self, memo):
-        import copy
-
-        new = ParamState.__new__(ParamState)
-        new.__setstate__(copy.deepcopy(list(self._d.values()), memo))
-        return new
 
 
 class Optimizer:
@@ -189,13 +142,14 @@ class Optimizer:
                 g = p.grad
                 if g is None:
                     continue
-                if g.data.shape != p.data.shape or g._device is not p._device or g.data.dtype != p.data.dtype:
+                if g.data.shape != p.data.shape or g.device is not p.device or g.data.dtype != p.data.dtype:
                     _bad_grad(self.name, p, g)
                 work.append((p, g.data, group))
         for p, grad, group in work:
-            kernels = self._kernels.get(id(p._device))  # devices are singletons; id is a cheap key
+            dev = p.device
+            kernels = self._kernels.get(id(dev))  # devices are singletons; id is a cheap key
             if kernels is None:
-                kernels = self._kernels[id(p._device)] = kernels_for(p._device)
+                kernels = self._kernels[id(dev)] = kernels_for(dev)
             self._update(p, grad, self.state[p], group, kernels)
             p.bump_version()
         return loss
@@ -210,17 +164,12 @@ class Optimizer:
         Parameters are replaced by their index in the order of ``param_groups``; buffers are
         copied, so later steps do not change a state_dict already taken.
         """
-        from ._checkpoint import pack
-
         return pack(self)
 
     def load_state_dict(self, state_dict):
         """Restore a state taken with :meth:`state_dict` (from an optimizer of the same kind
         over parameters of the same shapes).  Everything is checked first: on error the
         optimizer is unchanged."""
-        from ._checkpoint import unpack
-        from ._validate_state import check_state_dict
-
         check_state_dict(self, state_dict)
         groups, state = unpack(self, state_dict)
         for group in groups:

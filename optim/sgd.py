@@ -9,7 +9,7 @@ __all__ = ["SGD", "Momentum"]
 
 
 def _wrap(array, p):
-    return Tensor._make(array, p.device, False, None)
+    return Tensor.wrap(array, device=p.device)
 
 
 class SGD(Optimizer):

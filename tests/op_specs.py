@@ -172,7 +172,9 @@ SPECS = [
            broadcast_cases=_BINARY_CASES, sample_fill=smp.fill("positive", "real"),
            scalar_forms=((lambda t: t ** 2, lambda a: a ** 2), (lambda t: t ** 0.5, lambda a: a ** 0.5),
                          (lambda t: 2.0 ** t, lambda a: 2.0 ** a)),
-           edges=(Edge("zero base, positive exponents", (_a(0.0, 0.0), _a(2.0, 3.0))),)),
+           edges=(Edge("zero base, positive exponents", (_a(0.0, 0.0), _a(2.0, 3.0))),
+                  Edge("exponent 0 at base 0: gradients 0 (PyTorch's; was NaN)", (_a(0.0, 2.0), _a(0.0, 0.0)),
+                       expected_grad=(_a(0.0, 0.0), _a(0.0, np.log(2.0)))))),
     OpSpec("pow", lambda a, p: mg.pow(a, p), lambda a, p: np.power(a, p), smp.pow_scalar_inputs, variant="scalar",
            domain="a in [0.5, 2], p a Python number",
            edges=(Edge("negative base, integer exponent 2", (_a(-1.5, -0.5, 0.0),), {"p": 2}),
@@ -287,4 +289,5 @@ SPECS = [
 from op_specs_shape_index import SPECS_SHAPE_INDEX  # noqa: E402  (reductions, scans, ordering, layout, indexing)
 SPECS += SPECS_SHAPE_INDEX
 SPECS += __import__("op_specs_products_conv").ROWS  # products, linear algebra, convolution, pooling
+SPECS += __import__("op_specs_math").build_specs()  # issue 14: elementwise math and activations (opsA)
 SPECS_BY_ID = {s.id: s for s in SPECS}

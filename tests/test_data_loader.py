@@ -7,7 +7,7 @@ from hypothesis import given, strategies as st
 
 import minigrad as mg
 from minigrad.data import DataLoader, minibatches
-from minigrad.data import _rows
+from minigrad.data import rows as _rows
 from _toolkit_doubles import host
 
 

@@ -54,19 +54,29 @@ def test_linear_gradients_through_module_params(device):
                        wrt=[0, 1, 2], device=device)
 
 
-def test_linear_default_init_is_he_and_seedable():
+def test_linear_default_init_is_pytorchs_and_seedable():
+    """The default is PyTorch's: W and b uniform on [-1/sqrt(n_in), 1/sqrt(n_in)] (std bound/sqrt(3))."""
     mg.manual_seed(0)
     a = nn.Linear(400, 300)
     mg.manual_seed(0)
     b = nn.Linear(400, 300)
     np.testing.assert_array_equal(a.weight.numpy(), b.weight.numpy())
-    w = a.weight.numpy()
-    assert abs(w.std() - np.sqrt(2 / 400)) < 0.03 * np.sqrt(2 / 400)
-    assert abs(w.mean()) < 0.05 * np.sqrt(2 / 400)
-    assert np.all(a.bias.numpy() == 0)
+    bound = 1 / np.sqrt(400)
+    w, bias = a.weight.numpy(), a.bias.numpy()
+    assert np.abs(w).max() <= bound and np.abs(bias).max() <= bound
+    assert np.abs(w).max() > 0.99 * bound and np.abs(bias).max() > 0.9 * bound  # fills the interval
+    assert abs(w.std() - bound / np.sqrt(3)) < 0.03 * bound / np.sqrt(3)
+    assert abs(w.mean()) < 0.05 * bound
     g1, g2 = mg.Generator(seed=5), mg.Generator(seed=5)
     np.testing.assert_array_equal(nn.Linear(4, 4, generator=g1).weight.numpy(),
                                   nn.Linear(4, 4, generator=g2).weight.numpy())
+
+
+def test_linear_he_is_one_argument_away():
+    mg.manual_seed(0)
+    w = nn.Linear(400, 300, init="he")
+    assert abs(w.weight.numpy().std() - np.sqrt(2 / 400)) < 0.03 * np.sqrt(2 / 400)
+    assert np.all(w.bias.numpy() == 0)
 
 
 @pytest.mark.parametrize("init, std, bias_zero", [

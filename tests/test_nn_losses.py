@@ -228,8 +228,10 @@ def test_bad_inputs():
         F.cross_entropy(z, mg.tensor([0, 1, 2]))
     with pytest.raises(ValueError, match="probability targets must have the input's shape"):
         F.cross_entropy(z, mg.ones(4, 2))
+    with pytest.raises(ValueError, match=r"unbatched input of shape \(4,\) .* needs a 0-d integer target"):
+        F.cross_entropy(mg.randn(4), mg.tensor([0]))  # (C,) is one example: its label is 0-d
     with pytest.raises(ValueError, match="classes on axis 1"):
-        F.cross_entropy(mg.randn(4), mg.tensor([0]))
+        F.cross_entropy(mg.randn(()), mg.tensor(0))
     with pytest.raises(TypeError, match="integer class labels"):
         F.nll_loss(z, mg.ones(4))
     with pytest.raises(ValueError, match="reduction must be one of"):

@@ -13,8 +13,8 @@ import numpy as np
 
 from ..dtypes import is_floating, name_of
 from ..tensor import Tensor
-from ._rng import make_rng, rng_state, set_rng_state
-from ._rows import as_data
+from .rng import make_rng, rng_state, set_rng_state
+from .rows import as_data
 
 __all__ = ["Transform", "Compose", "RandomHorizontalFlip", "RandomCrop", "RandomShift", "GaussianNoise"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._rng import make_rng
+from .rng import make_rng
 
 __all__ = ["make_moons", "make_circles", "make_blobs"]
 

@@ -17,8 +17,8 @@ import operator
 
 import numpy as np
 
-from ._rng import make_rng, rng_state, set_rng_state
-from ._rows import as_data, check_numeric, check_same_length, num_examples, slice_rows, take_rows
+from .rng import make_rng, rng_state, set_rng_state
+from .rows import as_data, check_numeric, check_same_length, num_examples, slice_rows, take_rows
 
 __all__ = ["DataLoader", "minibatches", "check_batch_size"]
 

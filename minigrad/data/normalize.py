@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
-from ._rows import as_data
+from .rows import as_data
 
 __all__ = ["Normalizer"]
 

@@ -11,8 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._rng import make_rng
-from ._rows import as_data, check_same_length, take_rows, to_host
+from .rng import make_rng
+from .rows import as_data, check_same_length, take_rows, to_host
 
 __all__ = ["train_dev_test_split", "default_split_sizes", "Split", "LARGE_DATA"]
 

@@ -1,12 +1,20 @@
 """Every differentiable op, by family.  ``OPS`` names each public op once (the test table
 checks that every name here has a row)."""
-from . import backward_ops as _backward_ops  # noqa: F401  (installs F for every backward)
 from .activation import log_softmax, softmax
-from .elementwise import (abs, add, clip, div, exp, leaky_relu, log, maximum, minimum, mul, neg, pow, relu,
+from .elementwise import (abs, add, div, exp, leaky_relu, log, maximum, minimum, mul, neg, pow, relu,
                           sigmoid, sqrt, sub, tanh, where)
 from .linalg import linear, matmul
 from .loss import nll, one_hot, softmax_cross_entropy
 from .reductions import logsumexp, max, mean, min, std, sum, var
+# ----- issue 14, elementwise math and activations (opsA) -----
+from .binary_math import (allclose, atan2, clamp, clamp_max, clamp_min, clip, fmod, hypot, isclose, lerp, logaddexp,
+                          remainder, xlogy)
+from .smooth_activations import (celu, elu, gelu, hardsigmoid, hardswish, hardtanh, logsigmoid, mish, relu6, selu,
+                                 silu, softplus, softsign)
+from .unary_math import (acos, acosh, asin, asinh, atan, atanh, ceil, cos, cosh, erf, erfc, exp2, expm1, floor, frac,
+                         isfinite, isinf, isnan, log1p, log2, log10, reciprocal, round, rsqrt, sign, sin, sinh, square,
+                         tan, trunc)
+# ----- end opsA -----
 from .shape import (broadcast_to, cat, concatenate, expand, flatten, getitem, pad, permute, reshape, split,
                     squeeze, stack, sum_to, transpose, unsqueeze)
 
@@ -14,7 +22,13 @@ OPS = ("add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "m
        "tanh", "sigmoid", "relu", "leaky_relu", "matmul", "linear", "sum", "mean", "var", "std", "max", "min",
        "logsumexp", "softmax", "log_softmax", "nll", "softmax_cross_entropy", "reshape", "transpose", "permute",
        "broadcast_to", "expand", "sum_to", "squeeze", "unsqueeze", "flatten", "concatenate", "stack", "split", "pad",
-       "getitem")
+       "getitem",
+       # ----- issue 14, elementwise math and activations (opsA) -----
+       "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "log1p", "expm1",
+       "log2", "log10", "exp2", "square", "rsqrt", "reciprocal", "sign", "erf", "erfc", "floor", "ceil", "round",
+       "trunc", "frac", "atan2", "fmod", "remainder", "lerp", "logaddexp", "hypot", "xlogy", "clamp", "softplus",
+       "elu", "selu", "celu", "gelu", "silu", "mish", "hardtanh", "relu6", "hardsigmoid", "hardswish",
+       "logsigmoid", "softsign")
 
 # ----- reductions, scans, ordering, layout, indexing (issue 14, opsB) --------------------------------
 from .indexing import (gather, index_add, index_copy, index_select, masked_fill, masked_scatter,  # noqa: E402

@@ -10,19 +10,22 @@ With ``create_graph=True`` the engine hands it Tensors and ``F`` is :class:`Tens
 call records a node, so the backward can be differentiated again).  Otherwise it hands it the
 arrays themselves and ``F`` is :class:`ArrayOps`, where each call is the op's own ``forward`` on
 the arrays: the same maths, and no Tensor or graph node made per backward step.
+
+The engine (:mod:`minigrad.engine`, the floor above the ops) picks one of them for each call
+of a node's ``backward`` and hands it to the node, whose ``F`` reads it: ``TENSOR_OPS``, or
+``array_ops(xp)`` for the node's array namespace.  A new helper is one method of :class:`_Ops` applying an op.
 """
 from __future__ import annotations
 
 import numpy as _np
 
-from .. import function as _function
 from .activation import Softmax
-from .elementwise import Exp, ToDevice, Where, to_device
+from .elementwise import Cast, Exp, ToDevice, Where, to_device
 from .linalg import MatMul, flagged_product
 from .reductions import Sum
 from .shape import BroadcastTo, GetItem, IndexAdd, Permute, Reshape, SumTo
 
-__all__ = ["TensorOps", "ArrayOps"]
+__all__ = ["TensorOps", "ArrayOps", "TENSOR_OPS", "array_ops"]
 
 
 class _Ops:
@@ -44,6 +47,10 @@ class _Ops:
     def sum(self, x, axis, keepdims=False):
         """Sum over ``axis`` (an int or a tuple of non-negative ints)."""
         return self.apply(Sum, x, axes=(axis,) if axis.__class__ is int else tuple(axis), keepdims=keepdims)
+
+    def cast(self, x, dtype):
+        """``x`` converted to the native ``dtype`` (the gradient flows back cast to x's dtype)."""
+        return self.apply(Cast, x, dtype=dtype)
 
     def exp(self, x):
         return self.apply(Exp, x)
@@ -108,5 +115,14 @@ class ArrayOps(_Ops):
         return flagged_product(self.xp, a, b, ta, tb, tz)
 
 
-_function.TENSOR_OPS = TensorOps()
-_function.ArrayOps = ArrayOps
+#: ``F`` on Tensors (stateless: one instance serves every backward).
+TENSOR_OPS = TensorOps()
+_ARRAY_OPS = {}  # array namespace -> its ArrayOps
+
+
+def array_ops(xp):
+    """``F`` on the arrays of the namespace ``xp`` (one instance per namespace, cached)."""
+    ops = _ARRAY_OPS.get(xp)
+    if ops is None:
+        ops = _ARRAY_OPS[xp] = ArrayOps(xp)
+    return ops

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import operator
 
+from ..device import DeviceError
 from ..function import Op
 from ..tensor import Tensor
 from ._errors import ShapeError
@@ -185,8 +186,6 @@ def _check_conv(op, x, weight, bias, groups, in_axis=1):
                          f"expected ({out_channels},)")
     for t in (weight, bias):
         if t is not None and t._device is not x._device:
-            from ..device import DeviceError
-
             raise DeviceError(f"{op}: input on {x._device}, but a parameter on {t._device}")
     return out_channels
 

@@ -1,6 +1,7 @@
 """Elementwise ops: arithmetic, exp/log, activations, comparisons-based selections.
 
-Each class gives the forward formula and its derivative side by side.  Binary ops broadcast;
+Each class gives the forward formula and its derivative side by side; arrays that backward
+needs (inputs, outputs, masks) go through ``save_for_backward``, never onto ``self``.  Binary ops broadcast;
 the Function base class sums each gradient back to its input's shape.  Non-smooth points:
 ``abs``, ``relu`` and ``leaky_relu`` take the gradient 0 (or the negative slope) at 0; ``maximum``
 / ``minimum`` share the gradient equally between tied inputs; ``clip`` passes the gradient where
@@ -10,10 +11,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numpy import generic as _np_generic
 
-from ..dtypes import is_floating
+from ..device import _host_numpy
+from ..dtypes import get_default_dtype, is_floating, to_native
 from ..function import Op
+from ..tensor import Tensor, as_constant_like
 
 __all__ = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "maximum", "minimum",
            "clip", "where", "tanh", "sigmoid", "relu", "leaky_relu"]
@@ -66,8 +70,6 @@ class Div(Op):
     def forward(self, a, b):
         self.save_for_backward(a, b)
         if _integral(self.xp, a) and _integral(self.xp, b):  # true division: a float result
-            from ..dtypes import get_default_dtype, to_native
-
             native = to_native(get_default_dtype(), self.xp)
             a = a if a.__class__ is int else self.xp.astype(a, native)
             b = b if b.__class__ is int else self.xp.astype(b, native)
@@ -85,6 +87,15 @@ def _integral(xp, x):
         return x.__class__ is int
     kind = getattr(x.dtype, "kind", None)  # NumPy and CuPy dtypes say it fast
     return kind in ("i", "u", "b") if kind is not None else not xp.isdtype(x.dtype, "real floating")
+
+
+def _floating(xp, a):
+    """``a``, or ``a`` cast to the default float dtype when it holds integers or bools (PyTorch's
+    rule for float functions of integer tensors: ``exp(arange(3))`` is float32)."""
+    kind = getattr(a.dtype, "kind", None)
+    if kind == "f" or not _integral(xp, a):
+        return a
+    return xp.astype(a, to_native(get_default_dtype(), xp))
 
 
 class Neg(Op):
@@ -118,7 +129,9 @@ class PowScalar(Op):
 
 
 class Pow(Op):
-    """z = a ** b;  dz/da = b * a ** (b - 1),  dz/db = z * log(a)  (taken as 0 where a == 0)"""
+    """z = a ** b;  dz/da = b * a ** (b - 1), taken as 0 where a == b == 0 (PyTorch's value there, not
+    0 * 0**-1 = NaN);  dz/db = z * log(a), taken as 0 where a == 0 and b >= 0 (-inf * z where a == 0 and b < 0,
+    NaN where a < 0, as in PyTorch)"""
 
     broadcasts = True
 
@@ -131,22 +144,39 @@ class Pow(Op):
         a, b, out = self.saved_tensors
         need_a, need_b = self.needs_input_grad
         F = self.F
-        ga = g * b * a ** (b - 1.0) if need_a else None
+        ga = None
+        if need_a:
+            ga = g * b * a ** (b - 1.0)
+            if b.__class__ is not float and b.__class__ is not int:  # 0 * 0**-1 would be NaN
+                ga = F.where((F.array_of(b) == 0) & (F.array_of(a) == 0), 0.0, ga)
         gb = None
         if need_b and (a.__class__ is float or a.__class__ is int):  # a Python-number base: 2.0 ** t
-            gb = g * out * math.log(a) if a > 0 else g * 0.0
+            gb = g * out * math.log(a) if a > 0 else g * self._log_special(a, F.array_of(b))
         elif need_b:
-            positive = F.array_of(a) > 0
+            a_arr = F.array_of(a)
+            positive = a_arr > 0
             safe_a = F.where(positive, a, 1.0)
-            gb = F.where(positive, g * out * F.apply(Log, safe_a), 0.0)
+            gb = F.where(positive, g * out * F.apply(Log, safe_a), g * self._log_special(a_arr, F.array_of(b)))
         return ga, gb
+
+    def _log_special(self, a, b):
+        """z * log(a) where a <= 0 (0 elsewhere): 0 for a == 0 and b >= 0, -inf for a == 0 and b < 0
+        (z = inf there), NaN for a < 0 (PyTorch's values)."""
+        xp = self.xp
+        number = a.__class__ is float or a.__class__ is int
+        like = b if number else xp.broadcast_arrays(a, b)[0]
+        zero, nan, minf = xp.zeros_like(like), xp.full_like(like, math.nan), xp.full_like(like, -math.inf)
+        at_zero = xp.where(b >= 0, zero, minf)
+        if number:
+            return zero if a > 0 else nan if a < 0 else at_zero
+        return xp.where(a > 0, zero, xp.where(a < 0, nan, at_zero))
 
 
 class Exp(Op):
     """z = e^a;  dz/da = z"""
 
     def forward(self, a):
-        out = self.xp.exp(a)
+        out = self.xp.exp(_floating(self.xp, a))
         self.save_for_backward(out)
         return out
 
@@ -159,6 +189,7 @@ class Log(Op):
     """z = ln a;  dz/da = 1/a"""
 
     def forward(self, a):
+        a = _floating(self.xp, a)
         self.save_for_backward(a)
         return self.xp.log(a)
 
@@ -171,7 +202,7 @@ class Sqrt(Op):
     """z = sqrt(a);  dz/da = 1 / (2 z)"""
 
     def forward(self, a):
-        out = self.xp.sqrt(a)
+        out = self.xp.sqrt(_floating(self.xp, a))
         self.save_for_backward(out)
         return out
 
@@ -202,12 +233,12 @@ class _Extremum(Op):
         tie = a == b
         dt = xp.result_type(a, b)
         half_tie = xp.astype(tie, dt) * 0.5
-        self.wa = xp.astype(choose_a, dt) + half_tie
-        self.wb = xp.astype(~choose_a & ~tie, dt) + half_tie
+        self.save_for_backward(xp.astype(choose_a, dt) + half_tie, xp.astype(~choose_a & ~tie, dt) + half_tie)
 
     def backward(self, g):
+        wa, wb = self.saved_tensors  # the weights of a and b
         need_a, need_b = self.needs_input_grad
-        return (g * self.wa if need_a else None), (g * self.wb if need_b else None)
+        return (g * wa if need_a else None), (g * wb if need_b else None)
 
 
 class Maximum(_Extremum):
@@ -227,20 +258,27 @@ class Minimum(_Extremum):
 
 
 class Clip(Op):
-    """z = min(max(a, lo), hi);  dz/da = [lo <= a <= hi]"""
+    """z = min(max(a, lo), hi) for number bounds (hi wins where lo > hi, as in PyTorch);
+    dz/da = [lo <= a <= hi]  (bounds included, PyTorch's)"""
 
     def forward(self, a, lo=None, hi=None):
         xp = self.xp
+        if _integral(xp, a) and (lo.__class__ is float or hi.__class__ is float):
+            a = xp.astype(a, to_native(get_default_dtype(), xp))  # PyTorch: clamp(int, 0.5) is float
         inside = xp.ones_like(a, dtype=xp.bool)
+        out = a
         if lo is not None:
             inside = inside & (a >= lo)
+            out = xp.maximum(out, lo)
         if hi is not None:
             inside = inside & (a <= hi)
-        self.inside = xp.astype(inside, a.dtype)
-        return xp.clip(a, lo, hi)
+            out = xp.minimum(out, hi)
+        self.save_for_backward(xp.astype(inside, out.dtype))
+        return out if out is not a else xp.asarray(a, copy=True)
 
     def backward(self, g):
-        return g * self.inside
+        (inside,) = self.saved_tensors
+        return g * inside
 
 
 class Where(Op):
@@ -249,22 +287,23 @@ class Where(Op):
     broadcasts = True
 
     def forward(self, cond, a, b):
-        self.cond = cond
+        self.save_for_backward(cond)  # an input: an in-place change of it before backward raises
         return self.xp.where(cond, a, b)
 
     def backward(self, g):
+        (cond,) = self.saved_tensors
         _, need_a, need_b = self.needs_input_grad
         F = self.F
         return (None,
-                F.where(self.cond, g, 0.0) if need_a else None,
-                F.where(self.cond, 0.0, g) if need_b else None)
+                F.where(cond, g, 0.0) if need_a else None,
+                F.where(cond, 0.0, g) if need_b else None)
 
 
 class Tanh(Op):
     """z = tanh(a);  dz/da = 1 - z^2"""
 
     def forward(self, a):
-        out = self.xp.tanh(a)
+        out = self.xp.tanh(_floating(self.xp, a))
         self.save_for_backward(out)
         return out
 
@@ -278,6 +317,7 @@ class Sigmoid(Op):
 
     def forward(self, a):
         xp = self.xp
+        a = _floating(xp, a)
         e = xp.exp(-xp.abs(a))
         out = xp.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
         self.save_for_backward(out)
@@ -298,15 +338,16 @@ class ReLU(Op):
 
     def forward(self, a):
         xp = self.xp
-        positive = a > 0
-        self.mask = xp.astype(positive, a.dtype)
-        out = a * self.mask
+        mask = xp.astype(a > 0, a.dtype)
+        self.save_for_backward(mask)
+        out = a * mask
         if is_floating(out.dtype):
             out += 0.0
         return out
 
     def backward(self, g):
-        return g * self.mask
+        (mask,) = self.saved_tensors
+        return g * mask
 
 
 class LeakyReLU(Op):
@@ -314,11 +355,13 @@ class LeakyReLU(Op):
 
     def forward(self, a, negative_slope=0.01):
         xp = self.xp
-        self.scale = xp.where(a > 0, xp.ones_like(a), xp.full_like(a, negative_slope))
-        return a * self.scale
+        scale = xp.where(a > 0, xp.ones_like(a), xp.full_like(a, negative_slope))
+        self.save_for_backward(scale)
+        return a * scale
 
     def backward(self, g):
-        return g * self.scale
+        (scale,) = self.saved_tensors
+        return g * scale
 
 
 class Clone(Op):
@@ -362,10 +405,6 @@ def to_device(a, device):
 
 
 def _to_host(a):
-    import numpy as np
-
-    from ..device import _host_numpy
-
     return np.array(_host_numpy(a), copy=True)
 
 
@@ -432,9 +471,9 @@ def pow(a, b):
 
     z = a^b;  dz/da = b a^(b-1),  dz/db = z ln a.  A Python-number exponent ``b`` is a constant
     (dz/da = p a^(p-1), a cheaper backward: no dz/db); otherwise ``a`` and ``b`` broadcast together
-    and each gradient is summed back to its input's shape.  As ``torch.pow``, except at undefined
-    points: dz/db is taken as 0 where a <= 0 (PyTorch: nan where a < 0), and dz/da at a = b = 0 is
-    nan (PyTorch: 0).
+    and each gradient is summed back to its input's shape.  As ``torch.pow``, undefined points
+    included: dz/da is 0 at a = b = 0; dz/db is 0 where a = 0 and b >= 0, -inf where a = 0 and
+    b < 0, and NaN where a < 0 (PyTorch's values).
     """
     b = _number(b)
     if isinstance(b, (int, float)) and not isinstance(b, bool):
@@ -505,27 +544,6 @@ def minimum(a, b):
     return Minimum.apply(a, b)
 
 
-def clip(a, min=None, max=None):
-    """Clamp every element into ``[min, max]``: ``mg.clip(a, min, max)``, ``mg.clamp``, ``a.clip``, ``a.clamp``.
-
-    z = min(max(a, min), max), same shape as ``a``; either bound may be None (at least one is given,
-    Python numbers, ``min <= max``);  dz/da = [min <= a <= max]: the gradient passes at the bounds
-    themselves, as in ``torch.clamp``.
-
-    >>> import minigrad as mg
-    >>> x = mg.tensor([-2.0, -1.0, 0.5, 1.0, 3.0], requires_grad=True)
-    >>> x.clamp(-1.0, 1.0).sum().backward()
-    >>> x.grad
-    tensor([0., 1., 1., 1., 0.], dtype=float32, device='cpu')
-    """
-    min, max = _number(min), _number(max)
-    if min is None and max is None:
-        raise ValueError("clip: at least one of min and max must be given")
-    if min is not None and max is not None and min > max:
-        raise ValueError(f"clip: min ({min}) is greater than max ({max})")
-    return Clip.apply(a, lo=min, hi=max)
-
-
 def where(condition, a, b):
     """Select elementwise: ``a`` where ``condition`` holds, else ``b`` (``mg.where(cond, a, b)``).
 
@@ -533,8 +551,6 @@ def where(condition, a, b):
     one of ``a``, ``b`` a Tensor) broadcast together;  dz/da = [cond], dz/db = [not cond], each summed
     back to its input's shape; ``condition`` gets no gradient.  As ``torch.where(cond, a, b)``.
     """
-    from ..tensor import Tensor, as_constant_like
-
     like = a if isinstance(a, Tensor) else b
     if not isinstance(like, Tensor):
         raise TypeError("where: at least one of a and b must be a Tensor")

@@ -198,15 +198,16 @@ class Scatter(Op):
         xp = self.xp
         self.key, self.dev = key, device
         hits = device.scatter_add(a.shape, key, xp.ones(src.shape, dtype=a.dtype, **_kw(a)), a.dtype)
-        self.keep = hits == 0
+        self.save_for_backward(hits == 0)  # the mask of places not written (freed after backward)
         out = xp.asarray(a, copy=True)
         device.setitem(out, key, src)
         return out
 
     def backward(self, g):
+        (keep,) = self.saved_tensors
         need_a, need_src = self.needs_input_grad
         F = self.F
-        return (F.where(self.keep, g, 0.0) if need_a else None,
+        return (F.where(keep, g, 0.0) if need_a else None,
                 F.getitem(g, self.key, self.dev) if need_src else None)
 
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..function import BackwardError, Function
+from ..device import DeviceError
+from ..function import BackwardError, Function, check_broadcast
 from ..tensor import Tensor, as_constant_like
 
 __all__ = ["floor_divide", "bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
@@ -55,8 +56,6 @@ def _operands(op, a, b):
         return a, b
     if isinstance(b, Tensor):
         if b._device is not a._device:
-            from ..device import DeviceError
-
             raise DeviceError(f"{op}: tensors on {a._device} and {b._device}; move them with .to(device) first")
         return a, b
     return a, _wrapped_number(op, b, a)
@@ -105,8 +104,6 @@ def _binary(op, fn, input, other):
     try:
         return _result(a, fn(xp, x, y))
     except ValueError:
-        from ..function import check_broadcast
-
         check_broadcast(op, [a.shape, b.shape])
         raise
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from ..function import Op
 from ..tensor import Tensor
 from ._errors import ShapeError
+from .shape import reshape
 
 __all__ = ["inv", "solve", "det", "LinAlgError"]
 
@@ -120,8 +121,6 @@ def solve(A, B):
     n = A.shape[-1]
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
     if vector:
-        from .shape import reshape
-
         if B.shape[-1] != n:
             raise ShapeError(f"solve: A of shape {A.shape} and B of shape {B.shape} do not fit: expected B (..., {n})")
         x = _apply("solve", Solve, A, reshape(B, B.shape + (1,)))

@@ -1,5 +1,10 @@
 """Cross-entropy: the negative log-likelihood of a target distribution, and the softmax cost.
 
+The one loss layer of the core: the fused differentiable ops (``nll``, ``softmax_cross_entropy``)
+and the label checks (``check_labels``).  ``nn.functional`` gives the PyTorch-named losses
+(``cross_entropy``, ``nll_loss``, reductions, class weights) on top of these, without checking
+the label range again.
+
 With log-probabilities from :func:`log_softmax`, ``nll`` is the course's softmax cost
 J = -(1/m) sum_i sum_k y_ik log a_ik in one graph node (product, sums and scale together).
 ``softmax_cross_entropy`` is the common case in one node from the logits: (m, C) logits and m
@@ -13,7 +18,7 @@ from ..function import Op
 from ..tensor import Tensor, as_constant_like
 from .shape import _device_kw, _normalize_axis
 
-__all__ = ["nll", "softmax_cross_entropy", "one_hot"]
+__all__ = ["nll", "softmax_cross_entropy", "one_hot", "check_labels"]
 
 
 class NLL(Op):
@@ -54,35 +59,33 @@ class SoftmaxCrossEntropy(Op):
 
     dJ/dZ = g (A - Y), with A = softmax(Z), Y the one-hot rows of y and g the upstream gradient
     (times ``scale`` when reduced): the course's dZ = A - Y.  The row maximum is subtracted
-    first, so logits of +-1e4 stay finite.  Forward keeps A for a backward on bare arrays; a
-    backward that records its graph (``create_graph=True``) recomputes A as a recorded softmax
-    of Z, so second derivatives reach Z.
+    first, so logits of +-1e4 stay finite.  The labels are the second input (no gradient), so
+    changing them in place before backward raises.  Forward saves A for a backward on bare
+    arrays; a backward that records its graph (``create_graph=True``) recomputes A as a
+    recorded softmax of Z, so second derivatives reach Z.
     """
 
     def forward(self, z, labels, scale, device):
         xp = self.xp
-        self.labels, self.scale = labels, scale
-        self.save_for_backward(z)
+        self.scale = scale
         shifted = z - xp.max(z, axis=1, keepdims=True)
         e = xp.exp(shifted)
         total = xp.sum(e, axis=1, keepdims=True)
         e /= total
-        self.probs = e  # A, kept for a backward on bare arrays
+        self.save_for_backward(z, labels, e)  # e is A, for a backward on bare arrays
         rows = xp.arange(labels.shape[0], **_device_kw(labels))
         per_example = xp.reshape(xp.log(total), (-1,)) - device.getitem(shifted, (rows, labels))
         return per_example if scale is None else xp.sum(per_example) * scale
 
     def backward(self, g):
         F = self.F
-        if self._raw:
-            probs = self.probs
-        else:
-            (z,) = self.saved_tensors
+        z, labels, probs = self.saved_tensors
+        if not self._raw:
             probs = F.softmax(z, axis=1)
-        labels, xp = self.labels, self.xp
+        labels, xp = F.array_of(labels), self.xp
         hot = xp.reshape(labels, (-1, 1)) == xp.arange(probs.shape[1], **_device_kw(labels))  # Y
         g = F.reshape(g, (-1, 1)) if self.scale is None else g * self.scale
-        return F.where(hot, probs - 1.0, probs) * g
+        return F.where(hot, probs - 1.0, probs) * g, None
 
 
 def nll(log_probs, target, axis=1, scale=None):
@@ -153,10 +156,10 @@ def softmax_cross_entropy(logits, labels, scale=None):
                          "expected (m, C) logits with C >= 1 and (m,) labels")
     if labels.device != logits.device:
         raise DeviceError(f"{op}: logits are on {logits.device} but labels on {labels.device}; move one with .to()")
-    _check_labels(labels, logits.shape[1], op)
+    check_labels(labels, logits.shape[1], op)
     if scale is not None and scale.__class__ is not float:
         scale = float(scale)
-    return SoftmaxCrossEntropy.apply(logits, labels=labels.data, scale=scale, device=logits.device)
+    return SoftmaxCrossEntropy.apply(logits, labels, scale=scale, device=logits.device)
 
 
 def one_hot(labels, num_classes, axis=-1, dtype=None):
@@ -180,7 +183,7 @@ def one_hot(labels, num_classes, axis=-1, dtype=None):
     if not isinstance(labels, Tensor) or labels.dtype.is_floating_point or labels.dtype == "bool":
         what = labels.dtype if isinstance(labels, Tensor) else type(labels).__name__
         raise TypeError(f"one_hot: labels must be an integer Tensor, got {what}")
-    _check_labels(labels, num_classes, "one_hot")
+    check_labels(labels, num_classes, "one_hot")
     dev, data = labels.device, labels.data
     xp = dev.xp
     axis = _normalize_axis(axis, data.ndim + 1, "one_hot")
@@ -191,9 +194,21 @@ def one_hot(labels, num_classes, axis=-1, dtype=None):
         return Tensor._make(xp.astype(hot, native), dev, False, None)
 
 
-def _check_labels(labels, num_classes, op):
-    """Raise unless every label is in [0, num_classes): one reduction and one host read (as
-    unsigned integers, negative labels are huge)."""
+def check_labels(labels, num_classes, op):
+    """Raise a ValueError naming ``op`` unless every class label is in [0, num_classes).
+
+    ``labels`` is an integer Tensor of any shape.  The one range check of the library: the
+    fused losses here and ``one_hot`` call it, and ``nn.functional``'s label losses reach it
+    through them (prefixing their own name).  Costs one reduction and one host read (read as
+    unsigned integers, negative labels are huge).
+
+    >>> import minigrad as mg
+    >>> check_labels(mg.tensor([0, 2]), 3, "my_loss")          # fine: returns None
+    >>> check_labels(mg.tensor([0, 3]), 3, "my_loss")
+    Traceback (most recent call last):
+    ...
+    ValueError: my_loss: class labels must be in [0, 3), got values from 0 to 3
+    """
     dev, data = labels.device, labels.data
     xp = dev.xp
     if not labels.size:

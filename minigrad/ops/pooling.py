@@ -39,14 +39,10 @@ class MaxPool2d(Op):
         xp = self.xp
         self.geometry = dict(kernel=kernel, stride=stride, padding=padding, dilation=dilation,
                              size=tuple(x.shape[2:]))
-        cols = im2col_array(xp, x, kernel, stride, padding, dilation, fill=-math.inf)
-        n, oh, ow, c = cols.shape[:4]
-        cols = xp.reshape(cols, (n, oh, ow, c, kernel[0] * kernel[1]))
-        self.argmax = xp.argmax(cols, axis=-1)  # first maximum (NaN counts as the maximum)
-        self.indices_shape = (n, oh, ow, c, 1)
-        hit = xp.reshape(self.argmax, self.indices_shape) == xp.arange(cols.shape[-1], **_device(x))
-        mask = xp.astype(hit, x.dtype)
-        self.save_for_backward(mask)
+        cols, argmax = _windows(xp, x, kernel, stride, padding, dilation)
+        self.indices_shape = cols.shape[:4] + (1,)
+        hit = xp.reshape(argmax, self.indices_shape) == xp.arange(cols.shape[-1], **_device(x))
+        self.save_for_backward(xp.astype(hit, x.dtype))  # the mask, freed with the graph
         return xp.permute_dims(xp.max(cols, axis=-1), (0, 3, 1, 2))
 
     def backward(self, g):
@@ -57,16 +53,25 @@ class MaxPool2d(Op):
         kernel = self.geometry["kernel"]
         return F.apply(Col2Im, F.reshape(g, (n, oh, ow, c) + kernel), **self.geometry)
 
-    def flat_indices(self, width):
-        """PyTorch's ``return_indices``: h * W + w of each window's maximum in the unpadded input."""
-        xp = self.xp
-        k, s, p, d = (self.geometry[key] for key in ("kernel", "stride", "padding", "dilation"))
-        n, oh, ow, c = self.indices_shape[:4]
-        i, j = self.argmax // k[1], self.argmax % k[1]
-        ys = xp.reshape(xp.arange(oh, **_device(self.argmax)), (1, oh, 1, 1)) * s[0] - p[0][0]
-        xs = xp.reshape(xp.arange(ow, **_device(self.argmax)), (1, 1, ow, 1)) * s[1] - p[1][0]
-        flat = (ys + i * d[0]) * width + xs + j * d[1]
-        return xp.permute_dims(xp.astype(flat, xp.int64), (0, 3, 1, 2))
+
+
+def _windows(xp, x, kernel, stride, padding, dilation):
+    """The (n, oh, ow, c, kh * kw) windows of ``x`` (-inf padding) and each window's first maximum
+    (NaN counts as the maximum)."""
+    cols = im2col_array(xp, x, kernel, stride, padding, dilation, fill=-math.inf)
+    cols = xp.reshape(cols, cols.shape[:4] + (kernel[0] * kernel[1],))
+    return cols, xp.argmax(cols, axis=-1)
+
+
+def _flat_indices(xp, argmax, kernel, stride, padding, dilation, width):
+    """PyTorch's ``return_indices``: h * W + w of each window's maximum in the unpadded input."""
+    k, s, p, d = kernel, stride, padding, dilation
+    _, oh, ow, _ = argmax.shape
+    i, j = argmax // k[1], argmax % k[1]
+    ys = xp.reshape(xp.arange(oh, **_device(argmax)), (1, oh, 1, 1)) * s[0] - p[0][0]
+    xs = xp.reshape(xp.arange(ow, **_device(argmax)), (1, 1, ow, 1)) * s[1] - p[1][0]
+    flat = (ys + i * d[0]) * width + xs + j * d[1]
+    return xp.permute_dims(xp.astype(flat, xp.int64), (0, 3, 1, 2))
 
 
 def _device(a):
@@ -136,11 +141,10 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         out = reshape(out, out.shape[1:])
     if not return_indices:
         return out
-    fn = MaxPool2d()  # the indices: the window arithmetic once more, on the arrays, outside the graph
-    fn.xp = x._device.xp
+    xp = x._device.xp  # the indices: the window arithmetic once more, on the arrays, outside the graph
     with x._device.context():
-        fn.forward(x.data, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
-        idx = fn.flat_indices(x.shape[3])
+        _, argmax = _windows(xp, x.data, kernel, stride, pads, dilation)
+        idx = _flat_indices(xp, argmax, kernel, stride, pads, dilation, x.shape[3])
     idx = Tensor._make(idx[0] if unbatched else idx, x._device, False, None)
     return out, idx
 

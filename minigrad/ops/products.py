@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import operator
 
+from ..creation import eye
 from ..tensor import Tensor, as_constant_like
 from ._errors import ShapeError
 from .elementwise import where
@@ -208,8 +209,6 @@ def _diagonal(t, letters):
         n = t.shape[i]
         if t.shape[j] != n:
             raise ShapeError(f"einsum: subscript {c!r} is repeated for axes of sizes {t.shape[i]} and {t.shape[j]}")
-        from ..creation import eye
-
         eye_shape = tuple(n if k in (i, j) else 1 for k in range(t.ndim))
         mask = reshape(eye(n, dtype=t.dtype, device=t.device), eye_shape)
         t = _sum(t * mask, axis=j)

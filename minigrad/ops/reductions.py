@@ -12,6 +12,7 @@ import builtins
 import math
 
 from ..function import Op
+from .elementwise import sqrt
 from .shape import _device_kw, normalize_axes
 
 __all__ = ["sum", "mean", "var", "std", "max", "min", "logsumexp", "amax", "amin", "var_mean", "std_mean",
@@ -67,13 +68,13 @@ class _Extreme(Op):
                              f"{tuple(a.shape)}")
         out = getattr(xp, self.reduce)(a, axis=axes, keepdims=True)
         hit = xp.astype(a == out, a.dtype)
-        self.weights = hit / xp.sum(hit, axis=axes, keepdims=True)
+        self.save_for_backward(hit / xp.sum(hit, axis=axes, keepdims=True))
         self.axes = axes
         return out if keepdims else xp.reshape(out, tuple(n for i, n in enumerate(a.shape) if i not in axes))
 
     def backward(self, g):
-        in_shape = self.weights.shape
-        return _expand_back(self.F, g, in_shape, self.axes) * self.weights
+        (weights,) = self.saved_tensors
+        return _expand_back(self.F, g, tuple(weights.shape), self.axes) * weights
 
 
 class Max(_Extreme):
@@ -269,9 +270,6 @@ def logsumexp(a, axis=None, keepdims=False, *, dim=None, keepdim=False):
     As ``torch.logsumexp``.
     """
     return LogSumExp.apply(a, axes=_axes(a, axis, dim, "logsumexp"), keepdims=_keep(keepdims, keepdim))
-
-
-from .elementwise import sqrt  # noqa: E402  (elementwise needs nothing from here)
 
 
 # ----- not differentiable: counts and truth values -------------------------------------------------

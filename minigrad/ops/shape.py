@@ -11,6 +11,7 @@ import builtins
 import operator
 
 from ..function import Op
+from ..tensor import Tensor
 
 __all__ = ["reshape", "permute", "transpose", "broadcast_to", "expand", "sum_to", "squeeze", "unsqueeze",
            "flatten", "concatenate", "cat", "stack", "split", "pad", "getitem", "normalize_axes"]
@@ -470,8 +471,6 @@ def pad(a, pad_width, value=0.0):
 
 def normalize_key(key, a):
     """An indexing key with Tensors replaced by arrays on ``a``'s device, checked."""
-    from ..tensor import Tensor
-
     parts = key if isinstance(key, tuple) else (key,)
     out = []
     for k in parts:
@@ -514,7 +513,3 @@ def _describe_key(key):
     parts = key if isinstance(key, tuple) else (key,)
     return "[" + ", ".join(f"array{tuple(k.shape)}" if hasattr(k, "shape") else repr(k) for k in parts) + "]"
 
-
-from .. import function as _function  # noqa: E402
-
-_function._sum_to = sum_to

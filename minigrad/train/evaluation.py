@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 
-from ..data._rows import as_data, check_same_length
+from ..data.rows import as_data, check_same_length
 from ..data.loader import check_batch_size, minibatches
 from ..dtypes import is_floating
 from ..modes import no_grad

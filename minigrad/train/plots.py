@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ..data._rows import to_host
+from ..data.rows import to_host
 
 __all__ = ["plot_history", "plot_decision_boundary", "new_figure"]
 

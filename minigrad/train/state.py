@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from ..data._rng import decode_state, encode_state
+from ..data.rng import decode_state, encode_state
 from ..random import default_generator
 from ..tensor import Tensor
 

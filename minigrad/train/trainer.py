@@ -20,7 +20,7 @@ import math
 import time
 import warnings
 
-from ..data._rows import as_data, example_shape, slice_rows
+from ..data.rows import as_data, example_shape, slice_rows
 from ..data.loader import DataLoader
 from ..device import DeviceError
 from ..modes import is_anomaly_enabled, no_grad

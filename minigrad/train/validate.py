@@ -15,7 +15,7 @@ import os
 
 import numpy as np
 
-from ..data._rows import as_data, check_same_length
+from ..data.rows import as_data, check_same_length
 from ..modes import no_grad
 from ..tensor import Tensor
 from .guard import ON_NONFINITE

@@ -14,7 +14,7 @@ import time
 
 from .trial import Trial, run_trial
 
-__all__ = ["ProcessPerTrial"]
+__all__ = ["ProcessPerTrial", "run_in_processes"]
 
 
 def _child(conn, train, trial_id, config, objective, round):
@@ -107,3 +107,9 @@ class ProcessPerTrial:
     def _failed(p, error, seconds):
         return Trial(trial_id=p.trial_id, config=p.config, status="failed", error=error, time=seconds,
                      round=p.round).to_dict()
+
+
+def run_in_processes(train, todo, objective, timeout, max_workers, finish):
+    """Run ``todo`` (Planned trials), each in its own spawned process, ending those past ``timeout``."""
+    with ProcessPerTrial(train, objective, timeout, max_workers) as pool:
+        pool.run(todo, finish)

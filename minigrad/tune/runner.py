@@ -16,9 +16,10 @@ import pickle
 import sys
 from dataclasses import dataclass
 
+from ._proc_pool import run_in_processes
 from .progress import Progress
 from .store import ResultsFile, check_record
-from .timeout import check_timeout, run_in_processes
+from .timeout import check_timeout
 from .trial import run_trial
 
 __all__ = ["Planned", "run_plan", "make_executor"]

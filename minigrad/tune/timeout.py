@@ -3,7 +3,7 @@
 Two mechanisms, chosen by where trials run:
 
 * local processes (``executor=None`` / ``"processes"``): each trial runs in its own spawned
-  process (:func:`run_in_processes`), at most ``max_workers`` at a time; one that passes its
+  process (``minigrad.tune._proc_pool.run_in_processes``), at most ``max_workers`` at a time; one that passes its
   deadline is terminated (SIGTERM, then SIGKILL after a second) and recorded as failed.  The
   trial is really ended, even when it is stuck in C code.  The deadline counts from the start
   of the process, so it includes importing minigrad there (about a second).
@@ -21,7 +21,7 @@ import math
 import numbers
 import threading
 
-__all__ = ["TrialTimeout", "check_timeout", "call_with_timeout", "run_in_processes"]
+__all__ = ["TrialTimeout", "check_timeout", "call_with_timeout"]
 
 
 class TrialTimeout(Exception):
@@ -68,11 +68,3 @@ def call_with_timeout(fn, arg, timeout, grace=1.0):
     if "error" in box:
         raise box["error"]
     return box["result"]
-
-
-def run_in_processes(train, todo, objective, timeout, max_workers, finish):
-    """Run ``todo`` (Planned trials), each in its own spawned process, ending those past ``timeout``."""
-    from ._proc_pool import ProcessPerTrial
-
-    with ProcessPerTrial(train, objective, timeout, max_workers) as pool:
-        pool.run(todo, finish)

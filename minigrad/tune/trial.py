@@ -14,6 +14,8 @@ import time
 import traceback
 from dataclasses import asdict, dataclass, field
 
+from .timeout import call_with_timeout
+
 __all__ = ["Trial", "run_trial", "plain_metrics", "check_metrics"]
 
 
@@ -127,8 +129,6 @@ def run_trial(train, trial_id: int, config: dict, objective: str, round: int = 0
     cannot be recorded, a missing objective and NaN metrics make a ``"failed"`` record; so does
     running longer than ``timeout`` seconds (see :mod:`minigrad.tune.timeout`).
     """
-    from .timeout import call_with_timeout
-
     record = Trial(trial_id=trial_id, config=copy.deepcopy(config), round=round)
     start = time.perf_counter()
     try:

@@ -56,6 +56,9 @@ def log_softmax(x, dim=-1, *, axis=None):
 def softplus(x):
     """Softplus, elementwise: log(1 + e^x), stable for any x, same shape as ``x``; its gradient is sigmoid(x).
 
+    No threshold: the loss functions use this form; ``nn.functional.softplus`` is PyTorch's (``beta``,
+    ``threshold``), from :mod:`nn.functional.activation_more`.
+
     Computed as logsumexp over the pair (0, x), whose backward is the softmax of that pair:
     a composition such as ``relu(x) + log(1 + exp(-|x|))`` would get the gradient at x = 0
     wrong (0 instead of 1/2) because relu and abs have kinks there.

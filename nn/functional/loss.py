@@ -10,6 +10,7 @@ import math
 
 import minigrad as mg
 
+from . import loss_labels as _labels
 from .activation import log_softmax, softplus
 
 __all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy_with_logits", "binary_cross_entropy", "mse_loss",
@@ -52,12 +53,26 @@ def _same_shape(x, y, op):
                          "(reshape one of them; a (m, 1) vs (m,) mismatch would broadcast to (m, m))")
 
 
+def _named(op, core_loss, *args, **kwargs):
+    """``core_loss(*args, **kwargs)``, its ValueError (labels out of range: the core ops own that
+    check, in ``minigrad.ops.loss.check_labels``) prefixed with the loss's own name ``op``."""
+    try:
+        return core_loss(*args, **kwargs)
+    except ValueError as e:
+        raise ValueError(f"{op}: {e}") from None
+
+
+def _check_label_shape(target, input, op):
+    """Integer labels (N, d1, ...) must fit input (N, C, d1, ...): its shape without axis 1."""
+    expected = (input.shape[0],) + input.shape[2:]
+    if target.shape != expected:
+        raise ValueError(f"{op}: target shape {target.shape} does not match input shape {input.shape}: "
+                         f"expected {expected} (input without its class axis 1)")
+
+
 def _one_hot(target, num_classes, like, op):
     """Float one-hot of integer labels (N, d1, ...) as (N, C, d1, ...), classes on axis 1."""
-    try:
-        return mg.one_hot(target, num_classes, axis=1, dtype=like.dtype)
-    except ValueError as e:  # labels out of range: name the loss too
-        raise ValueError(f"{op}: {e}") from None
+    return _named(op, mg.one_hot, target, num_classes, axis=1, dtype=like.dtype)
 
 
 def _class_weights(weight, like, op):
@@ -82,7 +97,7 @@ def _nll(log_probs, probs, reduction, denominator=None):
     return mg.nll(log_probs, probs, axis=1, scale=1.0 / count if count else math.nan)
 
 
-def nll_loss(input, target, weight=None, reduction="mean"):
+def _nll_loss(input, target, weight=None, reduction="mean"):
     """Negative log-likelihood of integer labels given log-probabilities.
 
     ``input`` is (N, C) or (N, C, d1, ...) log-probabilities (e.g. :func:`log_softmax` over
@@ -98,10 +113,7 @@ def nll_loss(input, target, weight=None, reduction="mean"):
         raise ValueError(f"{op}: input must be (N, C) or (N, C, ...) with classes on axis 1, got shape {input.shape}")
     if target.dtype.is_floating_point or target.dtype == "bool":
         raise TypeError(f"{op}: target must hold integer class labels, got {target.dtype}")
-    expected = (input.shape[0],) + input.shape[2:]
-    if target.shape != expected:
-        raise ValueError(f"{op}: target shape {target.shape} does not match input shape {input.shape}: "
-                         f"expected {expected} (input without its class axis 1)")
+    _check_label_shape(target, input, op)
     probs = _one_hot(target, input.shape[1], input, op)
     w = _class_weights(weight, input, op)
     if w is None:
@@ -110,7 +122,7 @@ def nll_loss(input, target, weight=None, reduction="mean"):
     return _nll(input, probs, reduction, denominator=probs.sum() if reduction == "mean" else None)
 
 
-def cross_entropy(input, target, weight=None, reduction="mean"):
+def _cross_entropy(input, target, weight=None, reduction="mean"):
     """Softmax cross-entropy from logits: the course's J = -(1/m) sum_i sum_k y_ik log softmax(z_i)_k.
 
     ``input`` holds logits (N, C) (or (N, C, d1, ...)), classes on axis 1 -- the course's Z[L]
@@ -139,15 +151,10 @@ def cross_entropy(input, target, weight=None, reduction="mean"):
     if input.ndim < 2:
         raise ValueError(f"{op}: input must be (N, C) logits with classes on axis 1, got shape {input.shape}")
     if not target.dtype.is_floating_point and input.ndim == 2 and weight is None:
-        if target.shape != input.shape[:1]:
-            raise ValueError(f"{op}: target shape {target.shape} does not match input shape {input.shape}: "
-                             f"expected {input.shape[:1]} (input without its class axis 1)")
+        _check_label_shape(target, input, op)
         m = input.shape[0]  # the common case, one graph node
         scale = {"none": None, "sum": 1.0}.get(reduction, 1.0 / m if m else math.nan)
-        try:
-            return mg.softmax_cross_entropy(input, target, scale=scale)
-        except ValueError as e:  # labels out of range: name the loss too
-            raise ValueError(f"{op}: {e}") from None
+        return _named(op, mg.softmax_cross_entropy, input, target, scale=scale)
     logp = log_softmax(input, dim=1)
     if not target.dtype.is_floating_point:
         return nll_loss(logp, target, weight=weight, reduction=reduction)
@@ -160,7 +167,8 @@ def cross_entropy(input, target, weight=None, reduction="mean"):
     return _nll(logp, probs if w is None else probs * w, reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean"):
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
+                                     pos_weight=None):
     """Sigmoid cross-entropy from logits, stable for any logit:
 
         loss = -y log sigmoid(z) - (1 - y) log(1 - sigmoid(z)) = softplus(z) - y z
@@ -174,13 +182,24 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     target : Tensor of the same shape, values in [0, 1]
     weight : Tensor, optional, broadcastable to input: per-element rescaling
     reduction : {'mean', 'sum', 'none'}
+    pos_weight : Tensor, optional, broadcastable to input (e.g. (C,) for (N, C) logits)
+        p, the weight of the positive term (PyTorch's): loss = -p y log sigmoid(z) - (1 - y)
+        log(1 - sigmoid(z)) = (1 + (p - 1) y) softplus(z) - p y z; gradient
+        (1 + (p - 1) y) sigmoid(z) - p y.
+
+    ``size_average`` / ``reduce`` are PyTorch's deprecated spellings of ``reduction``.
     """
     op = "binary_cross_entropy_with_logits"
+    reduction = _labels.legacy_reduction(size_average, reduce, reduction, op)
     _check_reduction(reduction, op)
     _check_float(input, op)
     target = _as_tensor(target, input, op).to(dtype=input.dtype)
     _same_shape(input, target, op)
-    loss = softplus(input) - target * input
+    if pos_weight is None:
+        loss = softplus(input) - target * input
+    else:
+        py = _as_tensor(pos_weight, input, op).to(dtype=input.dtype) * target
+        loss = (1.0 + py - target) * softplus(input) - py * input
     if weight is not None:
         loss = loss * _as_tensor(weight, input, op).to(dtype=input.dtype)
     return _reduce(loss, reduction, op)
@@ -245,3 +264,98 @@ def l1_loss(input, target, reduction="mean"):
     target = _as_tensor(target, input, op).to(dtype=input.dtype)
     _same_shape(input, target, op)
     return _reduce(mg.abs(input - target), reduction, op)
+
+
+# ----- nn15: PyTorch's signatures of nll_loss and cross_entropy ---------------------------------------------------
+# The bodies above (``_nll_loss``, ``_cross_entropy``) handle labels that are all in range; these wrappers add
+# ignore_index, label smoothing, unbatched input and the deprecated size_average / reduce, and send what the
+# bodies cannot take to nn/functional/loss_labels.py.  Labels equal to a negative ignore_index are found only
+# when the body rejects them as out of range, so the common call pays for no extra check.
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    """Negative log-likelihood of integer labels given log-probabilities (PyTorch's signature).
+
+    ``input`` is (N, C) or (N, C, d1, ...) log-probabilities (e.g. :func:`log_softmax` over
+    axis 1), or (C,) for one example; ``target`` is (N,) or (N, d1, ...) integers in [0, C)
+    (or () for one example).  With class weights w and keep_i = [y_i != ignore_index]::
+
+        loss_i = -keep_i * w[y_i] * input[i, y_i];   'mean' = sum_i loss_i / sum_i keep_i w[y_i]
+
+    Ignored targets (default -100) give 0 loss and 0 gradient and are left out of the mean (all
+    ignored: nan).  ``size_average`` / ``reduce`` are PyTorch's deprecated spellings of
+    ``reduction``.  See :mod:`nn.functional.loss_labels`.
+    """
+    op = "nll_loss"
+    reduction = _labels.legacy_reduction(size_average, reduce, reduction, op)
+    _check_reduction(reduction, op)
+    _check_float(input, op)
+    target = _as_tensor(target, input, op)
+    if input.ndim == 1:
+        return _labels.unbatched(nll_loss, input, target, op, weight=weight, ignore_index=ignore_index,
+                                 reduction=reduction)
+    if not _labels.may_ignore(input, target, ignore_index):
+        try:
+            return _nll_loss(input, target, weight, reduction)
+        except ValueError:
+            if not _labels.holds(input, target, ignore_index):
+                raise
+    return _masked(input, target, weight, ignore_index, reduction, 0.0, op)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
+                  label_smoothing=0.0):
+    """Softmax cross-entropy from logits: the course's J = -(1/m) sum_i sum_k y_ik log softmax(z_i)_k.
+
+    ``input`` holds logits (N, C) (or (N, C, d1, ...)), classes on axis 1 -- the course's Z[L]
+    transposed -- or (C,) for one example.  ``target`` is either integer labels (N,) (or
+    (N, d1, ...); () for one example) or class probabilities of the input's shape.  The softmax
+    is folded into a stable log-softmax, so the gradient is the course's dZ = (A - Y) / m and
+    logits of +-1e4 give finite values.  Never apply softmax before this loss.
+
+    Parameters
+    ----------
+    input : Tensor, shape (N, C, ...) or (C,)
+    target : Tensor of int64 labels (N, ...) or floating probabilities (N, C, ...)
+    weight : Tensor, shape (C,), optional
+        Per-class weights.  With labels, 'mean' divides by the total weight of the targets;
+        with probabilities, by N (PyTorch's conventions).
+    ignore_index : int
+        Labels equal to it (default -100) add no loss, no gradient and no weight to the mean.
+    reduction : {'mean', 'sum', 'none'}
+    label_smoothing : float in [0, 1]
+        eps: the target becomes (1 - eps) onehot(y) + eps / C (for probability targets,
+        (1 - eps) T + eps / C), as in PyTorch.
+
+    ``size_average`` / ``reduce`` are PyTorch's deprecated spellings of ``reduction``.  (N, C)
+    logits with in-range labels, no weights and no smoothing -- the usual case -- make one graph
+    node (:func:`minigrad.softmax_cross_entropy`); the label cases are spelled out in
+    :mod:`nn.functional.loss_labels`.
+    """
+    op = "cross_entropy"
+    reduction = _labels.legacy_reduction(size_average, reduce, reduction, op)
+    _check_reduction(reduction, op)
+    _check_float(input, op)
+    eps = _labels.check_label_smoothing(label_smoothing, op)
+    target = _as_tensor(target, input, op)
+    if input.ndim == 1:
+        return _labels.unbatched(cross_entropy, input, target, op, weight=weight, ignore_index=ignore_index,
+                                 reduction=reduction, label_smoothing=eps)
+    if input.ndim < 2:
+        return _cross_entropy(input, target, weight, reduction)  # which says what it expects
+    if target.dtype.is_floating_point:
+        if eps:
+            target = _labels.smooth_probabilities(target.to(dtype=input.dtype), eps, input.shape[1])
+        return _cross_entropy(input, target, weight, reduction)
+    if not eps and not _labels.may_ignore(input, target, ignore_index):
+        try:
+            return _cross_entropy(input, target, weight, reduction)
+        except ValueError:
+            if not _labels.holds(input, target, ignore_index):
+                raise
+    return _masked(log_softmax(input, dim=1), target, weight, ignore_index, reduction, eps, op)
+
+
+def _masked(log_probs, target, weight, ignore_index, reduction, eps, op):
+    """The ignore_index / label-smoothing path, after the shape checks the bodies above make."""
+    _labels.check_label_target(log_probs, target, op)
+    w = _class_weights(weight, log_probs, op)
+    return _labels.masked_nll(log_probs, target, w, int(ignore_index), reduction, eps, op)

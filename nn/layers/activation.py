@@ -49,10 +49,18 @@ class Sigmoid(Module):
 
 
 class Softplus(Module):
-    """log(1 + e^z), elementwise and stable; gradient sigmoid(z).  Any shape (``beta=1``)."""
+    """log(1 + e^{beta z}) / beta, reverting to z where beta * z > threshold (PyTorch's defaults
+    beta=1.0, threshold=20.0); gradient sigmoid(beta z), 1 above the threshold.  Any shape."""
+
+    def __init__(self, beta=1.0, threshold=20.0):
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
 
     def forward(self, x):
-        return F.softplus(x)
+        return F.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f"beta={self.beta}, threshold={self.threshold}"
 
 
 class Softmax(Module):

@@ -1,5 +1,7 @@
-"""``Linear``, ``Identity`` and ``Flatten``."""
+"""``Linear``, ``Identity``, ``Flatten`` and ``Unflatten``."""
 from __future__ import annotations
+
+import math
 
 import minigrad as mg
 
@@ -7,7 +9,7 @@ from .. import functional as F, init as _init
 from ..module import Module
 from ..parameter import Parameter
 
-__all__ = ["Linear", "Identity", "Flatten"]
+__all__ = ["Linear", "Identity", "Flatten", "Unflatten"]
 
 
 class Linear(Module):
@@ -21,13 +23,15 @@ class Linear(Module):
         n[l].
     bias : bool
         Whether to learn b (default True).
-    init : str or callable
-        How ``weight`` and ``bias`` start (see :func:`nn.init.init_linear`).  The default,
-        ``'he'``, is the course's advice for ReLU networks: W = randn * sqrt(2 / n[l-1]),
-        b = 0.  ``init='pytorch'`` reproduces PyTorch's default (kaiming_uniform with
-        a = sqrt(5): W, b ~ U(-1/sqrt(n[l-1]), 1/sqrt(n[l-1]))); use ``'xavier'`` for tanh.
     device, dtype : optional
         Where and in which float type the parameters live (default device, float32).
+    init : str or callable
+        How ``weight`` and ``bias`` start (see :func:`nn.init.init_linear`).  The default,
+        ``'pytorch'``, is PyTorch's (kaiming_uniform with a = sqrt(5)): W and b drawn from
+        U(-1/sqrt(n[l-1]), 1/sqrt(n[l-1])), so a ported PyTorch script trains as it did.  The
+        course's schemes are one argument away: ``init='he'`` (its advice for ReLU networks:
+        W = randn * sqrt(2 / n[l-1]), b = 0), ``'xavier'`` (randn * sqrt(1 / n[l-1]), for
+        tanh), ``'random'``, ``'zeros'`` ...
     generator : minigrad.Generator, optional
         Draw the initial values from it (default: ``mg.manual_seed``-seeded global stream).
 
@@ -44,7 +48,7 @@ class Linear(Module):
     (5, 2)
     """
 
-    def __init__(self, in_features, out_features, bias=True, init="he", device=None, dtype=None, generator=None):
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None, init="pytorch", generator=None):
         super().__init__()
         for name, n in (("in_features", in_features), ("out_features", out_features)):
             if not isinstance(n, int) or isinstance(n, bool) or n < 0:
@@ -102,3 +106,33 @@ class Flatten(Module):
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Splits axis ``dim`` into ``unflattened_size``: ``Unflatten(1, (1, 28, 28))`` maps (m, 784) to
+    (m, 1, 28, 28), undoing :class:`Flatten`.  One entry of ``unflattened_size`` may be -1 (inferred)."""
+
+    def __init__(self, dim, unflattened_size):
+        super().__init__()
+        if not isinstance(dim, int):
+            raise TypeError(f"Unflatten: dim must be an int, got {type(dim).__name__}")
+        size = tuple(unflattened_size)
+        if not size or any(not isinstance(n, int) or (n < 0 and n != -1) for n in size) or size.count(-1) > 1:
+            raise ValueError(f"Unflatten: unflattened_size must be a non-empty tuple of ints >= 0 (one may be -1), "
+                             f"got {unflattened_size!r}")
+        self.dim, self.unflattened_size = dim, size
+
+    def forward(self, x):
+        """(..., n, ...) -> (..., *unflattened_size, ...) at axis ``dim``."""
+        if not -x.ndim <= self.dim < x.ndim:
+            raise ValueError(f"Unflatten: dim {self.dim} is out of range for input of shape {x.shape}")
+        d = self.dim % x.ndim
+        known = math.prod(n for n in self.unflattened_size if n != -1)
+        fits = x.shape[d] % known == 0 if -1 in self.unflattened_size and known else x.shape[d] == known
+        if not fits:
+            raise ValueError(f"Unflatten: axis {d} of input of shape {x.shape} has size {x.shape[d]}, which cannot be "
+                             f"split into {self.unflattened_size}")
+        return x.reshape(x.shape[:d] + self.unflattened_size + x.shape[d + 1:])
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -16,7 +16,7 @@ class, stops at the first failure (killed) and restores the class.  Kinds:
 * ``mean_reduce`` broadcasting undone with a mean instead of a sum
 * ``detach``      backward computed without recording a graph: first derivatives right, second
                   derivatives lost (gradgradcheck also differentiates with respect to the upstream
-                  gradient, so this applies to linear ops too); not ``Add``, whose backward
+                  gradient, so this applies to linear ops too); not ``Add`` or ``Frac``, whose backward
                   returns its upstream gradient itself (no op to record: equivalent), nor
                   ``IndexAdd``, whose backward only runs at second order (it would take a third
                   order check)
@@ -48,10 +48,11 @@ settings.load_profile("mutation")  # before the tests are imported: their @setti
 
 import minigrad as mg  # noqa: E402
 import test_op_table as T  # noqa: E402
-from minigrad import function as _function  # noqa: E402
+from minigrad import engine as _engine  # noqa: E402
 from minigrad.device import Device, _host_key, _host_numpy  # noqa: E402
 from minigrad.ops import activation as A, elementwise as E, linalg as L, reductions as R, shape as S  # noqa: E402
 from minigrad.ops import loss as N  # noqa: E402
+from minigrad.ops import binary_math as B, smooth_activations as SA, unary_math as U  # noqa: E402  (opsA)
 from op_specs import SPECS_BY_ID  # noqa: E402
 
 # class -> the table rows that exercise its backward (first the op's own row)
@@ -69,6 +70,24 @@ ROWS = {
     S.GetItem: ["getitem-basic", "getitem-int-array", "getitem-mask", "split"],
     S.IndexAdd: ["getitem-int-array", "getitem-basic", "getitem-mask"],
 }
+# ----- issue 14, elementwise math and activations (opsA); Sign, Floor, Ceil, Trunc and Round are left
+# out: their gradient is 0 (PyTorch's), so negating or scaling it gives equivalent mutants
+ROWS.update({
+    U.Sin: ["sin"], U.Cos: ["cos"], U.Tan: ["tan"], U.Asin: ["asin"], U.Acos: ["acos"], U.Atan: ["atan"],
+    U.Sinh: ["sinh"], U.Cosh: ["cosh"], U.Asinh: ["asinh"], U.Acosh: ["acosh"], U.Atanh: ["atanh"],
+    U.Log1p: ["log1p"], U.Expm1: ["expm1"], U.Log2: ["log2"], U.Log10: ["log10"], U.Exp2: ["exp2"],
+    U.Square: ["square"], U.Rsqrt: ["rsqrt"], U.Reciprocal: ["reciprocal"], U.Erf: ["erf", "gelu"],
+    U.Erfc: ["erfc"], U.Frac: ["frac"], B.Atan2: ["atan2"], B.Fmod: ["fmod"], B.Remainder: ["remainder"],
+    B.Lerp: ["lerp-tensor", "lerp-scalar"], B.LogAddExp: ["logaddexp"], B.Hypot: ["hypot"], B.XLogY: ["xlogy"],
+    B.ClampMin: ["clamp-min"], B.ClampMax: ["clamp-max"], B.Clamp: ["clamp-tensor"],
+    SA.Softplus: ["softplus", "mish"], SA.ELU: ["elu", "selu", "celu"], SA.GELU: ["gelu"], SA.SiLU: ["silu"],
+    SA.Mish: ["mish"], SA.Hardtanh: ["hardtanh", "relu6"], SA.Hardsigmoid: ["hardsigmoid"],
+    SA.Hardswish: ["hardswish"], SA.LogSigmoid: ["logsigmoid"], SA.Softsign: ["softsign"],
+})
+_OPSA_BINARY = [B.Atan2, B.Fmod, B.Remainder, B.Lerp, B.LogAddExp, B.Hypot, B.XLogY, B.ClampMin, B.ClampMax, B.Clamp]
+# ----- end opsA
+SWAPPABLE = [E.Sub, E.Mul, E.Div, E.Pow, E.Maximum, E.Minimum, E.Where, L.MatMul, L.Linear, N.NLL, S.Concatenate]
+NO_DETACH = [E.Add, S.IndexAdd, U.Frac]  # equivalent mutants (see the module docstring; Frac's backward is g)
 # ----- reductions, scans, ordering, layout, indexing (issue 14, opsB) -----
 from minigrad.ops import indexing as IX, layout as LY, norms as NM, scans as SC  # noqa: E402
 
@@ -77,9 +96,7 @@ ROWS.update({
     SC.CumProd: ["cumprod", "prod"], SC.Prod: ["prod"], IX.Scatter: ["scatter", "index_copy", "masked_scatter"],
     NM.PNorm: ["norm-fro", "norm-p3", "norm-matrix_norm-fro"],
 })
-SWAPPABLE = [E.Sub, E.Mul, E.Div, E.Pow, E.Maximum, E.Minimum, E.Where, L.MatMul, L.Linear, N.NLL, S.Concatenate]
 SWAPPABLE.append(IX.Scatter)  # opsB
-NO_DETACH = [E.Add, S.IndexAdd]  # equivalent mutants (see the module docstring)
 BROADCASTING = [E.Add, E.Sub, E.Mul, E.Div, E.Pow, E.Maximum, E.Minimum, E.Where, L.MatMul]
 # products, linear algebra, convolution, pooling (their compositions also reach MatMul, Linear, Mul, Sum)
 from minigrad.ops import conv as C, linalg_ext as LX, pooling as P  # noqa: E402
@@ -88,6 +105,8 @@ ROWS.update({C.Im2Col: ["conv2d", "unfold", "avg_pool2d", "conv1d", "fold"],
              LX.Inv: ["inverse", "det"], LX.Det: ["det"], LX.Solve: ["linalg_solve"]})
 SWAPPABLE.append(LX.Solve)
 BROADCASTING.append(LX.Solve)
+SWAPPABLE += _OPSA_BINARY  # opsA
+BROADCASTING += _OPSA_BINARY  # opsA
 
 
 # ----- mutations: context managers that patch one thing and restore it --------------------------
@@ -136,8 +155,10 @@ def _detach(original):
 @contextlib.contextmanager
 def patched_fit(cls, how):
     """Undo broadcasting wrongly (``how``: 'none' or 'mean') for gradients of ``cls`` only,
-    both for Tensor gradients and for the bare-array backward."""
-    originals = _function._fit_gradient, _function._fit_gradient_array
+    in both run modes of the engine (bare arrays and Tensors): each mode's ``fit`` is the one
+    place that sums a gradient back to its input's shape."""
+    modes = (_engine.ARRAYS, _engine.TENSORS)
+    originals = [m.fit for m in modes]
 
     def wrong(original):
         def fit(fn, g, t):
@@ -149,11 +170,13 @@ def patched_fit(cls, how):
             return original(fn, g, t) * (1.0 / n)
         return fit
 
-    _function._fit_gradient, _function._fit_gradient_array = (wrong(f) for f in originals)
+    for m, f in zip(modes, originals):
+        m.fit = wrong(f)
     try:
         yield
     finally:
-        _function._fit_gradient, _function._fit_gradient_array = originals
+        for m, f in zip(modes, originals):
+            m.fit = f
 
 
 @contextlib.contextmanager
