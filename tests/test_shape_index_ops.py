@@ -125,6 +125,16 @@ def test_var_std_default_to_the_unbiased_estimate(device):
     np.testing.assert_allclose(m.numpy(), X.mean(1), rtol=1e-12)
 
 
+def test_std_of_equal_entries_has_gradient_zero_like_pytorch(device):
+    # PyTorch masks std's gradient to 0 where std = 0 (instead of 0 / 0)
+    x = _t(np.array([[2.0, 2.0, 2.0], [1.0, 2.0, 4.0]]), device, dtype="float64", requires_grad=True)
+    x.std(1).sum().backward()
+    row = np.array([1.0, 2.0, 4.0])
+    dev = row - row.mean()
+    np.testing.assert_array_equal(x.grad.numpy()[0], 0.0)
+    np.testing.assert_allclose(x.grad.numpy()[1], dev / (2 * np.sqrt((dev ** 2).sum() / 2)), rtol=1e-12)
+
+
 def test_argmax_argmin_take_dim_and_keepdim(device):
     x = _t(X, device)
     np.testing.assert_array_equal(x.argmax(dim=1).numpy(), X.argmax(1))

@@ -12,7 +12,6 @@ import builtins
 import math
 
 from ..function import Op
-from .elementwise import sqrt
 from .shape import _device_kw, normalize_axes
 
 __all__ = ["sum", "mean", "var", "std", "max", "min", "logsumexp", "amax", "amin", "var_mean", "std_mean",
@@ -183,11 +182,27 @@ def var(a, axis=None, keepdims=False, correction=None, *, dim=None, keepdim=Fals
 
 def std(a, axis=None, keepdims=False, correction=None, *, dim=None, keepdim=False, ddof=None, unbiased=None):
     """Standard deviation: sqrt of :func:`var` with the same arguments (PyTorch's default
-    ``correction=1``; ``correction=0`` is the biased form).  Gradient (a_i - mean) / ((n - correction) std),
-    NaN where std = 0, as in PyTorch."""
+    ``correction=1``; ``correction=0`` is the biased form).  Gradient (a_i - mean) / ((n - correction) std);
+    where std = 0 (all reduced entries equal) the gradient is 0, PyTorch's choice, not 0/0."""
     axes = _axes(a, axis, dim, "std")  # checked here, so errors name std, not var
     correction = _correction("std", correction, ddof, unbiased)
-    return sqrt(var(a, axes, keepdims, correction, keepdim=keepdim))
+    return StdFromVar.apply(var(a, axes, keepdims, correction, keepdim=keepdim))
+
+
+class StdFromVar(Op):
+    """z = sqrt(v) for a variance v;  dz/dv = 1 / (2 z), and 0 where z = 0 (PyTorch's std gradient
+    at a constant input: masked to 0 instead of 1/0)"""
+
+    def forward(self, v):
+        out = self.xp.sqrt(v)
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, g):
+        (z,) = self.saved_tensors
+        F = self.F
+        zero = F.array_of(z) == 0
+        return F.where(zero, 0.0, g / (F.where(zero, 1.0, z) * 2.0))
 
 
 def var_mean(a, dim=None, *, correction=None, keepdim=False, unbiased=None, axis=None, keepdims=False):

@@ -94,7 +94,7 @@ from minigrad.ops import indexing as IX, layout as LY, norms as NM, scans as SC 
 ROWS.update({
     LY.Flip: ["flip", "cumsum"], LY.Tril: ["tril"], LY.Triu: ["triu"], SC.CumSum: ["cumsum"],
     SC.CumProd: ["cumprod", "prod"], SC.Prod: ["prod"], IX.Scatter: ["scatter", "index_copy", "masked_scatter"],
-    NM.PNorm: ["norm-fro", "norm-p3", "norm-matrix_norm-fro"],
+    NM.PNorm: ["norm-fro", "norm-p3", "norm-matrix_norm-fro"], R.StdFromVar: ["std", "std_mean"],
 })
 SWAPPABLE.append(IX.Scatter)  # opsB
 BROADCASTING = [E.Add, E.Sub, E.Mul, E.Div, E.Pow, E.Maximum, E.Minimum, E.Where, L.MatMul]

@@ -64,6 +64,7 @@ def _cases():
         ("var-dim", lambda m, a: m.var(a, 1), lambda T, a: T.var(a, 1), (X34,)),
         ("var-correction0", lambda m, a: m.var(a, 0, correction=0), lambda T, a: T.var(a, 0, correction=0), (X34,)),
         ("std-default", lambda m, a: m.std(a, 0, keepdim=True), lambda T, a: T.std(a, 0, keepdim=True), (X34,)),
+        ("std-constant-row", lambda m, a: m.std(a, 1), lambda T, a: T.std(a, 1), (np.array([[2.0, 2, 2], [1, 2, 4]]),)),
         ("var-size1-nan", lambda m, a: m.var(a, 0), lambda T, a: T.var(a, 0), (X34[:1],)),
         ("var_mean", lambda m, a: m.var_mean(a, 1), lambda T, a: T.var_mean(a, 1), (X34,)),
         ("std_mean", lambda m, a: m.std_mean(a, 0, correction=0), lambda T, a: T.std_mean(a, 0, correction=0),
