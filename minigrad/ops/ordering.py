@@ -7,8 +7,10 @@ Functions returning values and indices give PyTorch's named tuple with ``.values
 ``.indices`` (unpackable as a pair).
 
 Ties: ``sort`` / ``argsort`` are stable (equal elements keep their order, also when descending);
-``max``/``min``(dim) give the first extreme position; ``kthvalue``/``median`` the element at that
-rank in the stable sort; ``mode`` the smallest of the most frequent values.  A NaN sorts as the
+``max``/``min``(dim) give the first extreme position (as PyTorch); ``kthvalue``/``median``/``topk``
+the element at that rank in the stable sort (PyTorch's pick among tied values depends on its
+selection algorithm, so the index -- and where the gradient goes -- may differ on ties; the
+values agree); ``mode`` the smallest of the most frequent values, at its last position.  A NaN sorts as the
 largest value.  Reducing an axis of length 0 raises IndexError, as in PyTorch.
 """
 from __future__ import annotations
