@@ -377,7 +377,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
     seeds = _seed_gradients(outputs, list(grad_outputs), "grad")
     retain = create_graph if retain_graph is None else retain_graph
-    found = _run(outputs, seeds, retain, create_graph, targets=inputs_list)
+    unique = list({id(t): t for t in inputs_list}.values())  # a tensor listed twice is one target
+    found = dict(zip(map(id, unique), _run(outputs, seeds, retain, create_graph, targets=unique)))
+    found = [found[id(t)] for t in inputs_list]  # ... and gets its gradient in every slot, as in PyTorch
     for t, g in zip(inputs_list, found):
         if g is None and not allow_unused:
             raise BackwardError(
