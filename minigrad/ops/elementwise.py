@@ -53,7 +53,9 @@ class Mul(Op):
     broadcasts = True
 
     def forward(self, a, b):
-        self.save_for_backward(a, b)
+        # a Python number needs no gradient, so the other factor is not kept for it: as PyTorch,
+        # ``d += d * 2`` then leaves nothing saved that the in-place change would invalidate
+        self.save_for_backward(None if _is_number(b) else a, None if _is_number(a) else b)
         return a * b
 
     def backward(self, g):
@@ -68,7 +70,7 @@ class Div(Op):
     broadcasts = True
 
     def forward(self, a, b):
-        self.save_for_backward(a, b)
+        self.save_for_backward(None if _is_number(b) else a, b)  # a serves only b's gradient
         if _integral(self.xp, a) and _integral(self.xp, b):  # true division: a float result
             native = to_native(get_default_dtype(), self.xp)
             a = a if a.__class__ is int else self.xp.astype(a, native)
@@ -79,6 +81,11 @@ class Div(Op):
         a, b = self.saved_tensors
         ga = g / b
         return ga, (-ga * a / b if self.needs_input_grad[1] else None)
+
+
+def _is_number(x):
+    """Whether ``x`` is a Python number (an operand that needs no gradient)."""
+    return x.__class__ is int or x.__class__ is float
 
 
 def _integral(xp, x):
