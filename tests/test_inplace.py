@@ -146,6 +146,17 @@ def test_inplace_second_order_matches_central_differences(name):
     assert mg.gradgradcheck(fn, [x])
 
 
+def test_retain_grad_follows_the_tensor_through_an_in_place_op(device):
+    """As PyTorch: y.retain_grad() then y.mul_(2) keeps the gradient of y's new value (d sum(3y)/dy = 3)."""
+    x = _t([1.0, 2.0], device)
+    y = x * 1.0
+    y.retain_grad()
+    y.mul_(2.0)
+    (3.0 * y).sum().backward()
+    np.testing.assert_array_equal(y.grad.numpy(), [3.0, 3.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [6.0, 6.0])
+
+
 def test_setitem_gradients_by_hand(device):
     """x[idx] = v on a non-leaf: to x's old value, g with zeros at idx; to v, g[idx] summed to v's shape."""
     x = _t(np.arange(6.0).reshape(2, 3), device)

@@ -140,6 +140,9 @@ def _record(t, op, compute):
     t.data[...] = res.data
     t._vc[0] += 1
     res._node._rebase_output(t._vc)
+    prev = t._node
+    if prev is not None and prev._retained is not None and prev._retained() is t:
+        res._node._retained, prev._retained = prev._retained, None  # retain_grad follows the tensor
     t._node, t._rg = res._node, True
     return t
 
