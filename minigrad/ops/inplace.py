@@ -92,11 +92,11 @@ class SetItem(Op):
 
 
 # ----- recording ------------------------------------------------------------------------------------
-def _leaf_error(op, view):
+def _leaf_error(op, view, t):
     what = "a view of a leaf Variable" if view else "a leaf Variable"
-    return RuntimeError(f"{op}: {what} that requires grad is being used in an in-place operation "
-                        "(PyTorch's rule: its gradient would be lost). Do it under minigrad.no_grad() "
-                        "(a parameter update), or on a clone()")
+    return RuntimeError(f"{op}: {what} that requires grad is being used in an in-place operation (shape "
+                        f"{t.shape}, grad mode on; its gradient would be lost). Wrap it in minigrad.no_grad() "
+                        "(a parameter update), or work on a clone()")
 
 
 def _view_source(t, op):
@@ -107,7 +107,7 @@ def _view_source(t, op):
         return None
     base = n.inputs[0]
     if base._node is None and base._rg:
-        raise _leaf_error(op, view=True)
+        raise _leaf_error(op, True, base)
     if not isinstance(n, GetItem):
         raise RuntimeError(
             f"{op}: in-place change of a view made by {n.name} (shape {t.shape}) of a tensor in the graph is "
@@ -120,7 +120,7 @@ def _record(t, op, compute):
     """Run ``compute(old)`` -- the new value of ``t`` as a Tensor, computed out of place from
     ``old``, a snapshot of ``t`` carrying its history -- and make it ``t``'s value and history."""
     if t._node is None and t._rg:
-        raise _leaf_error(op, view=False)
+        raise _leaf_error(op, False, t)
     view = _view_source(t, op)
     dev = t._device
     old = Tensor._make(dev.xp.asarray(t.data, copy=True), dev, t._rg, t._node)
