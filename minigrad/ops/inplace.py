@@ -210,8 +210,14 @@ def _draw_(self, op, kind, generator, **kw):
         raise ValueError(f"{op}: generator is for {gen.device}, the tensor is on {self._device}")
     if not dtypes.is_floating(self.data.dtype):
         raise TypeError(f"{op}: expected a floating-point tensor, got {self.dtype} with shape {self.shape}")
-    sample = gen.draw(kind, self.shape, self.data.dtype, **kw)
-    return self.copy_(Tensor._make(sample, self._device, False, None))
+    if STATE.grad and self._rg:  # checked before the draw: a refusal leaves the generator alone
+        if self._node is None:
+            raise _leaf_error(op, False, self)
+        sample = Tensor._make(gen.draw(kind, self.shape, self.data.dtype, **kw), self._device, False, None)
+        return _record(self, op, lambda old: Overwrite.apply(old, sample))
+    self.data[...] = gen.draw(kind, self.shape, self.data.dtype, **kw)
+    self._vc[0] += 1
+    return self
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
