@@ -55,7 +55,8 @@ class Mul(Op):
     def forward(self, a, b):
         # a Python number needs no gradient, so the other factor is not kept for it: as PyTorch,
         # ``d += d * 2`` then leaves nothing saved that the in-place change would invalidate
-        self.save_for_backward(None if _is_number(b) else a, None if _is_number(a) else b)
+        ca, cb = a.__class__, b.__class__
+        self.save_for_backward(None if cb is int or cb is float else a, None if ca is int or ca is float else b)
         return a * b
 
     def backward(self, g):
@@ -70,7 +71,8 @@ class Div(Op):
     broadcasts = True
 
     def forward(self, a, b):
-        self.save_for_backward(None if _is_number(b) else a, b)  # a serves only b's gradient
+        cb = b.__class__
+        self.save_for_backward(None if cb is int or cb is float else a, b)  # a serves only b's gradient
         if _integral(self.xp, a) and _integral(self.xp, b):  # true division: a float result
             native = to_native(get_default_dtype(), self.xp)
             a = a if a.__class__ is int else self.xp.astype(a, native)
@@ -81,11 +83,6 @@ class Div(Op):
         a, b = self.saved_tensors
         ga = g / b
         return ga, (-ga * a / b if self.needs_input_grad[1] else None)
-
-
-def _is_number(x):
-    """Whether ``x`` is a Python number (an operand that needs no gradient)."""
-    return x.__class__ is int or x.__class__ is float
 
 
 def _integral(xp, x):
