@@ -136,10 +136,10 @@ class Function:
     #: in-place change through either is seen by both.  ``forward`` may set it to False on
     #: the instance when this output is a copy (NumPy outputs are also checked for overlap).
     is_view = False
-    # The node of each input when this node was recorded (None for a leaf): the graph's edges.
-    # The engine follows these, not ``input._node``, because an in-place op later rebases the
-    # input Tensor onto a new node while this node still needs the history it was made from.
-    _in_nodes = ()
+    # _in_nodes, set by apply: the node of each input when this node was recorded (None for a
+    # leaf), the graph's edges.  The engine follows these, not ``input._node``, because an
+    # in-place op later rebases the input Tensor onto a new node while this node still needs the
+    # history it was made from.  (No class default: a node built without apply fails loudly.)
     # What forward saved: save_for_backward stores the values as given, apply turns them into
     # (where, version, value) entries; the engine sets None to free them after backward.
     _saved = ()
