@@ -63,6 +63,14 @@ def _views(x, w):
     return y * w
 
 
+def _nested_views(x, w):
+    y = x * 2.0
+    m = y[1:4]
+    m[0:2].mul_(w[0:2])  # a view of a view: m and y are both rebased
+    m[2:3] += w[3]
+    return y * y
+
+
 def _constant_buffer(x, w):
     buf = x.detach() * 0.0
     buf += w * x
@@ -71,7 +79,7 @@ def _constant_buffer(x, w):
 
 
 PROGRAMS = {"chain": _chain, "activations": _activations, "overwrite": _overwrite, "views": _views,
-            "constant buffer": _constant_buffer}
+            "nested views": _nested_views, "constant buffer": _constant_buffer}
 
 
 def _pair(values, dtype):
