@@ -10,6 +10,8 @@ from . import dtypes, ops, tensor_queries
 from .device import DeviceError, device as _get_device
 from .engine import backward as _engine_backward
 from .function import check_broadcast
+from .modes import STATE
+from .ops import inplace
 from .ops.elementwise import Cast, Clone, to_device
 from .ops.shape import Permute, _describe_key, normalize_key
 from .tensor import Tensor, as_constant_like
@@ -83,14 +85,17 @@ def to(self, device=None, dtype=None, copy=False):
 
 
 def setitem(self, key, value):
-    """``self[key] = value`` in place (not recorded; bumps the version counter)."""
-    self._check_inplace("__setitem__")
+    """``self[key] = value`` in place; bumps the version counter.  When ``self`` or ``value``
+    requires grad (grad mode on) it is recorded: ``self`` is rebased onto a SetItem node, whose
+    gradient is zero at ``key`` for the old values and ``g[key]`` (summed to its shape) for ``value``."""
     v = value
     if isinstance(value, Tensor):
         if value._device is not self._device:
             raise DeviceError(f"__setitem__: tensors on {self._device} and {value._device}; "
                               "move them with .to(device) first")
         v = value.data
+    if STATE.grad and (self._rg or isinstance(value, Tensor) and value._rg):
+        return _setitem_checked(self, key, value)
     if self._device.type == "strict" or not _is_basic_key(key):
         key = normalize_key(key, self)
     try:
@@ -105,6 +110,16 @@ def setitem(self, key, value):
     self._bump()
 
 
+def _setitem_checked(self, key, value):
+    """The recorded ``self[key] = value``, with the backend's index errors named as in ``setitem``."""
+    try:
+        inplace.setitem_in_graph(self, key, value)
+    except (IndexError, ValueError) as e:
+        what = f"a tensor of shape {tuple(value.shape)}" if isinstance(value, Tensor) else type(value).__name__
+        raise type(e)(f"__setitem__: cannot assign {what} to index {_describe_key(key)} of a tensor of "
+                      f"shape {self.shape}: {e}") from None
+
+
 def _is_basic_key(key):
     return isinstance(key, (int, slice)) or (
         isinstance(key, tuple) and all(isinstance(k, (int, slice)) or k is None or k is Ellipsis for k in key))
@@ -115,6 +130,9 @@ def _install_core():
     T.backward, T.clone, T.to, T.__setitem__ = backward, clone, to, setitem
     T.T, T.mT = property(transposed), property(matrix_transposed)
     setitem.__name__ = "__setitem__"
+    T._inplace_graph = inplace.inplace_in_graph  # the recorded path of add_, mul_, fill_, copy_ ...
+    T.clamp_, T.relu_, T.normal_, T.uniform_ = inplace.clamp_, inplace.relu_, inplace.normal_, inplace.uniform_
+    T.clip_ = inplace.clamp_
 
 
 def _install():
