@@ -44,9 +44,9 @@ def test_mlp_dataloader_trains_on_minigrad():
 
 
 def test_cnn_digits_trains_on_minigrad():
-    result = load("cnn_digits").main(epochs=4, limit=600, quiet=True)
-    assert _decreasing(result["losses"], 0.8)
-    assert result["test_accuracy"] > 0.3  # ten classes: chance is 0.1
+    result = load("cnn_digits").main(epochs=5, quiet=True)
+    assert _decreasing(result["losses"], 0.3)
+    assert result["test_accuracy"] > 0.6  # ten classes: chance is 0.1
 
 
 def test_custom_function_fits_and_passes_gradcheck_on_minigrad():
