@@ -78,3 +78,15 @@ def test_first_use_loads_them_in_a_fresh_process():
     out = _run("import sys, minigrad as torch; import minigrad.nn.functional as F; import nn; "
                "print(F is sys.modules['nn.functional'], torch.nn is nn, 'optim' in sys.modules)")
     assert out == "True True False"
+
+
+def test_functional_pad_is_the_core_pad_with_pytorchs_flat_widths():
+    import nn.functional as F
+    import numpy as np
+
+    import minigrad as mg
+
+    assert F.pad is mg.pad
+    x = np.arange(6.0).reshape(2, 3)
+    out = F.pad(mg.tensor(x), (1, 2), mode="reflect").numpy()  # last dimension: 1 before, 2 after
+    np.testing.assert_array_equal(out, np.pad(x, ((0, 0), (1, 2)), mode="reflect"))
