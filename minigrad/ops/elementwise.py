@@ -16,7 +16,7 @@ from numpy import generic as _np_generic
 
 from ..device import _host_numpy
 from ..dtypes import get_default_dtype, is_floating, to_native
-from ..function import Op
+from ..function import Op, promoted
 from ..tensor import Tensor, as_constant_like
 
 __all__ = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "maximum", "minimum",
@@ -27,6 +27,7 @@ class Add(Op):
     """z = a + b;  dz/da = 1, dz/db = 1"""
 
     broadcasts = True
+    promotes = True
 
     def forward(self, a, b):
         return a + b
@@ -39,6 +40,7 @@ class Sub(Op):
     """z = a - b;  dz/da = 1, dz/db = -1"""
 
     broadcasts = True
+    promotes = True
 
     def forward(self, a, b):
         return a - b
@@ -51,6 +53,7 @@ class Mul(Op):
     """z = a * b;  dz/da = b, dz/db = a"""
 
     broadcasts = True
+    promotes = True
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
@@ -66,6 +69,7 @@ class Div(Op):
     """z = a / b;  dz/da = 1/b, dz/db = -a/b^2"""
 
     broadcasts = True
+    promotes = True
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
@@ -134,6 +138,7 @@ class Pow(Op):
     NaN where a < 0, as in PyTorch)"""
 
     broadcasts = True
+    promotes = True
 
     def forward(self, a, b):
         out = a ** b
@@ -227,6 +232,7 @@ class _Extremum(Op):
     """Shared backward of maximum/minimum: the winner takes the gradient, ties share it."""
 
     broadcasts = True
+    promotes = True
 
     def _select(self, a, b, choose_a):
         xp = self.xp
@@ -560,6 +566,8 @@ def where(condition, a, b):
         condition = as_constant_like(condition, like, "where")
     if not condition.dtype == "bool":
         raise TypeError(f"where: condition must be a bool tensor, got {condition.dtype}")
+    if a.data.dtype != b.data.dtype:
+        a, b = promoted(a, b)  # PyTorch's result dtype of a and b (the condition takes no part)
     return Where.apply(condition, a, b)
 
 

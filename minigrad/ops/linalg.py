@@ -18,6 +18,7 @@ __all__ = ["matmul", "linear"]
 class MatMul(Op):
     """Z = op_z(op_a(A) @ op_b(B)), op_x(X) = X or X^T (last two axes) as flags ``ta``, ``tb``,
     ``tz`` say; the public ``matmul`` uses no flags: Z = A @ B, A (..., m, k), B (..., k, n).
+    Operands of different dtypes are promoted (PyTorch refuses them; see ``matmul``).
 
     With G = op_z(dZ):  dA = op_a(G @ op_b(B)^T),  dB = op_b(op_a(A)^T @ G)  (batch axes summed
     by the Function base class).  Each is one MatMul with flags, so backward records no
@@ -25,6 +26,8 @@ class MatMul(Op):
     view, like ``W.T`` in ``x @ W.T``, gets a transposed-view gradient, so ``W.grad`` is
     C-contiguous like ``W`` and the optimizer's update runs over contiguous memory).
     """
+
+    promotes = True
 
     def forward(self, a, b, ta=False, tb=False, tz=False):
         self.flags = (ta, tb, tz)
@@ -51,7 +54,10 @@ class Linear(Op):
 
     One node for the product and the bias (not a MatMul and an Add), and the bias is added
     in place into the product's fresh output, so no second (m, n_out) array is made.
+    Inputs of different dtypes are promoted as ``matmul``'s.
     """
+
+    promotes = True
 
     def forward(self, x, w, b=None):
         self.save_for_backward(x, w)
