@@ -268,15 +268,18 @@ class Function:
         """Run the op on ``inputs`` and, when a gradient is needed, record it in the graph."""
         if cls._ctx_form:
             return _apply_ctx(cls, inputs, params)
-        dev = None
-        rg = False
-        scalars = False
+        dev = dt = None
+        rg = mixed = scalars = False
         for t in inputs:
             if isinstance(t, Tensor):
                 if dev is None:
                     dev = t._device
-                elif t._device is not dev:
-                    device_mismatch(cls.__name__, inputs)
+                    dt = t.data.dtype
+                else:
+                    if t._device is not dev:
+                        device_mismatch(cls.__name__, inputs)
+                    if t.data.dtype is not dt:
+                        mixed = True
                 if t._rg:
                     rg = True
             elif t.__class__ is float or t.__class__ is int:
@@ -287,7 +290,7 @@ class Function:
             raise TypeError(f"{cls.__name__}.apply: needs at least one Tensor input, got "
                             + ", ".join(type(t).__name__ for t in inputs))
         recording = rg and STATE.grad
-        if cls.promotes and (scalars or len(inputs) != 2 or inputs[0].data.dtype is not inputs[1].data.dtype):
+        if cls.promotes and (mixed or scalars and getattr(dt, "kind", None) != "f"):  # not a float tensor and numbers
             inputs = promote_inputs(inputs, dev, recording, Promote)
         if scalars:
             args = tuple([t.data if isinstance(t, Tensor) else t for t in inputs])

@@ -121,18 +121,13 @@ class Tensor:
 
     @property
     def shape(self):
-        """The size of each axis, a tuple of ints (``x.size()`` in PyTorch)."""
+        """The size of each axis, a tuple of ints (the same as ``x.size()``, PyTorch's)."""
         return tuple(self.data.shape)
 
     @property
     def ndim(self):
         """The number of axes (0 for a scalar tensor)."""
         return self.data.ndim
-
-    @property
-    def size(self):
-        """The number of elements, an int (NumPy's ``size``; see ``numel``)."""
-        return int(self.data.size)
 
     def numel(self):
         """The number of elements, an int (PyTorch's ``numel()``)."""

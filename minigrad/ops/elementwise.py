@@ -380,6 +380,18 @@ class Clone(Op):
         return g
 
 
+class Contiguous(Op):
+    """z = a laid out row-major (C order) in fresh memory;  dz/da = 1"""
+
+    def forward(self, a):
+        if a.__class__ is np.ndarray:
+            return np.ascontiguousarray(a) if a.flags.c_contiguous else a.copy(order="C")
+        return self.xp.asarray(a, copy=True)
+
+    def backward(self, g):
+        return g
+
+
 class Cast(Op):
     """z = a converted to ``dtype``;  dz/da = 1 (cast back to a's dtype)"""
 
