@@ -7,7 +7,7 @@ a subclass of both, so ``except ValueError`` and a ported ``except RuntimeError`
 """
 from __future__ import annotations
 
-__all__ = ["ShapeError", "AxisError"]
+__all__ = ["ShapeError", "AxisError", "DTypeError"]
 
 
 class ShapeError(ValueError, RuntimeError):
@@ -18,3 +18,8 @@ class ShapeError(ValueError, RuntimeError):
 class AxisError(ValueError, IndexError):
     """An axis (PyTorch's ``dim``) out of range for the tensor.  A ValueError (minigrad's convention)
     and an IndexError (what PyTorch raises: "Dimension out of range"), so either ``except`` catches it."""
+
+
+class DTypeError(TypeError, RuntimeError):
+    """An op that does not take operands of these dtypes (``bool - bool``, as in PyTorch).  A
+    TypeError (what NumPy raises) and a RuntimeError (what PyTorch raises), so either ``except`` catches it."""
