@@ -1,7 +1,7 @@
 """PyTorch's Tensor methods for sizes, dtypes, devices and new tensors (issue 14 §2).
 
-``size()`` / ``dim()`` / ``nelement()``, the dtype shortcuts (``.long() .int() .float() .double()
-.half() .bool() .short() .byte() .char()``), ``.type()``, ``.to()`` in all of PyTorch's forms,
+``size()`` / ``dim()`` / ``nelement()``, the dtype shortcuts (``.long() .int() .half() .bool()
+.short() .byte() .char()``; ``.float()`` and ``.double()`` are the Tensor's own), ``.type()``, ``.to()`` in all of PyTorch's forms,
 ``.contiguous()`` and the ``new_*`` factories, attached to :class:`~minigrad.tensor.Tensor` by
 :mod:`minigrad.tensor_methods`.  The methods floor: it imports the Tensor, the ops and the dtypes.
 """
@@ -75,16 +75,6 @@ def dim(self):
     return self.data.ndim
 
 
-def as_float(self, memory_format=None):
-    """This tensor as float32 (``x.to(minigrad.float32)``), PyTorch's ``x.float()``; ``self`` if it is already."""
-    return self.to(dtype=dtypes.float32)
-
-
-def as_double(self, memory_format=None):
-    """This tensor as float64 (``x.to(minigrad.float64)``), PyTorch's ``x.double()``; ``self`` if it is already."""
-    return self.to(dtype=dtypes.float64)
-
-
 def as_half(self, memory_format=None):
     """This tensor as float16 (``x.to(minigrad.float16)``), PyTorch's ``x.half()``; ``self`` if it is already."""
     return self.to(dtype=dtypes.float16)
@@ -120,7 +110,7 @@ def as_bool(self, memory_format=None):
     return self.to(dtype=dtypes.bool_)
 
 
-DTYPE_METHODS = {"float": as_float, "double": as_double, "half": as_half, "long": as_long, "int": as_int,
+DTYPE_METHODS = {"half": as_half, "long": as_long, "int": as_int,
                  "short": as_short, "char": as_char, "byte": as_byte, "bool": as_bool}
 
 _TENSOR_TYPES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
