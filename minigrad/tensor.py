@@ -20,6 +20,7 @@ from numpy import generic as _np_scalar
 
 from . import dtypes
 from .device import Device, DeviceError, device as _get_device, device_of_array, get_default_device
+from .errors import ShapeError
 from .modes import STATE
 
 __all__ = ["Tensor", "as_constant_like"]
@@ -204,9 +205,10 @@ class Tensor:
 
     # ----- conversion -----------------------------------------------------------------
     def item(self):
-        """The single value as a Python number."""
+        """The single value as a Python number; more than one element raises
+        :class:`~minigrad.errors.ShapeError` (a ValueError and PyTorch's RuntimeError)."""
         if self.data.size != 1:
-            raise ValueError(f"item: only one-element tensors can be converted, this one has shape {self.shape}")
+            raise ShapeError(f"item: only one-element tensors can be converted, this one has shape {self.shape}")
         return self._device.to_numpy(self.data).reshape(()).item()
 
     def tolist(self):
@@ -229,7 +231,7 @@ class Tensor:
 
     def __bool__(self):
         if self.data.size != 1:
-            raise ValueError(f"the truth value of a tensor with shape {self.shape} is ambiguous; use .any() or .all()")
+            raise ShapeError(f"the truth value of a tensor with shape {self.shape} is ambiguous; use .any() or .all()")
         return bool(self.item())
 
     def __index__(self):
