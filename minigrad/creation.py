@@ -14,8 +14,8 @@ from .device import device as _get_device, get_default_device
 from .random import default_generator
 from .tensor import Tensor
 
-__all__ = ["tensor", "as_tensor", "from_numpy", "from_dlpack", "zeros", "ones", "full", "empty", "arange", "linspace", "eye",
-           "zeros_like", "ones_like", "full_like", "rand", "randn", "randint", "rand_like", "randn_like",
+__all__ = ["tensor", "as_tensor", "from_numpy", "from_dlpack", "zeros", "ones", "full", "empty", "arange", "linspace",
+           "eye", "zeros_like", "ones_like", "full_like", "rand", "randn", "randint", "rand_like", "randn_like",
            "uniform", "normal", "bernoulli"]
 
 

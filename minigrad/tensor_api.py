@@ -1,9 +1,9 @@
 """PyTorch's Tensor methods for sizes, dtypes, devices and new tensors (issue 14 §2).
 
 ``size()`` / ``dim()`` / ``nelement()``, the dtype shortcuts (``.long() .int() .half() .bool()
-.short() .byte() .char()``; ``.float()`` and ``.double()`` are the Tensor's own), ``.type()``, ``.to()`` in all of PyTorch's forms,
-``.contiguous()`` and the ``new_*`` factories, attached to :class:`~minigrad.tensor.Tensor` by
-:mod:`minigrad.tensor_methods`.  The methods floor: it imports the Tensor, the ops and the dtypes.
+.short() .byte() .char()``; ``.float()`` and ``.double()`` are the Tensor's own), ``.type()``,
+``.to()`` in all of PyTorch's forms, ``.contiguous()`` and the ``new_*`` factories, attached to
+:class:`~minigrad.tensor.Tensor` by :mod:`minigrad.tensor_methods`.  The methods floor: it imports the Tensor, the ops and the dtypes.
 """
 from __future__ import annotations
 

@@ -164,3 +164,13 @@ def test_bool_arithmetic_follows_pytorch(device):
             bad()
         with pytest.raises(TypeError):
             bad()
+
+
+def test_cat_and_stack_promote(device):
+    i = mg.arange(3, device=device)
+    f = mg.ones(3, device=device, requires_grad=True)
+    y = mg.cat([i, f])  # int64 with float32: float32 (torch.cat's rule); NumPy would give float64
+    assert y.dtype == "float32"
+    (y * y).sum().backward()
+    np.testing.assert_array_equal(f.grad.numpy(), [2.0, 2.0, 2.0])
+    assert mg.stack([f, mg.ones(3, dtype=mg.float64, device=device)]).dtype == "float64"

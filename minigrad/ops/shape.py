@@ -125,7 +125,10 @@ class SumTo(Op):
 
 
 class Concatenate(Op):
-    """z = [a_1, a_2, ...] joined along ``axis``;  dz/da_k = the slice of the gradient of a_k"""
+    """z = [a_1, a_2, ...] joined along ``axis`` in their promoted dtype (as ``torch.cat``);
+    dz/da_k = the slice of the gradient of a_k"""
+
+    promotes = True
 
     def forward(self, *arrays, axis, device):
         self.axis = axis

@@ -1,4 +1,4 @@
-"""Type promotion against PyTorch: the result dtype of add/sub/mul/div/pow/maximum/where/matmul for
+"""Type promotion against PyTorch: the result dtype of add/sub/mul/div/pow/maximum/where/matmul/cat for
 every pair of operands drawn from bool/int32/int64/float32/float64 tensors (with axes and 0-d),
 Python bool/int/float numbers and NumPy scalars, on cpu and strict.  Where PyTorch raises, minigrad
 raises too, except matmul of two dtypes (PyTorch refuses it; minigrad computes in
@@ -48,7 +48,7 @@ def _torch_ops():
     return {
         "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
         "div": lambda a, b: a / b, "pow": lambda a, b: a ** b,
-        "maximum": torch.maximum, "matmul": torch.matmul,
+        "maximum": torch.maximum, "matmul": torch.matmul, "cat": lambda a, b: torch.cat([a, b]),
         "where": lambda a, b: torch.where(torch.tensor([True, False, True]), a, b),
     }
 
@@ -57,7 +57,7 @@ def _mg_ops(dev):
     return {
         "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
         "div": lambda a, b: a / b, "pow": lambda a, b: a ** b,
-        "maximum": mg.maximum, "matmul": mg.matmul,
+        "maximum": mg.maximum, "matmul": mg.matmul, "cat": lambda a, b: mg.cat([a, b]),
         "where": lambda a, b: mg.where(mg.tensor([True, False, True], device=dev), a, b),
     }
 
@@ -66,7 +66,7 @@ def _tensor_only(op, a, b):
     """maximum and matmul take tensors only (in PyTorch too); matmul needs axes."""
     if op == "maximum":
         return "[" in a[0] and "[" in b[0]
-    if op == "matmul":
+    if op in ("matmul", "cat"):
         return a[0].endswith("[1d]") and b[0].endswith("[1d]")
     return True
 
@@ -78,7 +78,7 @@ def _outcome(fn, a, b):
         return f"raises {type(e).__name__}"
 
 
-@pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "pow", "maximum", "where", "matmul"])
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "pow", "maximum", "where", "matmul", "cat"])
 def test_result_dtypes_match_pytorch(op, device):
     tops, mops = _torch_ops(), _mg_ops(device)
     wrong, checked = [], 0
