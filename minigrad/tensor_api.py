@@ -3,7 +3,8 @@
 ``size()`` / ``dim()`` / ``nelement()``, the dtype shortcuts (``.long() .int() .half() .bool()
 .short() .byte() .char()``; ``.float()`` and ``.double()`` are the Tensor's own), ``.type()``,
 ``.to()`` in all of PyTorch's forms, ``.contiguous()`` and the ``new_*`` factories, attached to
-:class:`~minigrad.tensor.Tensor` by :mod:`minigrad.tensor_methods`.  The methods floor: it imports the Tensor, the ops and the dtypes.
+:class:`~minigrad.tensor.Tensor` by :mod:`minigrad.tensor_methods`.  The methods floor: it imports
+the Tensor, the ops, the factories and the dtypes.
 """
 from __future__ import annotations
 
