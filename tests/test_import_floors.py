@@ -15,7 +15,7 @@ FLOORS = [
     ("node contract", ["minigrad.function", "minigrad.function_support"]),
     ("ops", ["minigrad.ops"]),  # and minigrad.ops.*
     ("engine", ["minigrad.engine"]),
-    ("Tensor methods", ["minigrad.tensor_methods"]),
+    ("Tensor methods", ["minigrad.tensor_methods", "minigrad.tensor_api", "minigrad.tensor_queries"]),
 ]
 
 
