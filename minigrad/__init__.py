@@ -26,6 +26,13 @@ from .ops import (abs, add, broadcast_to, cat, clip, concatenate, div, exp, expa
                   linear, log, log_softmax, logsumexp, matmul, max, maximum, mean, min, minimum, mul, neg, nll,
                   one_hot, pad, permute, pow, relu, reshape, sigmoid, softmax, softmax_cross_entropy, split, sqrt,
                   squeeze, stack, std, sub, sum, sum_to, tanh, transpose, unsqueeze, var, where)
+from . import linalg  # noqa: E402  (opsB: torch.linalg's norms)
+from .ops import (all, amax, amin, any, argsort, chunk, count_nonzero, cummax, cummin, cumprod, cumsum,  # opsB
+                  diag, diagonal, expand_as, flip, gather, index_add, index_copy, index_select, kthvalue,
+                  logcumsumexp, masked_fill, masked_scatter, masked_select, median, meshgrid, mode, movedim, msort,
+                  narrow, nonzero, norm, prod, repeat, repeat_interleave, return_types, roll, scatter, scatter_add,
+                  scatter_reduce, sort, std_mean, swapaxes, swapdims, take_along_dim, tile, topk, trace, tril, triu,
+                  unbind, unflatten, var_mean, view, view_as)
 from .ops import (adaptive_avg_pool2d, addmm, avg_pool2d, baddbmm, bitwise_and, bitwise_left_shift,  # opsC
                   bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor, bmm, conv1d, conv2d, conv_transpose2d,
                   det, dot, einsum, floor_divide, fold, inverse, kron, linalg_solve, max_pool2d, mv, outer,

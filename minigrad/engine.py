@@ -28,14 +28,13 @@ def _topological_order(roots):
         if root is None or root in visited:
             continue
         visited.add(root)
-        stack = [(root, iter(root.inputs))]
+        stack = [(root, iter(root._in_nodes))]
         while stack:
             node, it = stack[-1]
-            for t in it:
-                child = t._node
+            for child in it:  # the inputs' nodes as they were when node was recorded
                 if child is not None and child not in visited:
                     visited.add(child)
-                    stack.append((child, iter(child.inputs)))
+                    stack.append((child, iter(child._in_nodes)))
                     break
             else:
                 stack.pop()
@@ -75,13 +74,13 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
         owned.add(id(s))
         return s
 
-    def deliver(t, g):
-        if wanted is not None and id(t) in wanted:
+    def deliver(t, node, g):
+        """Hand ``g`` to tensor ``t``, made by ``node`` (None for a leaf) when it was used."""
+        if wanted is not None and id(t) in wanted and node is t._node:  # not an overwritten value
             i = wanted[id(t)]
             found[i] = g if found[i] is None else add(found[i], g)
-            if t._node is None:
+            if node is None:
                 return
-        node = t._node
         if node is None:
             if wanted is None and t._rg:
                 entry = leaf_grads.get(id(t))
@@ -95,7 +94,7 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
 
     for r, g in zip(roots, root_grads):
         _mark(passed, g.data)
-        deliver(r, g.data if raw else g)
+        deliver(r, r._node, g.data if raw else g)
     order = _topological_order([r._node for r in roots])
     prev_mode = STATE.grad
     STATE.grad = create_graph
@@ -111,17 +110,16 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
             grads = node_gradients(node, g, mode)
             if not retain_graph:
                 node._saved = None  # frees what the node saved; a second backward raises
-            for t, gi in zip(node.inputs, grads):
+            for t, child, gi in zip(node.inputs, node._in_nodes, grads):
                 if gi is None:
                     continue
                 if gi is g:  # handed on as it is (add, clone): may reach several holders
                     passed.add(g if raw else g.data)
-                child = t._node
                 if child is not None and wanted is None:  # the common case, inlined
                     prev = pending.get(child)
                     pending[child] = gi if prev is None else add(prev, gi)
                 else:
-                    deliver(t, gi)
+                    deliver(t, child, gi)
     finally:
         STATE.grad = prev_mode
     if wanted is not None:
@@ -377,7 +375,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
     seeds = _seed_gradients(outputs, list(grad_outputs), "grad")
     retain = create_graph if retain_graph is None else retain_graph
-    found = _run(outputs, seeds, retain, create_graph, targets=inputs_list)
+    unique = list({id(t): t for t in inputs_list}.values())  # a tensor listed twice is one target
+    found = dict(zip(map(id, unique), _run(outputs, seeds, retain, create_graph, targets=unique)))
+    found = [found[id(t)] for t in inputs_list]  # ... and gets its gradient in every slot, as in PyTorch
     for t, g in zip(inputs_list, found):
         if g is None and not allow_unused:
             raise BackwardError(

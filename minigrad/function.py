@@ -136,6 +136,10 @@ class Function:
     #: in-place change through either is seen by both.  ``forward`` may set it to False on
     #: the instance when this output is a copy (NumPy outputs are also checked for overlap).
     is_view = False
+    # _in_nodes, set by apply: the node of each input when this node was recorded (None for a
+    # leaf), the graph's edges.  The engine follows these, not ``input._node``, because an
+    # in-place op later rebases the input Tensor onto a new node while this node still needs the
+    # history it was made from.  (No class default: a node built without apply fails loudly.)
     # What forward saved: save_for_backward stores the values as given, apply turns them into
     # (where, version, value) entries; the engine sets None to free them after backward.
     _saved = ()
@@ -332,8 +336,12 @@ class Function:
             return result
         result = Tensor._make(out, dev, True, fn)
         fn.inputs = inputs
-        fn.needs_input_grad = ((inputs[0]._rg, inputs[1]._rg) if len(inputs) == 2 else
-                               tuple([t._rg for t in inputs]))
+        if len(inputs) == 2:
+            fn.needs_input_grad = (inputs[0]._rg, inputs[1]._rg)
+            fn._in_nodes = (inputs[0]._node, inputs[1]._node)
+        else:
+            fn.needs_input_grad = tuple([t._rg for t in inputs])
+            fn._in_nodes = tuple([t._node for t in inputs])
         if fn.is_view and is_view_of(out, args[0]):
             result._vc = inputs[0]._vc
         fn._out_vc = result._vc
@@ -366,6 +374,14 @@ class Function:
             raise BackwardError(
                 f"{self.name}.backward returned {len(grads)} gradient(s) for {len(self.inputs)} input(s)")
         return grads
+
+    def _rebase_output(self, vc):
+        """Called when an in-place op writes this node's output into the tensor owning the version
+        counter ``vc`` (see :mod:`minigrad.ops.inplace`): the output now lives there, so its
+        saved copy is checked against that counter from its current version on."""
+        self._out_vc = vc
+        if self._saved:
+            self._saved = [(w, vc[0], v) if w == _OUTPUT else (w, ver, v) for w, ver, v in self._saved]
 
     def _output_tensor(self, data):
         t = Tensor._make(data, self.inputs[0]._device, True, self)
@@ -428,6 +444,7 @@ def _apply_ctx(cls, args, params):
     result = Tensor._make(out.data, out._device, True, ctx)
     result._vc = out._vc  # the same data: in-place changes through either are seen by both
     ctx.inputs = tensors
+    ctx._in_nodes = tuple([t._node for t in tensors])
     ctx._arg_pos = tuple([i for i, a in enumerate(args) if isinstance(a, Tensor)])
     ctx._nargs = len(args)
     ctx._input_needs = tuple([t._rg for t in tensors])

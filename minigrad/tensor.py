@@ -275,14 +275,11 @@ class Tensor:
             extra.append("requires_grad=True")
         return f"tensor({body}, {', '.join(extra)})"
 
-    # ----- in-place updates (never recorded; they bump the version counter) --------------
-    def _check_inplace(self, op):
-        if STATE.grad and self._rg:
-            kind = "a leaf tensor that requires grad" if self._node is None else "a tensor that is part of a graph"
-            raise RuntimeError(
-                f"{op}: in-place change of {kind} (shape {self.shape}) while grad mode is on; "
-                "wrap it in minigrad.no_grad() or use the out-of-place form")
-
+    # ----- in-place updates ----------------------------------------------------------------
+    # Outside the graph (grad mode off, or neither the tensor nor the operand requires grad) each
+    # is a bare in-place array update plus a version bump: the optimizers' fast path.  In the
+    # graph they are recorded (the tensor's history is rebased onto the op) by
+    # ``_inplace_graph``, which minigrad.tensor_methods attaches (minigrad/ops/inplace.py).
     def _bump(self):
         self._vc[0] += 1
 
@@ -308,49 +305,76 @@ class Tensor:
         return other
 
     def add_(self, other, alpha=1):
-        """self += alpha * other, in place."""
-        self._check_inplace("add_")
+        """self += alpha * other, in place (recorded in the graph when self or other requires grad)."""
         o = self._operand("add_", other)
+        if STATE.grad and (self._rg or isinstance(other, Tensor) and other._rg):
+            return self._inplace_graph("add_", other, alpha)
         self.data += o if alpha == 1 else o * alpha
-        self._bump()
+        self._vc[0] += 1
         return self
 
     def sub_(self, other, alpha=1):
-        """self -= alpha * other, in place."""
-        self._check_inplace("sub_")
+        """self -= alpha * other, in place (recorded in the graph when self or other requires grad)."""
         o = self._operand("sub_", other)
+        if STATE.grad and (self._rg or isinstance(other, Tensor) and other._rg):
+            return self._inplace_graph("sub_", other, alpha)
         self.data -= o if alpha == 1 else o * alpha
-        self._bump()
+        self._vc[0] += 1
         return self
 
     def mul_(self, other):
-        """self *= other, in place."""
-        self._check_inplace("mul_")
-        self.data *= self._operand("mul_", other)
-        self._bump()
+        """self *= other, in place (recorded in the graph when self or other requires grad)."""
+        o = self._operand("mul_", other)
+        if STATE.grad and (self._rg or isinstance(other, Tensor) and other._rg):
+            return self._inplace_graph("mul_", other)
+        self.data *= o
+        self._vc[0] += 1
         return self
 
     def div_(self, other):
-        """self /= other, in place."""
-        self._check_inplace("div_")
+        """self /= other, in place (true division; recorded in the graph when self or other requires grad)."""
         if not dtypes.is_floating(self.data.dtype):
             raise _inplace_dtype_error("div_", "float (a quotient)", self)
-        self.data /= self._operand("div_", other)
-        self._bump()
+        o = self._operand("div_", other)
+        if STATE.grad and (self._rg or isinstance(other, Tensor) and other._rg):
+            return self._inplace_graph("div_", other)
+        self.data /= o
+        self._vc[0] += 1
+        return self
+
+    def pow_(self, exponent):
+        """self = self ** exponent, in place (``pow``'s gradient rules; recorded in the graph when
+        self or exponent requires grad)."""
+        o = self._operand("pow_", exponent)
+        if STATE.grad and (self._rg or isinstance(exponent, Tensor) and exponent._rg):
+            return self._inplace_graph("pow_", exponent)
+        self.data **= o
+        self._vc[0] += 1
         return self
 
     def copy_(self, src):
-        """Overwrite the values with ``src`` (broadcast to this shape), in place."""
-        self._check_inplace("copy_")
-        self.data[...] = self._operand("copy_", src)
-        self._bump()
+        """Overwrite the values with ``src`` (broadcast to this shape, cast to this dtype), in place.
+        In the graph the old values get a zero gradient and ``src`` the gradient (summed to its shape)."""
+        o = self._operand("copy_", src)
+        if STATE.grad and (self._rg or isinstance(src, Tensor) and src._rg):
+            return self._inplace_graph("copy_", src)
+        self.data[...] = o
+        self._vc[0] += 1
         return self
 
     def fill_(self, value):
-        """Set every element to ``value``, in place."""
-        self._check_inplace("fill_")
-        self.data[...] = value
-        self._bump()
+        """Set every element to ``value`` (a number or a 0-d tensor), in place.  In the graph the
+        old values get a zero gradient (and a 0-d ``value`` requiring grad the summed gradient)."""
+        if isinstance(value, Tensor):
+            if value.ndim != 0:
+                raise ValueError(f"fill_: expected a number or a 0-d tensor, got a tensor of shape {value.shape}")
+            o = self._operand("fill_", value)
+        else:
+            o = value
+        if STATE.grad and (self._rg or isinstance(value, Tensor) and value._rg):
+            return self._inplace_graph("fill_", value)
+        self.data[...] = o
+        self._vc[0] += 1
         return self
 
     def zero_(self):
@@ -379,6 +403,7 @@ class Tensor:
     __isub__ = sub_
     __imul__ = mul_
     __itruediv__ = div_
+    __ipow__ = pow_
 
 
 def _inplace_dtype_error(op, given, t):

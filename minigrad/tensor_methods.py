@@ -10,6 +10,8 @@ from . import ops, tensor_api, tensor_queries
 from .device import DeviceError
 from .engine import backward as _engine_backward
 from .function import check_broadcast
+from .modes import STATE
+from .ops import inplace
 from .ops.elementwise import Clone
 from .ops.shape import Permute, _describe_key, normalize_key
 from .promotion import result_native
@@ -74,14 +76,17 @@ def clone(self):
 
 
 def setitem(self, key, value):
-    """``self[key] = value`` in place (not recorded; bumps the version counter)."""
-    self._check_inplace("__setitem__")
+    """``self[key] = value`` in place; bumps the version counter.  When ``self`` or ``value``
+    requires grad (grad mode on) it is recorded: ``self`` is rebased onto a SetItem node, whose
+    gradient is zero at ``key`` for the old values and ``g[key]`` (summed to its shape) for ``value``."""
     v = value
     if isinstance(value, Tensor):
         if value._device is not self._device:
             raise DeviceError(f"__setitem__: tensors on {self._device} and {value._device}; "
                               "move them with .to(device) first")
         v = value.data
+    if STATE.grad and (self._rg or isinstance(value, Tensor) and value._rg):
+        return _setitem_checked(self, key, value)
     if self._device.type == "strict" or not _is_basic_key(key):
         key = normalize_key(key, self)
     try:
@@ -96,6 +101,16 @@ def setitem(self, key, value):
     self._bump()
 
 
+def _setitem_checked(self, key, value):
+    """The recorded ``self[key] = value``, with the backend's index errors named as in ``setitem``."""
+    try:
+        inplace.setitem_in_graph(self, key, value)
+    except (IndexError, ValueError) as e:
+        what = f"a tensor of shape {tuple(value.shape)}" if isinstance(value, Tensor) else type(value).__name__
+        raise type(e)(f"__setitem__: cannot assign {what} to index {_describe_key(key)} of a tensor of "
+                      f"shape {self.shape}: {e}") from None
+
+
 def _is_basic_key(key):
     return isinstance(key, (int, slice)) or (
         isinstance(key, tuple) and all(isinstance(k, (int, slice)) or k is None or k is Ellipsis for k in key))
@@ -106,6 +121,9 @@ def _install_core():
     T.backward, T.clone, T.__setitem__ = backward, clone, setitem
     T.T, T.mT = property(transposed), property(matrix_transposed)
     setitem.__name__ = "__setitem__"
+    T._inplace_graph = inplace.inplace_in_graph  # the recorded path of add_, mul_, fill_, copy_ ...
+    T.clamp_, T.relu_, T.normal_, T.uniform_ = inplace.clamp_, inplace.relu_, inplace.normal_, inplace.uniform_
+    T.clip_ = inplace.clamp_
 
 
 def _install():
@@ -183,4 +201,28 @@ def _install_api():
 
 _install_core()
 _install()
+
+
+def _install_shape_index():
+    """PyTorch's methods for reductions, scans, ordering, layout and indexing (issue 14, opsB);
+    each forwards to the function of the same name in ``minigrad.ops`` (PyTorch's signatures)."""
+    T = Tensor
+    for name in ("amax", "amin", "prod", "cumsum", "cumprod", "cummax", "cummin", "logcumsumexp", "median", "mode",
+                 "var", "std", "norm", "count_nonzero", "any", "all", "sort", "argsort", "topk", "kthvalue", "msort",
+                 "roll", "repeat_interleave", "tile", "tril", "triu", "diag", "diagonal", "trace", "chunk", "unbind",
+                 "narrow", "movedim", "swapaxes", "swapdims", "unflatten", "view", "view_as", "expand_as", "gather",
+                 "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_copy",
+                 "take_along_dim", "masked_fill", "masked_select", "masked_scatter", "nonzero", "max", "min", "pad"):
+        setattr(T, name, getattr(ops, name))
+    T.flip = _flip  # argmax/argmin (dim, keepdim): tensor_queries's, installed by _install
+    T.repeat = ops.repeat
+    T.moveaxis = ops.movedim
+
+
+def _flip(self, *dims):
+    """``x.flip(0, 1)`` or ``x.flip((0, 1))``: reverse the entries along those axes (see ``minigrad.flip``)."""
+    return ops.flip(self, dims[0] if len(dims) == 1 else dims)
+
+
+_install_shape_index()
 _install_api()

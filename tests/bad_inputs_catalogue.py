@@ -105,7 +105,7 @@ _OPS = [
 for _what, _act, _exc, _frag in _OPS:
     row("tensor", _what, _ab, _act, _exc, _frag)
 row("tensor", "in-place change of a leaf that requires grad", lambda: mg.ones(3, requires_grad=True),
-    lambda t: t.add_(mg.ones(3)), RuntimeError, "in-place change of a leaf tensor that requires grad")
+    lambda t: t.add_(mg.ones(3)), RuntimeError, "a leaf Variable that requires grad is being used in an in-place operation")
 
 
 # ----- nn ----------------------------------------------------------------------------------

@@ -66,11 +66,14 @@ def binary(domain_a="real", domain_b="real", elements_a=None, elements_b=None):
     return sample
 
 
-def reduction(domain="real", with_correction=False, min_count=1, elements=None):
+def reduction(domain="real", with_correction=False, min_count=1, elements=None, empty=None):
+    """``empty``: sometimes give one axis length 0 -- "any" axis (sum, mean, logsumexp allow
+    reducing an empty axis), or only a "kept" (not reduced) one (max, min)."""
     def sample(draw, shape):
         sh = _shape(draw, shape, min_side=1)
-        x = _arr(draw, sh, domain, elements=elements)
         axis = draw(valid_axes(len(sh)))
+        sh = _with_empty_axis(draw, sh, axis, empty) if shape is None else sh
+        x = _arr(draw, sh, domain, elements=elements)
         kw = {"axis": axis, "keepdims": draw(st.booleans())}
         count = _count(sh, axis)
         assume(count >= min_count)
@@ -79,6 +82,19 @@ def reduction(domain="real", with_correction=False, min_count=1, elements=None):
         return Sample((x,), kw)
 
     return sample
+
+
+def _with_empty_axis(draw, shape, axis, empty):
+    """``shape`` with (one draw in five) one axis of length 0, chosen as ``empty`` allows."""
+    if empty is None or not shape or draw(st.integers(0, 4)):
+        return shape
+    reduced = set(range(len(shape))) if axis is None else {a % len(shape) for a in
+                                                           (axis if isinstance(axis, tuple) else (axis,))}
+    free = [i for i in range(len(shape)) if empty == "any" or i not in reduced]
+    if not free:
+        return shape
+    i = draw(st.sampled_from(free))
+    return shape[:i] + (0,) + shape[i + 1:]
 
 
 def _count(shape, axis):
@@ -163,7 +179,10 @@ def softmax_cross_entropy_inputs(draw, shape, elements=None):
 
 def softmax_inputs(draw, shape, elements=None):
     sh = _shape(draw, shape, min_dims=1)
-    return Sample((_arr(draw, sh, elements=elements),), {"axis": _single_axis(draw, len(sh))})
+    axis = _single_axis(draw, len(sh))
+    if shape is None and elements is None:  # sometimes an empty axis (the softmax axis too): empty results
+        sh = _with_empty_axis(draw, sh, axis, "any")
+    return Sample((_arr(draw, sh, elements=elements),), {"axis": axis})
 
 
 @functools.lru_cache(maxsize=None)
@@ -261,6 +280,8 @@ def stack_inputs(draw, shape):
 def split_inputs(draw, shape):
     sh = _shape(draw, shape, min_dims=1)
     axis = _single_axis(draw, len(sh))
+    if shape is None:  # sometimes an empty axis, the split one too (one empty piece)
+        sh = _with_empty_axis(draw, sh, axis, "any")
     n = sh[axis]
     if draw(st.booleans()):
         sections = draw(st.integers(1, n + 1))

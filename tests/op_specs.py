@@ -75,11 +75,15 @@ def _softmax_cross_entropy_ref(z, labels, scale):
 
 
 def _softmax_ref(a, axis):
+    if a.shape[axis] == 0:  # PyTorch: an empty result
+        return a.copy()
     e = np.exp(a - a.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
 
 
 def _log_softmax_ref(a, axis):
+    if a.shape[axis] == 0:
+        return a.copy()
     s = a - a.max(axis=axis, keepdims=True)
     return s - np.log(np.exp(s).sum(axis=axis, keepdims=True))
 
@@ -218,8 +222,8 @@ SPECS = [
            broadcast_cases=(((2, 2, 3), (3, 4)), ((1, 2, 3), (2, 3, 2)), ((3,), (2, 3, 2)), ((2, 2, 3), (3,)),
                             ((3,), (3,)))),
     OpSpec("linear", mg.linear, lambda x, w, b=0.0: x @ w.T + b, smp.linear_inputs, min_ndim=1),
-    OpSpec("sum", mg.sum, np.sum, smp.reduction()),
-    OpSpec("mean", mg.mean, np.mean, smp.reduction()),
+    OpSpec("sum", mg.sum, np.sum, smp.reduction(empty="any")),
+    OpSpec("mean", mg.mean, np.mean, smp.reduction(empty="kept")),
     OpSpec("var", mg.var, lambda a, axis, keepdims, correction: np.var(a, axis=axis, keepdims=keepdims,
                                                                       ddof=correction),
            smp.reduction(with_correction=True)),
@@ -228,13 +232,13 @@ SPECS = [
            smp.reduction("separated", with_correction=True, min_count=2),
            domain="distinct values, >= 2 per reduction (std is not differentiable at 0)",
            small_shapes=((1, 2), (2, 1, 1))),
-    OpSpec("max", mg.max, np.max, smp.reduction("separated"), domain="distinct values (no ties)",
+    OpSpec("max", mg.max, np.max, smp.reduction("separated", empty="kept"), domain="distinct values (no ties)",
            edges=(Edge("ties share the gradient", (_a(3.0, 1.0, 3.0, 3.0),), {"axis": 0},
                        expected_grad=(_a(1 / 3, 0.0, 1 / 3, 1 / 3),)),)),
-    OpSpec("min", mg.min, np.min, smp.reduction("separated"), domain="distinct values (no ties)",
+    OpSpec("min", mg.min, np.min, smp.reduction("separated", empty="kept"), domain="distinct values (no ties)",
            edges=(Edge("ties share the gradient", (np.array([[1.0, 2.0], [1.0, 0.5]]),), {"axis": 0},
                        expected_grad=(np.array([[0.5, 0.0], [0.5, 1.0]]),)),)),
-    OpSpec("logsumexp", mg.logsumexp, _logsumexp_ref, smp.reduction(),
+    OpSpec("logsumexp", mg.logsumexp, _logsumexp_ref, smp.reduction(empty="any"),
            edge_sample=smp.reduction(elements=_HUGE_LOGITS),
            edges=(Edge("logits of +-1e4", (_BIG_LOGITS,), {"axis": -1, "keepdims": False}),
                   Edge("logits of +-1e4, all axes", (_BIG_LOGITS,), {"axis": None, "keepdims": True}))),
@@ -282,6 +286,8 @@ SPECS = [
                        expected_grad=(np.array([[1.0, 1.0], [0.0, 0.0], [1.0, 1.0]]),)))),
 ]
 
+from op_specs_shape_index import SPECS_SHAPE_INDEX  # noqa: E402  (reductions, scans, ordering, layout, indexing)
+SPECS += SPECS_SHAPE_INDEX
 SPECS += __import__("op_specs_products_conv").ROWS  # products, linear algebra, convolution, pooling
 SPECS += __import__("op_specs_math").build_specs()  # issue 14: elementwise math and activations (opsA)
 SPECS_BY_ID = {s.id: s for s in SPECS}

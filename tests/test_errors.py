@@ -222,8 +222,8 @@ def test_inplace_change_of_saved_tensor_message(device):
 
 def test_inplace_on_leaf_in_grad_mode_message(device):
     w = mg.ones(2, 2, device=device, requires_grad=True)
-    with pytest.raises(RuntimeError, match=r"mul_: in-place change of a leaf tensor that requires grad "
-                                           r"\(shape \(2, 2\)\) while grad mode is on; wrap it in "
+    with pytest.raises(RuntimeError, match=r"mul_: a leaf Variable that requires grad is being used in an "
+                                           r"in-place operation \(shape \(2, 2\), grad mode on; .*Wrap it in "
                                            r"minigrad\.no_grad\(\)"):
         w *= 2.0
 
@@ -287,7 +287,7 @@ def test_bad_operand_type():
 
 
 def test_pad_bad_width(device):
-    with pytest.raises(ValueError, match=r"pad: pad_width .* does not give \(before, after\) >= 0 for each of the 2 axes"):
+    with pytest.raises(ValueError, match=r"pad: pad_width .* does not give \(before, after\) for each of the 2 axes"):
         mg.ones(2, 2, device=device).pad(((1, 1), (1, 1), (1, 1)))
 
 
@@ -337,10 +337,12 @@ def test_inplace_float_into_integer_tensor(device, op, given):
     np.testing.assert_array_equal(t.numpy(), [1, 2])
 
 
-def test_var_with_too_few_elements_for_the_correction_names_op_and_shape():
+def test_var_with_too_few_elements_for_the_correction_is_nan_like_pytorch():
+    # PyTorch: n - correction <= 0 divides by 0 (NaN, with a warning), it does not raise
     x = mg.ones(1, 3)
-    with pytest.raises(ValueError, match=r"var: correction=1 .* shape \(1, 3\).* there are 1"):
-        x.var(axis=0, correction=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        assert np.isnan(x.var(axis=0, correction=1).numpy()).all()
+        assert np.isnan(x.var(axis=0).numpy()).all()  # correction=1 is the default
     assert x.var(axis=1, correction=1).shape == (1,)  # three elements: fine
 
 

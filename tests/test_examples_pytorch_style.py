@@ -3,6 +3,7 @@ they give PyTorch's numbers: each script is run a second time with its one impor
 ``import torch``, from the same NumPy-drawn weights, and the losses are compared step by step."""
 from __future__ import annotations
 
+import ast
 import math
 import pathlib
 import types
@@ -19,10 +20,13 @@ def load(name, library="minigrad"):
     source = path.read_text()
     first_code_line = next(line for line in source.splitlines() if line.startswith("import "))
     assert first_code_line == IMPORT_LINE, f"{name}: its first import must be the library switch"
+    imported = {alias.name.split(".")[0] for node in ast.walk(ast.parse(source))
+                if isinstance(node, (ast.Import, ast.ImportFrom))
+                for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")])}
+    assert not imported & {"nn", "optim"}, f"{name}: imports minigrad's own packages, not PyTorch's names"
     if library == "torch":
         source = source.replace(IMPORT_LINE, "import torch", 1)
-        if source.count("minigrad") > source.count("``import minigrad as torch``"):
-            raise AssertionError(f"{name}: names minigrad outside its import line")
+        assert "minigrad" not in {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)}
     module = types.ModuleType(f"pytorch_style_{name}_{library}")
     module.__file__ = str(path)
     exec(compile(source, str(path), "exec"), module.__dict__)
@@ -40,9 +44,9 @@ def test_mlp_dataloader_trains_on_minigrad():
 
 
 def test_cnn_digits_trains_on_minigrad():
-    result = load("cnn_digits").main(epochs=4, limit=600, quiet=True)
-    assert _decreasing(result["losses"], 0.8)
-    assert result["test_accuracy"] > 0.3  # ten classes: chance is 0.1
+    result = load("cnn_digits").main(epochs=5, quiet=True)
+    assert _decreasing(result["losses"], 0.3)
+    assert result["test_accuracy"] > 0.6  # ten classes: chance is 0.1
 
 
 def test_custom_function_fits_and_passes_gradcheck_on_minigrad():

@@ -149,7 +149,7 @@ def test_step_updates_in_place_and_bumps_the_version(name, device):
     opt = ALL[name](params)
     arrays = [p.data for p in params]
     versions = [p._vc[0] for p in params]
-    saved = params[0] * 3.0  # Mul saves params[0] for backward
+    saved = params[0] * params[0]  # Mul saves params[0] (x * 3.0 saves nothing: 3.0 needs no gradient)
     loss_fn(params).backward()
     opt.step()
     assert all(p.data is a for p, a in zip(params, arrays))

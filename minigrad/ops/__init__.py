@@ -30,6 +30,26 @@ OPS = ("add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "m
        "elu", "selu", "celu", "gelu", "silu", "mish", "hardtanh", "relu6", "hardsigmoid", "hardswish",
        "logsigmoid", "softsign")
 
+# ----- reductions, scans, ordering, layout, indexing (issue 14, opsB) --------------------------------
+from .indexing import (gather, index_add, index_copy, index_select, masked_fill, masked_scatter,  # noqa: E402
+                       masked_select, nonzero, scatter_add, take_along_dim)
+from .indexing import where  # noqa: E402,F811  (also where(cond) and where(cond, scalar, scalar))
+from .layout import (chunk, diag, diagonal, expand_as, flip, meshgrid, movedim, narrow, repeat,  # noqa: E402
+                     repeat_interleave, roll, swapaxes, tile, trace, tril, triu, unbind, unflatten, view, view_as)
+from .norms import norm  # noqa: E402
+from .ordering import argsort, kthvalue, median, mode, msort, return_types, sort, topk  # noqa: E402
+from .padding import pad  # noqa: E402,F811  (PyTorch's flat widths, negative widths, modes)
+from .reductions import all, amax, amin, any, count_nonzero, std_mean, var_mean  # noqa: E402
+from .scans import cummax, cummin, cumprod, cumsum, logcumsumexp, prod  # noqa: E402
+from .scatter_reduce import scatter, scatter_reduce  # noqa: E402
+
+swapdims = swapaxes
+OPS += ("prod", "cumsum", "cumprod", "cummax", "cummin", "logcumsumexp", "amax", "amin", "median", "mode",
+        "var_mean", "std_mean", "norm", "sort", "topk", "kthvalue", "msort", "flip", "roll", "repeat",
+        "repeat_interleave", "tile", "tril", "triu", "diag", "diagonal", "trace", "chunk", "unbind", "narrow",
+        "movedim", "swapaxes", "unflatten", "view", "view_as", "expand_as", "meshgrid", "gather", "scatter",
+        "scatter_add", "scatter_reduce", "index_select", "index_add", "index_copy", "take_along_dim", "masked_fill",
+        "masked_select", "masked_scatter")
 # ----- products, linear algebra, integer/bitwise operators, convolution and pooling ---------------
 from .conv import conv1d, conv2d, conv_transpose2d, fold, unfold  # noqa: E402
 from .integer import (bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift,  # noqa: E402

@@ -15,7 +15,7 @@ class Softmax(Op):
 
     def forward(self, a, axis):
         xp = self.xp
-        e = xp.exp(a - xp.max(a, axis=axis, keepdims=True))
+        e = xp.exp(a - _row_max(xp, a, axis))
         out = e / xp.sum(e, axis=axis, keepdims=True)
         self.axis = axis
         self.save_for_backward(out)
@@ -31,8 +31,8 @@ class LogSoftmax(Op):
 
     def forward(self, a, axis):
         xp = self.xp
-        shifted = a - xp.max(a, axis=axis, keepdims=True)
-        out = shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+        shifted = a - _row_max(xp, a, axis)
+        out = shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True)) if a.shape[axis] else shifted
         self.axis = axis
         self.save_for_backward(out)
         return out
@@ -41,6 +41,13 @@ class LogSoftmax(Op):
         (out,) = self.saved_tensors
         F = self.F
         return g - F.exp(out) * F.sum(g, axis=self.axis, keepdims=True)
+
+
+def _row_max(xp, a, axis):
+    """max along ``axis`` (kept); zeros for an empty axis, whose softmax is empty as in PyTorch."""
+    if a.shape[axis] == 0:
+        return xp.zeros_like(a)
+    return xp.max(a, axis=axis, keepdims=True)
 
 
 def _axis(a, axis, dim, op):

@@ -66,7 +66,10 @@ class Mul(Op):
     promotes = True
 
     def forward(self, a, b):
-        self.save_for_backward(a, b)
+        # a Python number needs no gradient, so the other factor is not kept for it: as PyTorch,
+        # ``d += d * 2`` then leaves nothing saved that the in-place change would invalidate
+        ca, cb = a.__class__, b.__class__
+        self.save_for_backward(None if cb is int or cb is float else a, None if ca is int or ca is float else b)
         try:
             return a * b
         except TypeError:  # the Array API has no bool * bool; PyTorch's is logical and
@@ -85,7 +88,8 @@ class Div(Op):
     promotes = True
 
     def forward(self, a, b):
-        self.save_for_backward(a, b)
+        cb = b.__class__
+        self.save_for_backward(None if cb is int or cb is float else a, b)  # a serves only b's gradient
         if _integral(self.xp, a) and _integral(self.xp, b):  # true division: a float result
             native = to_native(get_default_dtype(), self.xp)
             a = a if a.__class__ is int else self.xp.astype(a, native)

@@ -442,7 +442,7 @@ def split(a, split_size_or_sections, axis=0, *, dim=None):
         step = split_size_or_sections
         if step < 1:
             raise ValueError(f"split: piece size must be positive, got {step}")
-        sizes = [builtins.min(step, n - i) for i in range(0, n, step)]
+        sizes = [builtins.min(step, n - i) for i in range(0, n, step)] or [0]  # an empty axis: one empty piece
     else:
         sizes = [int(s) for s in split_size_or_sections]
         if builtins.sum(sizes) != n or any(s < 0 for s in sizes):

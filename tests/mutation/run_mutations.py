@@ -89,6 +89,15 @@ _OPSA_BINARY = [B.Atan2, B.Fmod, B.Remainder, B.Lerp, B.LogAddExp, B.Hypot, B.XL
 # ----- end opsA
 SWAPPABLE = [E.Sub, E.Mul, E.Div, E.Pow, E.Maximum, E.Minimum, E.Where, L.MatMul, L.Linear, N.NLL, S.Concatenate]
 NO_DETACH = [E.Add, S.IndexAdd, U.Frac]  # equivalent mutants (see the module docstring; Frac's backward is g)
+# ----- reductions, scans, ordering, layout, indexing (issue 14, opsB) -----
+from minigrad.ops import indexing as IX, layout as LY, norms as NM, scans as SC  # noqa: E402
+
+ROWS.update({
+    LY.Flip: ["flip", "cumsum"], LY.Tril: ["tril"], LY.Triu: ["triu"], SC.CumSum: ["cumsum"],
+    SC.CumProd: ["cumprod", "prod"], SC.Prod: ["prod"], IX.Scatter: ["scatter", "index_copy", "masked_scatter"],
+    NM.PNorm: ["norm-fro", "norm-p3", "norm-matrix_norm-fro"], R.StdFromVar: ["std", "std_mean"],
+})
+SWAPPABLE.append(IX.Scatter)  # opsB
 BROADCASTING = [E.Add, E.Sub, E.Mul, E.Div, E.Pow, E.Maximum, E.Minimum, E.Where, L.MatMul]
 # products, linear algebra, convolution, pooling (their compositions also reach MatMul, Linear, Mul, Sum)
 from minigrad.ops import conv as C, linalg_ext as LX, pooling as P  # noqa: E402
