@@ -174,3 +174,15 @@ def test_cat_and_stack_promote(device):
     (y * y).sum().backward()
     np.testing.assert_array_equal(f.grad.numpy(), [2.0, 2.0, 2.0])
     assert mg.stack([f, mg.ones(3, dtype=mg.float64, device=device)]).dtype == "float64"
+
+
+def test_masked_fill_keeps_the_input_dtype(device):
+    # PyTorch: out-of-place masked_fill is the in-place one on a copy, so the input's dtype stays
+    mask = mg.tensor([True, False, True], device=device)
+    out = mg.arange(3, device=device).masked_fill(mask, 1.5)
+    assert out.dtype == "int64" and out.numpy().tolist() == [1, 1, 1]
+    v = mg.tensor(2.0, dtype=mg.float64, device=device, requires_grad=True)
+    y = mg.ones(3, device=device).masked_fill(mask, v)
+    assert y.dtype == "float32"
+    y.sum().backward()
+    assert v.grad.dtype == "float64" and v.grad.item() == 2.0
