@@ -46,6 +46,15 @@ from .ops import (acos, acosh, allclose, asin, asinh, atan, atan2, atanh, ceil, 
 
 arcsin, arccos, arctan, arctan2, arcsinh, arccosh, arctanh = asin, acos, atan, atan2, asinh, acosh, atanh
 # ----- end opsA -----
+# ----- issue 14 §2-3, PyTorch's Tensor API and type promotion (api14) -----
+from .creation import as_tensor
+from .dtypes import bool_ as bool, float16 as half, float32 as float, float64 as double, int16 as short  # noqa: A001
+from .dtypes import int32 as int, int64 as long  # noqa: A001
+from .errors import AxisError, ShapeError
+from .promotion import promote_types, result_type
+from .tensor_api import Size
+from .tensor_queries import argmax, argmin
+# ----- end api14 -----
 from .random import Generator, default_generator, manual_seed
 from .serialization import CheckpointError, load, save
 from .tensor import Tensor

@@ -14,8 +14,8 @@ from .device import device as _get_device, get_default_device
 from .random import default_generator
 from .tensor import Tensor
 
-__all__ = ["tensor", "from_numpy", "from_dlpack", "zeros", "ones", "full", "empty", "arange", "linspace", "eye",
-           "zeros_like", "ones_like", "full_like", "rand", "randn", "randint", "rand_like", "randn_like",
+__all__ = ["tensor", "as_tensor", "from_numpy", "from_dlpack", "zeros", "ones", "full", "empty", "arange", "linspace",
+           "eye", "zeros_like", "ones_like", "full_like", "rand", "randn", "randint", "rand_like", "randn_like",
            "uniform", "normal", "bernoulli"]
 
 
@@ -71,6 +71,21 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     return t
 
 
+def as_tensor(data, dtype=None, device=None):
+    """``data`` as a tensor, sharing its memory where it can (PyTorch's ``torch.as_tensor``).
+
+    A Tensor already of ``dtype`` on ``device`` (or with none given) comes back as itself; a NumPy
+    array for the CPU of the same dtype is shared, as :func:`from_numpy`; anything else is copied
+    and converted as :func:`tensor` does (Python floats give the default float dtype).
+    """
+    if isinstance(data, Tensor):
+        return data.to(device=device, dtype=dtype)
+    if isinstance(data, _np.ndarray) and _dev(device).type == "cpu" and (
+            dtype is None or dtypes.name_of(data.dtype) == dtypes.name_of(dtype)) and data.dtype.kind in "biuf":
+        return Tensor._make(data, _get_device("cpu"), False, None)
+    return tensor(data, dtype=dtype, device=device)
+
+
 def from_numpy(array):
     """A CPU tensor sharing memory with the NumPy array ``array`` (no copy; dtype kept), as ``torch.from_numpy``."""
     if not isinstance(array, _np.ndarray):
@@ -91,13 +106,19 @@ def from_dlpack(obj, device=None):
     return Tensor._make(dev.xp.from_dlpack(obj) if dev.type != "cpu" else _np.from_dlpack(obj), dev, False, None)
 
 
-def full(*shape, fill_value, dtype=None, device=None, requires_grad=False):
-    """A tensor of shape ``shape`` with every element ``fill_value``: ``mg.full(2, 3, fill_value=7.0)``.
+def full(*shape, fill_value=None, dtype=None, device=None, requires_grad=False):
+    """A tensor of shape ``shape`` with every element ``fill_value``: PyTorch's ``mg.full((2, 3), 7.0)``,
+    or ``mg.full(2, 3, fill_value=7.0)``.
 
-    ``shape``: ints or one tuple.  ``dtype`` by default follows ``fill_value``: bool -> bool,
-    int -> int64, float -> the default float dtype (as ``torch.full``).  ``fill_value`` is keyword-only
-    here.  ``device``: default the default device.
+    ``shape``: one tuple or list (then ``fill_value`` may follow it positionally, as in
+    ``torch.full(size, fill_value)``), or ints with ``fill_value=`` as a keyword.  ``dtype`` by
+    default follows ``fill_value``: bool -> bool, int -> int64, float -> the default float dtype
+    (as ``torch.full``).  ``device``: default the default device.
     """
+    if fill_value is None and len(shape) == 2 and isinstance(shape[0], (tuple, list)):
+        shape, fill_value = shape[:1], shape[1]
+    if fill_value is None:
+        raise TypeError("full: missing fill_value; call full(size, fill_value) or full(*size, fill_value=...)")
     dev = _dev(device)
     if dtype is None:
         dtype = dtypes.bool_ if isinstance(fill_value, bool) else (
@@ -256,16 +277,41 @@ def randn(*shape, dtype=None, device=None, generator=None, requires_grad=False):
     return _draw("normal", shape, dtype, device, generator, requires_grad)
 
 
-def normal(*shape, mean=0.0, std=1.0, dtype=None, device=None, generator=None, requires_grad=False):
-    """Draws from N(mean, std^2), of shape ``shape``: ``mg.normal(2, 3, mean=0.0, std=0.01)``.
+def normal(*args, mean=0.0, std=1.0, size=None, dtype=None, device=None, generator=None, requires_grad=False):
+    """Draws from N(mean, std^2): PyTorch's ``mg.normal(mean, std, size)``, or
+    ``mg.normal(2, 3, mean=0.0, std=0.01)`` (ints: the shape; ``mean``/``std`` keywords).
 
-    ``mean`` and ``std`` are keyword-only Python numbers here (``torch.normal(mean, std, size)`` takes
-    them first).
+    Forms: ``normal(mean, std, size)`` / ``normal(mean, std, size=...)`` with numbers;
+    ``normal(mean, std)`` with a Tensor ``mean`` and/or ``std`` (the other a Tensor or number):
+    one draw per element of their broadcast shape, with that element's mean and std, on their
+    device and dtype (not differentiable: PyTorch's gradient of a draw is not defined here either).
     ``dtype``: default float32 (``mg.get_default_dtype()``); ``device``: default the default device.
     ``generator``: a :class:`Generator` (default: the device's default one, seeded by
     ``mg.manual_seed``); the draw is reproducible from the seed, not equal to PyTorch's numbers.
     """
-    return _draw("normal", shape, dtype, device, generator, requires_grad, mean=mean, std=std)
+    if any(isinstance(a, Tensor) for a in args[:2]):
+        return _normal_tensors(args, size, generator, requires_grad)
+    if size is not None or (len(args) == 3 and isinstance(args[2], (tuple, list))):
+        if len(args) > 3 or (size is not None and len(args) > 2):
+            raise TypeError("normal: expected normal(mean, std, size)")
+        mean, std = (tuple(args[:2]) + (mean, std)[len(args[:2]):])[:2]
+        args = tuple(size if size is not None else args[2])
+    return _draw("normal", args, dtype, device, generator, requires_grad, mean=mean, std=std)
+
+
+def _normal_tensors(args, size, generator, requires_grad):
+    """normal(mean, std) with Tensor mean and/or std: elementwise draws of their broadcast shape."""
+    if len(args) not in (1, 2) or size is not None:
+        raise TypeError("normal: with a Tensor mean or std, call normal(mean, std) (no size)")
+    mean, std = (args + (1.0,))[:2]
+    like = mean if isinstance(mean, Tensor) else std
+    xp = like.device.xp
+    m = mean.data if isinstance(mean, Tensor) else mean
+    s = std.data if isinstance(std, Tensor) else std
+    shape = _np.broadcast_shapes(tuple(getattr(m, "shape", ())), tuple(getattr(s, "shape", ())))
+    z = randn(shape, dtype=like.dtype if like.dtype.is_floating_point else None, device=like.device,
+              generator=generator)
+    return _wrap(z.data * s + m, like.device, requires_grad)
 
 
 def randint(low, high, shape, dtype=None, device=None, generator=None):

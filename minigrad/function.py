@@ -14,13 +14,13 @@ import numpy as _np
 
 from . import dtypes as _dtypes
 from .function_support import (as_tensors, check_broadcast, check_finite, device_mismatch, float_for_python_floats,
-                               is_view_of)
+                               is_view_of, promote_inputs)
 from .modes import STATE
 from .tensor import Tensor, as_constant_like
 
 _ndarray = _np.ndarray
 
-__all__ = ["Function", "Op", "BackwardError", "check_broadcast"]
+__all__ = ["Function", "Op", "BackwardError", "check_broadcast", "promoted"]
 
 
 class BackwardError(RuntimeError):
@@ -157,6 +157,11 @@ class Function:
     #: mismatch is then reported with the op's name and the shapes.
     broadcasts = False
 
+    #: Set to True in ops whose inputs take part in type promotion (add, mul, matmul, ...): apply
+    #: casts them to PyTorch's result dtype (:func:`minigrad.promotion.result_type`) before
+    #: forward, with a recorded cast for an input that needs a gradient (which is cast back).
+    promotes = False
+
     _ctx_form = False  # True for subclasses written in PyTorch's form (static forward/backward)
 
     def __init_subclass__(cls, **kwargs):
@@ -267,15 +272,18 @@ class Function:
         """Run the op on ``inputs`` and, when a gradient is needed, record it in the graph."""
         if cls._ctx_form:
             return _apply_ctx(cls, inputs, params)
-        dev = None
-        rg = False
-        scalars = False
+        dev = dt = None
+        rg = mixed = scalars = False
         for t in inputs:
             if isinstance(t, Tensor):
                 if dev is None:
                     dev = t._device
-                elif t._device is not dev:
-                    device_mismatch(cls.__name__, inputs)
+                    dt = t.data.dtype
+                else:
+                    if t._device is not dev:
+                        device_mismatch(cls.__name__, inputs)
+                    if t.data.dtype is not dt:
+                        mixed = True
                 if t._rg:
                     rg = True
             elif t.__class__ is float or t.__class__ is int:
@@ -286,6 +294,8 @@ class Function:
             raise TypeError(f"{cls.__name__}.apply: needs at least one Tensor input, got "
                             + ", ".join(type(t).__name__ for t in inputs))
         recording = rg and STATE.grad
+        if cls.promotes and (mixed or scalars and getattr(dt, "kind", None) != "f"):  # not a float tensor and numbers
+            inputs = promote_inputs(inputs, dev, recording, Promote)
         if scalars:
             args = tuple([t.data if isinstance(t, Tensor) else t for t in inputs])
             for a in args:
@@ -384,6 +394,25 @@ class Op(Function):
     arrays (``raw_backward``)."""
 
     raw_backward = True
+
+
+class Promote(Op):
+    """z = a cast to the dtype that type promotion chose for an op's inputs;  dz/da = 1 (the
+    gradient is cast back to a's dtype).  Recorded only for inputs that need a gradient."""
+
+    def forward(self, a, dtype):
+        return self.xp.astype(a, dtype)
+
+    def backward(self, g):
+        return g
+
+
+def promoted(*inputs):
+    """``inputs`` (Tensors and Python numbers, at least one Tensor, one device) cast to their
+    promoted dtype (:func:`minigrad.promotion.result_type`, PyTorch's rule), each cast of an input
+    that needs a gradient recorded; for ops whose ``promotes`` flag cannot say which inputs take part."""
+    like = next(t for t in inputs if isinstance(t, Tensor))
+    return promote_inputs(inputs, like._device, STATE.grad, Promote)
 
 
 def _apply_ctx(cls, args, params):

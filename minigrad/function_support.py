@@ -11,10 +11,12 @@ import numpy as _np
 
 from . import dtypes as _dtypes
 from .device import DeviceError
+from .errors import ShapeError
+from .promotion import result_native
 from .tensor import Tensor, as_constant_like
 
 __all__ = ["as_tensors", "check_broadcast", "check_finite", "device_mismatch", "float_for_python_floats",
-           "is_view_of"]
+           "is_view_of", "promote_inputs"]
 
 
 def float_for_python_floats(args, dev):
@@ -30,11 +32,32 @@ def float_for_python_floats(args, dev):
     return tuple(a if a.__class__ is float or a.__class__ is int else dev.xp.astype(a, native) for a in args)
 
 
+def promote_inputs(inputs, dev, recording, cast_op):
+    """``inputs`` (Tensors and Python numbers) with each Tensor cast to PyTorch's result dtype of
+    them all (:func:`minigrad.promotion.result_type`): by ``cast_op`` (recorded) for a Tensor that
+    needs a gradient while ``recording``, else as a constant.  Python numbers stay numbers: once
+    the tensors share the result dtype, NumPy and the Array API give a number that dtype."""
+    datas = [t.data if isinstance(t, Tensor) else t for t in inputs]
+    arrays = [d for d in datas if d.__class__ is not float and d.__class__ is not int]
+    if len(arrays) == 1 and getattr(arrays[0].dtype, "kind", None) == "f":
+        return inputs  # the common case: one float tensor and numbers
+    native = result_native(datas, dev.xp)
+    out = []
+    for t, d in zip(inputs, datas):
+        if d.__class__ is float or d.__class__ is int or d.dtype == native:
+            out.append(t)
+        elif recording and t._rg:
+            out.append(cast_op.apply(t, dtype=native))
+        else:
+            out.append(Tensor._make(dev.xp.astype(d, native), dev, False, None))
+    return tuple(out)
+
+
 def as_tensors(name, inputs):
     """``inputs`` with Python numbers and arrays turned into constant Tensors.
 
-    A Python number stays a Python number inside (forward receives it as such), so it never
-    changes the dtype of the tensor it meets: ``float32_tensor * 2.0`` is float32.
+    A Python number stays a Python number (forward receives it as such), so it never changes the
+    dtype of the tensor it meets: ``float32_tensor * 2.0`` is float32.
     """
     like = next((t for t in inputs if isinstance(t, Tensor)), None)
     if like is None:
@@ -46,21 +69,24 @@ def as_tensors(name, inputs):
             x = x.item()  # a NumPy scalar (np.sqrt(2.0), np.int64(3)) acts as the Python number
         if isinstance(x, Tensor):
             out.append(x)
-        elif isinstance(x, (int, float)) and not isinstance(x, bool):
-            out.append(Tensor._make(x, like._device, False, None))
+        elif x.__class__ is int or x.__class__ is float:
+            out.append(x)
+        elif isinstance(x, (int, float)) and not isinstance(x, bool):  # a subclass (np.float64 is one)
+            out.append(float(x) if isinstance(x, float) else int(x))
         else:
             out.append(as_constant_like(x, like, name))
     return tuple(out)
 
 
 def check_broadcast(op, shapes):
-    """Raise a ValueError naming ``op`` and ``shapes`` if the shapes do not broadcast together."""
+    """Raise a :class:`~minigrad.errors.ShapeError` (a ValueError and a RuntimeError, what PyTorch
+    raises) naming ``op`` and ``shapes`` if the shapes do not broadcast together."""
     ndim = max(len(s) for s in shapes)
     for i in range(1, ndim + 1):
         sizes = {s[-i] for s in shapes if len(s) >= i} - {1}
         if len(sizes) > 1:
             listed = ", ".join(str(tuple(s)) for s in shapes[:-1]) + f" and {tuple(shapes[-1])}"
-            raise ValueError(
+            raise ShapeError(
                 f"{op}: shapes {listed} cannot be broadcast together: axis {-i} has sizes "
                 f"{sorted(sizes)} (from the right, sizes must be equal or 1)")
 

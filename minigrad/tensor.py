@@ -20,6 +20,7 @@ from numpy import generic as _np_scalar
 
 from . import dtypes
 from .device import Device, DeviceError, device as _get_device, device_of_array, get_default_device
+from .errors import ShapeError
 from .modes import STATE
 
 __all__ = ["Tensor", "as_constant_like"]
@@ -121,18 +122,13 @@ class Tensor:
 
     @property
     def shape(self):
-        """The size of each axis, a tuple of ints (``x.size()`` in PyTorch)."""
+        """The size of each axis, a tuple of ints (the same as ``x.size()``, PyTorch's)."""
         return tuple(self.data.shape)
 
     @property
     def ndim(self):
         """The number of axes (0 for a scalar tensor)."""
         return self.data.ndim
-
-    @property
-    def size(self):
-        """The number of elements, an int (NumPy's ``size``; see ``numel``)."""
-        return int(self.data.size)
 
     def numel(self):
         """The number of elements, an int (PyTorch's ``numel()``)."""
@@ -209,9 +205,10 @@ class Tensor:
 
     # ----- conversion -----------------------------------------------------------------
     def item(self):
-        """The single value as a Python number."""
+        """The single value as a Python number; more than one element raises
+        :class:`~minigrad.errors.ShapeError` (a ValueError and PyTorch's RuntimeError)."""
         if self.data.size != 1:
-            raise ValueError(f"item: only one-element tensors can be converted, this one has shape {self.shape}")
+            raise ShapeError(f"item: only one-element tensors can be converted, this one has shape {self.shape}")
         return self._device.to_numpy(self.data).reshape(()).item()
 
     def tolist(self):
@@ -234,7 +231,7 @@ class Tensor:
 
     def __bool__(self):
         if self.data.size != 1:
-            raise ValueError(f"the truth value of a tensor with shape {self.shape} is ambiguous; use .any() or .all()")
+            raise ShapeError(f"the truth value of a tensor with shape {self.shape} is ambiguous; use .any() or .all()")
         return bool(self.item())
 
     def __index__(self):

@@ -6,14 +6,15 @@ both exist (``minigrad/__init__`` imports this module first).
 """
 from __future__ import annotations
 
-from . import dtypes, ops, tensor_queries
-from .device import DeviceError, device as _get_device
+from . import ops, tensor_api, tensor_queries
+from .device import DeviceError
 from .engine import backward as _engine_backward
 from .function import check_broadcast
 from .modes import STATE
 from .ops import inplace
-from .ops.elementwise import Cast, Clone, to_device
+from .ops.elementwise import Clone
 from .ops.shape import Permute, _describe_key, normalize_key
+from .promotion import result_native
 from .tensor import Tensor, as_constant_like
 
 
@@ -31,8 +32,12 @@ def _compare(name, op):
             other = as_constant_like(other, self, name)
         elif other._device is not self._device:
             raise DeviceError(f"{name}: tensors on {self._device} and {other._device}")
+        a, b = self.data, other.data
+        if a.dtype != b.dtype:  # compare in the promoted dtype (the Array API refuses mixed kinds)
+            native = result_native((a, b), self._device.xp)
+            a, b = self._device.xp.astype(a, native), self._device.xp.astype(b, native)
         try:
-            out = op(self.data, other.data)
+            out = op(a, b)
         except ValueError:
             check_broadcast(name, [self.shape, other.shape])
             raise
@@ -68,20 +73,6 @@ def matrix_transposed(self):
 def clone(self):
     """A copy of the data, differentiable (the gradient passes through unchanged)."""
     return Clone.apply(self)
-
-
-def to(self, device=None, dtype=None, copy=False):
-    """This tensor on ``device`` and/or with ``dtype`` (differentiable; ``self`` if nothing changes)."""
-    out = self
-    if device is not None and _get_device(device) is not self._device:
-        out = to_device(out, _get_device(device))
-    if dtype is not None:
-        native = dtypes.to_native(dtype, out._device.xp)
-        if native != out.data.dtype:
-            out = Cast.apply(out, dtype=native)
-    if copy and out is self:
-        out = self.clone()
-    return out
 
 
 def setitem(self, key, value):
@@ -127,7 +118,7 @@ def _is_basic_key(key):
 
 def _install_core():
     T = Tensor
-    T.backward, T.clone, T.to, T.__setitem__ = backward, clone, to, setitem
+    T.backward, T.clone, T.__setitem__ = backward, clone, setitem
     T.T, T.mT = property(transposed), property(matrix_transposed)
     setitem.__name__ = "__setitem__"
     T._inplace_graph = inplace.inplace_in_graph  # the recorded path of add_, mul_, fill_, copy_ ...
@@ -197,6 +188,17 @@ def _install_math(T):
     T.arcsinh, T.arccosh, T.arctanh = ops.asinh, ops.acosh, ops.atanh
 
 
+def _install_api():
+    """Issue 14 §2 (api14): PyTorch's size/dtype/device methods and the new_* factories."""
+    T = Tensor
+    T.size, T.dim, T.ndimension, T.nelement = tensor_api.size, tensor_api.dim, tensor_api.dim, T.numel
+    T.to, T.type, T.contiguous = tensor_api.to, tensor_api.type_, tensor_api.contiguous
+    for name, method in tensor_api.DTYPE_METHODS.items():
+        setattr(T, name, method)
+    for name in ("new_zeros", "new_ones", "new_full", "new_empty", "new_tensor"):
+        setattr(T, name, getattr(tensor_api, name))
+
+
 _install_core()
 _install()
 
@@ -212,7 +214,7 @@ def _install_shape_index():
                  "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_copy",
                  "take_along_dim", "masked_fill", "masked_select", "masked_scatter", "nonzero", "max", "min", "pad"):
         setattr(T, name, getattr(ops, name))
-    T.flip, T.argmax, T.argmin = _flip, _argmax, _argmin
+    T.flip = _flip  # argmax/argmin (dim, keepdim): tensor_queries's, installed by _install
     T.repeat = ops.repeat
     T.moveaxis = ops.movedim
 
@@ -222,30 +224,5 @@ def _flip(self, *dims):
     return ops.flip(self, dims[0] if len(dims) == 1 else dims)
 
 
-def _argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
-    """int64 position of the first maximum over ``dim`` (None: of the flattened tensor); no gradient."""
-    return _arg_extreme(self, "argmax", dim if axis is None else axis, keepdim or keepdims)
-
-
-def _argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
-    """int64 position of the first minimum over ``dim`` (None: of the flattened tensor); no gradient."""
-    return _arg_extreme(self, "argmin", dim if axis is None else axis, keepdim or keepdims)
-
-
-def _arg_extreme(t, op, dim, keepdim):
-    """argmax/argmin: int64 position of the first extreme value over ``dim`` (None: flattened)."""
-    xp = t._device.xp
-    if dim is None:
-        out = getattr(xp, op)(xp.reshape(t.data, (-1,)))
-        if keepdim:
-            out = xp.reshape(out, (1,) * t.ndim)
-    else:
-        from .ops.shape import _normalize_axis
-
-        d = _normalize_axis(dim, max(t.ndim, 1), op)
-        data = t.data if t.ndim else xp.reshape(t.data, (1,))
-        out = getattr(xp, op)(data, axis=d, keepdims=bool(keepdim) and t.ndim > 0)
-    return Tensor._make(xp.astype(xp.asarray(out), xp.int64), t._device, False, None)
-
-
 _install_shape_index()
+_install_api()

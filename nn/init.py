@@ -220,7 +220,7 @@ def init_linear(weight, bias, init="pytorch", generator=None):
     (the default, as ``nn.Linear``'s in PyTorch: W, b ~ U(-1/sqrt(n[l-1]), 1/sqrt(n[l-1])))  A callable is called as
     ``init(weight)`` and the bias is zeroed.
     """
-    if weight.size == 0:  # Linear(0, n): nothing to draw; PyTorch's bias bound 1/sqrt(0) is taken as 0
+    if weight.numel() == 0:  # Linear(0, n): nothing to draw; PyTorch's bias bound 1/sqrt(0) is taken as 0
         if bias is not None:
             zeros_(bias)
         return

@@ -279,7 +279,7 @@ class Module:
 
     def num_parameters(self, trainable_only=False):
         """Number of scalar parameters (each shared parameter counted once)."""
-        return sum(p.size for p in self.parameters() if p.requires_grad or not trainable_only)
+        return sum(p.numel() for p in self.parameters() if p.requires_grad or not trainable_only)
 
     # ----- modes and gradients ---------------------------------------------------------------
     def train(self, mode=True):
@@ -398,7 +398,7 @@ class Module:
         """A table of each sub-module's own parameter count and the total."""
         rows = []
         for name, m in self.named_modules():
-            own = sum(p.size for p in m.parameters(recurse=False))
+            own = sum(p.numel() for p in m.parameters(recurse=False))
             rows.append((name or "(root)", type(m).__name__, own))
         w = max(len("trainable"), *(len(r[0]) for r in rows))
         out = [f"{n:<{w}}  {t:<16} {c:>12,}" for n, t, c in rows]

@@ -20,7 +20,7 @@ def test_attributes(device):
     t = mg.tensor(a, device=device)
     assert t.shape == (2, 3, 4) and isinstance(t.shape, tuple)
     assert t.ndim == 3
-    assert t.size == 24 and isinstance(t.size, int)
+    assert t.numel() == 24 and isinstance(t.numel(), int)
     assert t.dtype == "float32" and t.dtype == mg.float32 and t.dtype == np.float32
     assert t.device == device
     assert t.requires_grad is False and t.grad is None and t.grad_fn is None and t.is_leaf
@@ -29,7 +29,7 @@ def test_attributes(device):
 
 def test_zero_d_tensor(device):
     t = mg.tensor(2.5, device=device)
-    assert t.shape == () and t.ndim == 0 and t.size == 1
+    assert t.shape == () and t.ndim == 0 and t.numel() == 1
     assert t.item() == 2.5 and isinstance(t.item(), float)
 
 

@@ -1,9 +1,7 @@
-"""The error class of the products, linear-algebra, convolution and pooling ops."""
+"""The error class of the products, linear-algebra, convolution and pooling ops (defined in
+:mod:`minigrad.errors`, below the node contract, so that broadcasting checks raise it too)."""
 from __future__ import annotations
 
+from ..errors import ShapeError
+
 __all__ = ["ShapeError"]
-
-
-class ShapeError(ValueError, RuntimeError):
-    """Operands whose shapes or arguments do not fit the op.  A ValueError (minigrad's convention)
-    and a RuntimeError (what PyTorch raises for the same mistakes), so either ``except`` catches it."""

@@ -5,7 +5,7 @@ Both subtract the row maximum first, so logits of +-1e4 give finite values and g
 from __future__ import annotations
 
 from ..function import Op
-from .shape import _normalize_axis
+from .shape import _normalize_axis, reshape
 
 __all__ = ["softmax", "log_softmax"]
 
@@ -63,9 +63,12 @@ def softmax(a, axis=-1, *, dim=None):
 
     s_i = e^(a_i - m) / sum_j e^(a_j - m), m = max_j a_j (finite for logits of any size); same shape
     as ``a``;  da_i = s_i (g_i - sum_j g_j s_j).  The course's A = softmax(Z) with the classes on
-    ``axis`` (rows are examples here: axis=-1 on (m, C) logits).  As ``torch.softmax``; needs at least
-    one dimension.  For a cost use the logits directly (``nn.functional.cross_entropy``), not softmax.
+    ``axis`` (rows are examples here: axis=-1 on (m, C) logits).  As ``torch.softmax``; a 0-d tensor
+    (axis 0 or -1) gives 1.0, as in PyTorch.  For a cost use the logits directly
+    (``nn.functional.cross_entropy``), not softmax.
     """
+    if getattr(a, "ndim", 1) == 0:
+        return _of_scalar(Softmax, a, axis, dim, "softmax")
     return Softmax.apply(a, axis=_axis(a, axis, dim, "softmax"))
 
 
@@ -74,7 +77,15 @@ def log_softmax(a, axis=-1, *, dim=None):
 
     l_i = a_i - logsumexp_j(a_j), computed stably; same shape as ``a``;  da_i = g_i - e^(l_i) sum_j g_j.
     With :func:`nll` it gives the cross-entropy -sum_k y_k log softmax(z)_k.  As ``torch.log_softmax``;
-    needs at least one dimension.
+    a 0-d tensor (axis 0 or -1) gives 0.0, as in PyTorch.
     """
+    if getattr(a, "ndim", 1) == 0:
+        return _of_scalar(LogSoftmax, a, axis, dim, "log_softmax")
     return LogSoftmax.apply(a, axis=_axis(a, axis, dim, "log_softmax"))
+
+
+def _of_scalar(op, a, axis, dim, name):
+    """softmax / log_softmax of a 0-d tensor: the op over a 1-element axis (PyTorch's 1.0 / 0.0)."""
+    _normalize_axis(axis if dim is None else dim, 1, name)  # 0 or -1, as PyTorch allows
+    return reshape(op.apply(reshape(a, (1,)), axis=0), ())
 

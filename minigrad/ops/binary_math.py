@@ -42,6 +42,7 @@ class Atan2(Op):
     both 0 at (0, 0) (PyTorch's)"""
 
     broadcasts = True
+    promotes = True
 
     def forward(self, a, b):
         a, b = _promote(self.xp, a, b, True)
@@ -61,6 +62,7 @@ class Fmod(Op):
     """z = a - b trunc(a / b), with the sign of a (C's fmod);  dz/da = 1, dz/db = -trunc(a / b)"""
 
     broadcasts = True
+    promotes = True
 
     def forward(self, a, b):
         xp = self.xp
@@ -98,6 +100,7 @@ class Lerp(Op):
     dz/da = 1 - w, dz/db = w, dz/dw = b - a"""
 
     broadcasts = True
+    promotes = True
 
     def forward(self, a, b, w):
         xp = self.xp
@@ -120,6 +123,7 @@ class LogAddExp(Op):
     dz/db = sigmoid(b - a)"""
 
     broadcasts = True
+    promotes = True
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
@@ -136,6 +140,7 @@ class Hypot(Op):
     """z = sqrt(a^2 + b^2) without overflow;  dz/da = a / z, dz/db = b / z  (NaN at (0, 0), as in PyTorch)"""
 
     broadcasts = True
+    promotes = True
 
     def forward(self, a, b):
         out = self.xp.hypot(a, b)
@@ -154,6 +159,7 @@ class XLogY(Op):
     dz/dx = ln y (0 where x = 0 and y <= 0), dz/dy = x / y  (PyTorch's rules)"""
 
     broadcasts = True
+    promotes = True
 
     def forward(self, x, y):
         xp = self.xp
@@ -182,6 +188,7 @@ class ClampMin(Op):
     """z = max(a, lo) for a tensor bound lo;  dz/da = [a >= lo], dz/dlo = [a < lo]  (PyTorch's)"""
 
     broadcasts = True
+    promotes = True
 
     def forward(self, a, lo):
         xp = self.xp
@@ -210,6 +217,7 @@ class Clamp(Op):
     dz/da = [lo <= a <= hi], dz/dlo = [a < lo and lo < hi], dz/dhi = [a > hi or hi < lo]  (PyTorch's)"""
 
     broadcasts = True
+    promotes = True
 
     def forward(self, a, lo, hi):
         xp = self.xp

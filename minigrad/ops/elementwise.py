@@ -15,8 +15,10 @@ import numpy as np
 from numpy import generic as _np_generic
 
 from ..device import _host_numpy
-from ..dtypes import get_default_dtype, is_floating, to_native
-from ..function import Op
+from ..dtypes import get_default_dtype, is_floating, name_of, to_native
+from ..errors import DTypeError
+from ..function import Op, promoted
+from ..promotion import result_type
 from ..tensor import Tensor, as_constant_like
 
 __all__ = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "maximum", "minimum",
@@ -27,9 +29,13 @@ class Add(Op):
     """z = a + b;  dz/da = 1, dz/db = 1"""
 
     broadcasts = True
+    promotes = True
 
     def forward(self, a, b):
-        return a + b
+        try:
+            return a + b
+        except TypeError:  # the Array API has no bool + bool; PyTorch's is logical or
+            return _logical(self.xp, "logical_or", a, b)
 
     def backward(self, g):
         return g, g
@@ -39,9 +45,15 @@ class Sub(Op):
     """z = a - b;  dz/da = 1, dz/db = -1"""
 
     broadcasts = True
+    promotes = True
 
     def forward(self, a, b):
-        return a - b
+        try:
+            return a - b
+        except TypeError:
+            if a.dtype == self.xp.bool:
+                raise _bool_sub_error("bool", "bool") from None
+            raise
 
     def backward(self, g):
         return g, -g if self.needs_input_grad[1] else None
@@ -51,13 +63,17 @@ class Mul(Op):
     """z = a * b;  dz/da = b, dz/db = a"""
 
     broadcasts = True
+    promotes = True
 
     def forward(self, a, b):
         # a Python number needs no gradient, so the other factor is not kept for it: as PyTorch,
         # ``d += d * 2`` then leaves nothing saved that the in-place change would invalidate
         ca, cb = a.__class__, b.__class__
         self.save_for_backward(None if cb is int or cb is float else a, None if ca is int or ca is float else b)
-        return a * b
+        try:
+            return a * b
+        except TypeError:  # the Array API has no bool * bool; PyTorch's is logical and
+            return _logical(self.xp, "logical_and", a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors
@@ -69,6 +85,7 @@ class Div(Op):
     """z = a / b;  dz/da = 1/b, dz/db = -a/b^2"""
 
     broadcasts = True
+    promotes = True
 
     def forward(self, a, b):
         cb = b.__class__
@@ -83,6 +100,18 @@ class Div(Op):
         a, b = self.saved_tensors
         ga = g / b
         return ga, (-ga * a / b if self.needs_input_grad[1] else None)
+
+
+def _logical(xp, name, a, b):
+    """``xp.<name>(a, b)`` for two bool operands (arrays or Python bools); re-raises otherwise."""
+    if not all((x.__class__ is bool) or (not _number_like(x) and not is_floating(x.dtype) and x.dtype == xp.bool)
+               for x in (a, b)):
+        raise
+    return getattr(xp, name)(xp.asarray(a) if a.__class__ is bool else a, xp.asarray(b) if b.__class__ is bool else b)
+
+
+def _number_like(x):
+    return x.__class__ is int or x.__class__ is float
 
 
 def _integral(xp, x):
@@ -138,6 +167,7 @@ class Pow(Op):
     NaN where a < 0, as in PyTorch)"""
 
     broadcasts = True
+    promotes = True
 
     def forward(self, a, b):
         out = a ** b
@@ -231,11 +261,16 @@ class _Extremum(Op):
     """Shared backward of maximum/minimum: the winner takes the gradient, ties share it."""
 
     broadcasts = True
+    promotes = True
 
-    def _select(self, a, b, choose_a):
+    def _select(self, a, b, greater):
+        """Save the gradient weights of a and b: a wins where a > b (``greater``) or a < b."""
         xp = self.xp
-        tie = a == b
         dt = xp.result_type(a, b)
+        if not is_floating(dt):
+            return  # integer and bool results never need a gradient
+        tie = a == b
+        choose_a = a > b if greater else a < b
         half_tie = xp.astype(tie, dt) * 0.5
         self.save_for_backward(xp.astype(choose_a, dt) + half_tie, xp.astype(~choose_a & ~tie, dt) + half_tie)
 
@@ -249,16 +284,22 @@ class Maximum(_Extremum):
     """z = max(a, b) elementwise;  dz/da = [a > b] + 0.5 [a == b]"""
 
     def forward(self, a, b):
-        self._select(a, b, a > b)
-        return self.xp.maximum(a, b)
+        self._select(a, b, True)
+        try:
+            return self.xp.maximum(a, b)
+        except TypeError:  # the Array API has no maximum of bools; PyTorch's is logical or
+            return _logical(self.xp, "logical_or", a, b)
 
 
 class Minimum(_Extremum):
     """z = min(a, b) elementwise;  dz/da = [a < b] + 0.5 [a == b]"""
 
     def forward(self, a, b):
-        self._select(a, b, a < b)
-        return self.xp.minimum(a, b)
+        self._select(a, b, False)
+        try:
+            return self.xp.minimum(a, b)
+        except TypeError:
+            return _logical(self.xp, "logical_and", a, b)
 
 
 class Clip(Op):
@@ -378,6 +419,18 @@ class Clone(Op):
         return g
 
 
+class Contiguous(Op):
+    """z = a laid out row-major (C order) in fresh memory;  dz/da = 1"""
+
+    def forward(self, a):
+        if a.__class__ is np.ndarray:
+            return np.ascontiguousarray(a) if a.flags.c_contiguous else a.copy(order="C")
+        return self.xp.asarray(a, copy=True)
+
+    def backward(self, g):
+        return g
+
+
 class Cast(Op):
     """z = a converted to ``dtype``;  dz/da = 1 (cast back to a's dtype)"""
 
@@ -418,6 +471,24 @@ def _number(v):
     return v.item() if isinstance(v, _np_generic) and v.dtype.kind in "iuf" else v
 
 
+_NP_BOOL = type(np.dtype(bool))
+
+
+def _is_bool(x):
+    """Whether ``x`` is a Python bool or a bool Tensor (a fast test on NumPy's dtype classes)."""
+    if x.__class__ is bool:
+        return True
+    if x.__class__ is not Tensor:
+        return isinstance(x, (np.bool_, Tensor)) and _dtype_name(x) == "bool"
+    dt = x.data.dtype
+    return dt.__class__ is _NP_BOOL or (dt.__class__.__module__ != "numpy.dtypes" and name_of(dt) == "bool")
+
+
+def _dtype_name(x):
+    return name_of(x.data.dtype) if isinstance(x, Tensor) else type(x).__name__ if not hasattr(x, "dtype") else \
+        name_of(x.dtype)
+
+
 def add(a, b):
     """Elementwise sum ``a + b``: ``mg.add(a, b)``, ``a.add(b)``, ``a + b``.
 
@@ -435,9 +506,19 @@ def sub(a, b):
     z = a - b;  dz/da = 1, dz/db = -1.
     ``a``, ``b``: Tensors or Python numbers (at least one a Tensor), broadcast together by NumPy's
     (= PyTorch's) rules; each gradient is summed back to its input's shape.
-    As ``torch.sub`` (without ``alpha``).
+    As ``torch.sub`` (without ``alpha``); a bool operand raises :class:`~minigrad.errors.DTypeError`
+    (a TypeError and the RuntimeError PyTorch raises: use ``^`` or ``logical_xor`` for bools).
     """
+    if a.__class__ is Tensor and b.__class__ is Tensor and a.data.dtype is b.data.dtype:
+        return Sub.apply(a, b)  # the hot path; bool - bool raises in forward
+    if _is_bool(a) or _is_bool(b):
+        raise _bool_sub_error(_dtype_name(a), _dtype_name(b))
     return Sub.apply(a, b)
+
+
+def _bool_sub_error(a, b):
+    return DTypeError(f"sub: subtraction with a bool operand is not supported ({a} - {b}), as in PyTorch; "
+                      "use ^ or logical_xor for bools, or convert with .int()")
 
 
 def mul(a, b):
@@ -480,9 +561,26 @@ def pow(a, b):
     b < 0, and NaN where a < 0 (PyTorch's values).
     """
     b = _number(b)
+    if (b.__class__ is float or b.__class__ is int) and a.__class__ is Tensor and \
+            getattr(a.data.dtype, "kind", None) == "f":
+        return PowScalar.apply(a, p=b)  # the hot path: a float tensor to a number power
+    if _is_bool(a) and _is_bool(b) and not (a.__class__ is Tensor and b.__class__ is bool):
+        raise DTypeError("pow: two bool tensors are not supported, as in PyTorch; convert one with .int()")
+    if isinstance(b, (int, float)) and a.__class__ is Tensor and _integral(a._device.xp, a.data):
+        return _pow_number_of_integers(a, b)
     if isinstance(b, (int, float)) and not isinstance(b, bool):
         return PowScalar.apply(a, p=b)
     return Pow.apply(a, b)
+
+
+def _pow_number_of_integers(a, p):
+    """An integer or bool tensor to a number power in PyTorch's dtype (``result_type(a, p)``):
+    int ** 2.5 is the default float, bool ** 2 int64, bool ** True bool."""
+    dt = result_type(a, p)
+    if dt == "bool":  # x ** True = x, x ** False = 1
+        return a.clone() if p else a.new_ones(a.shape)
+    a = a.to(dtype=dt)
+    return PowScalar.apply(a, p=int(p) if isinstance(p, bool) else p)
 
 
 def exp(a):
@@ -564,6 +662,8 @@ def where(condition, a, b):
         condition = as_constant_like(condition, like, "where")
     if not condition.dtype == "bool":
         raise TypeError(f"where: condition must be a bool tensor, got {condition.dtype}")
+    if a.data.dtype != b.data.dtype:
+        a, b = promoted(a, b)  # PyTorch's result dtype of a and b (the condition takes no part)
     return Where.apply(condition, a, b)
 
 

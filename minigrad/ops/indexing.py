@@ -283,6 +283,10 @@ def masked_fill(input, mask, value):
                            f"shape {tuple(input.shape)}")
     if hasattr(value, "ndim") and value.ndim != 0:
         raise RuntimeError(f"masked_fill: value must be a number or a 0-d tensor, got shape {tuple(value.shape)}")
+    if hasattr(value, "dtype") and hasattr(value, "requires_grad"):  # a Tensor: cast (differentiably) to input's dtype
+        value = value.to(dtype=input.dtype)
+    else:  # a number: a constant of input's dtype (where would promote it: int input, 1.5 gives float)
+        value = wrap(input.device.asarray(value, dtype=input.data.dtype), input)
     return _where3(wrap(m, input), value, input)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from ..errors import ShapeError
 from ..function import Op
 from ..tensor import Tensor, as_constant_like
 from .shape import Permute, reshape
@@ -18,6 +19,7 @@ __all__ = ["matmul", "linear"]
 class MatMul(Op):
     """Z = op_z(op_a(A) @ op_b(B)), op_x(X) = X or X^T (last two axes) as flags ``ta``, ``tb``,
     ``tz`` say; the public ``matmul`` uses no flags: Z = A @ B, A (..., m, k), B (..., k, n).
+    Operands of different dtypes are promoted (PyTorch refuses them; see ``matmul``).
 
     With G = op_z(dZ):  dA = op_a(G @ op_b(B)^T),  dB = op_b(op_a(A)^T @ G)  (batch axes summed
     by the Function base class).  Each is one MatMul with flags, so backward records no
@@ -25,6 +27,8 @@ class MatMul(Op):
     view, like ``W.T`` in ``x @ W.T``, gets a transposed-view gradient, so ``W.grad`` is
     C-contiguous like ``W`` and the optimizer's update runs over contiguous memory).
     """
+
+    promotes = True
 
     def forward(self, a, b, ta=False, tb=False, tz=False):
         self.flags = (ta, tb, tz)
@@ -51,7 +55,10 @@ class Linear(Op):
 
     One node for the product and the bias (not a MatMul and an Add), and the bias is added
     in place into the product's fresh output, so no second (m, n_out) array is made.
+    Inputs of different dtypes are promoted as ``matmul``'s.
     """
+
+    promotes = True
 
     def forward(self, x, w, b=None):
         self.save_for_backward(x, w)
@@ -107,7 +114,9 @@ def matmul(a, b):
     Z = A B over the last two axes: (n, k) @ (k, p) -> (n, p); leading (batch) axes broadcast;
     a 1-D ``a`` is a row (k,) and a 1-D ``b`` a column (k,), their axis dropped from the result
     (1-D @ 1-D is the 0-d dot product).  dZ/dA = G B^T, dZ/dB = A^T G, each summed back over
-    broadcast batch axes.  Shapes that do not align raise ``ValueError`` naming both.
+    broadcast batch axes.  Shapes that do not align raise ``ShapeError`` (a ValueError and the
+    RuntimeError PyTorch raises) naming both.  Operands of different dtypes compute in their
+    promoted dtype (``minigrad.result_type``); PyTorch refuses them.
     As ``torch.matmul``.
     """
     if (a.__class__ is Tensor and b.__class__ is Tensor and a.data.ndim == 2 and b.data.ndim == 2
@@ -122,19 +131,19 @@ def matmul(a, b):
     if not isinstance(b, Tensor):
         b = as_constant_like(b, a, "matmul")
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul: operands must have at least 1 dimension, got shapes {a.shape} and {b.shape}")
+        raise ShapeError(f"matmul: operands must have at least 1 dimension, got shapes {a.shape} and {b.shape}")
     va, vb = a.ndim == 1, b.ndim == 1
     if va:
         a = reshape(a, (1, a.shape[0]))
     if vb:
         b = reshape(b, (b.shape[0], 1))
     if a.shape[-1] != b.shape[-2]:
-        raise ValueError(f"matmul: shapes {_orig(a, va)} and {_orig(b, vb, True)} do not align: "
+        raise ShapeError(f"matmul: shapes {_orig(a, va)} and {_orig(b, vb, True)} do not align: "
                          f"{a.shape[-1]} != {b.shape[-2]}")
     ba, bb = a.shape[:-2], b.shape[:-2]
     for x, y in zip(ba[::-1], bb[::-1]):
         if x != y and x != 1 and y != 1:
-            raise ValueError(f"matmul: batch shapes {ba} and {bb} do not broadcast")
+            raise ShapeError(f"matmul: batch shapes {ba} and {bb} do not broadcast")
     out = MatMul.apply(a, b)
     if va and vb:
         return reshape(out, ())
@@ -167,16 +176,16 @@ def linear(x, weight, bias=None):
     if not (isinstance(x, Tensor) and isinstance(weight, Tensor)):
         x, weight = _as_tensors_like(x, weight, bias)
     if weight.ndim != 2:
-        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {weight.shape}")
+        raise ShapeError(f"linear: weight must be 2-D (out_features, in_features), got shape {weight.shape}")
     if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
-        raise ValueError(f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape}: "
+        raise ShapeError(f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape}: "
                          f"expected last dimension {weight.shape[1]} (in_features)")
     if bias is None:
         return Linear.apply(x, weight)
     if not isinstance(bias, Tensor):
         bias = as_constant_like(bias, weight, "linear")
     if bias.shape != weight.shape[:1]:
-        raise ValueError(f"linear: bias of shape {bias.shape} does not fit weight of shape {weight.shape}: "
+        raise ShapeError(f"linear: bias of shape {bias.shape} does not fit weight of shape {weight.shape}: "
                          f"expected ({weight.shape[0]},)")
     return Linear.apply(x, weight, bias)
 

@@ -211,7 +211,7 @@ def check_labels(labels, num_classes, op):
     """
     dev, data = labels.device, labels.data
     xp = dev.xp
-    if not labels.size:
+    if not labels.numel():
         return
     with dev.context():
         if int(dev.to_numpy(xp.max(xp.astype(data, xp.uint64)))) < num_classes:

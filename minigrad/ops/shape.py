@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import operator
 
+from ..errors import AxisError
 from ..function import Op
 from ..tensor import Tensor
 
@@ -35,7 +36,7 @@ def normalize_axes(axis, ndim, op):
         except TypeError:
             raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}") from None
         if not -builtins.max(ndim, 1) <= ax < builtins.max(ndim, 1) or (ndim == 0 and ax not in (0, -1)):
-            raise ValueError(f"{op}: axis {ax} is out of range for a tensor with {ndim} dimension(s) "
+            raise AxisError(f"{op}: axis {ax} is out of range for a tensor with {ndim} dimension(s) "
                              f"(valid: {-ndim} .. {ndim - 1})")
         out.append(ax % ndim if ndim else 0)
     if len(set(out)) != len(out):
@@ -49,7 +50,7 @@ def _normalize_axis(axis, ndim, op):
     except TypeError:
         raise TypeError(f"{op}: axis must be an int, got {axis!r}") from None
     if not -ndim <= axis < ndim:
-        raise ValueError(f"{op}: axis {axis} is out of range for a tensor with {ndim} dimension(s)")
+        raise AxisError(f"{op}: axis {axis} is out of range for a tensor with {ndim} dimension(s)")
     return axis % ndim
 
 
@@ -124,7 +125,10 @@ class SumTo(Op):
 
 
 class Concatenate(Op):
-    """z = [a_1, a_2, ...] joined along ``axis``;  dz/da_k = the slice of the gradient of a_k"""
+    """z = [a_1, a_2, ...] joined along ``axis`` in their promoted dtype (as ``torch.cat``);
+    dz/da_k = the slice of the gradient of a_k"""
+
+    promotes = True
 
     def forward(self, *arrays, axis, device):
         self.axis = axis

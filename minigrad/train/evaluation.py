@@ -56,7 +56,7 @@ def to_tensor(x, device, float_dtype):
 
 def loss_value(loss, op="fit"):
     """The Python float of a scalar loss Tensor, or a TypeError naming what was returned."""
-    if not isinstance(loss, Tensor) or loss.size != 1:
+    if not isinstance(loss, Tensor) or loss.numel() != 1:
         got = f"a Tensor of shape {loss.shape}" if isinstance(loss, Tensor) else type(loss).__name__
         raise TypeError(f"{op}: loss_fn(outputs, targets) must return a scalar Tensor, got {got}")
     return float(loss.item())

@@ -66,7 +66,7 @@ def _stats_recorder(name, original, stats):
     """A stand-in ``forward`` that calls ``original`` and records its output's mean and std."""
     def forward(*args, **kwargs):
         out = original(*args, **kwargs)
-        if isinstance(out, Tensor) and out.size:
+        if isinstance(out, Tensor) and out.numel():
             xp = out.device.xp
             data = xp.astype(out.data, xp.float64)
             mean = xp.mean(data)

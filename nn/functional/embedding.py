@@ -30,7 +30,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if input.device != weight.device:
         raise mg.DeviceError(f"{op}: indices are on {input.device} but weight on {weight.device}; move one with .to()")
     num = weight.shape[0]
-    if input.size:
+    if input.numel():
         xp, dev = input.device.xp, input.device  # on the arrays: no graph, and any integer dtype
         lo, hi = (int(dev.to_numpy(f(input.data))) for f in (xp.min, xp.max))
         if lo < 0 or hi >= num:

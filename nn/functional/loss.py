@@ -225,7 +225,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     target = _as_tensor(target, input, op).to(dtype=input.dtype)
     _same_shape(input, target, op)
     xp = input.device.xp
-    if input.size:
+    if input.numel():
         lo = float(input.device.to_numpy(xp.min(input.data)))
         hi = float(input.device.to_numpy(xp.max(input.data)))
         if not (0.0 <= lo and hi <= 1.0):

@@ -164,7 +164,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
     if input1.shape != input2.shape or input1.ndim not in (1, 2) or target.shape != input1.shape[:-1]:
         raise ValueError(f"{op}: expected input1 and input2 of one shape (N, D) with target (N,), or (D,) with a "
                          f"0-d target; got {input1.shape}, {input2.shape} and {target.shape}")
-    if int(((target == 1).to(dtype=mg.int64) + (target == -1).to(dtype=mg.int64)).sum().item()) != target.size:
+    if int(((target == 1).to(dtype=mg.int64) + (target == -1).to(dtype=mg.int64)).sum().item()) != target.numel():
         raise ValueError(f"{op}: target values must be 1 or -1")
     axis = input1.ndim - 1
     dot = mg.sum(input1 * input2, axis=axis)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import sys
 import time
@@ -166,7 +167,7 @@ def patched_fit(cls, how):
                 return original(fn, g, t)
             if how == "none":
                 return g
-            n = g.size // t.size if t.size else 1
+            n = math.prod(g.shape) // math.prod(t.shape) if math.prod(t.shape) else 1
             return original(fn, g, t) * (1.0 / n)
         return fit
 
