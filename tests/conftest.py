@@ -11,8 +11,14 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
+from pathlib import Path
 
-import pytest
+# helpers shared by the test files (the op table, numerical gradients, catalogues, paths) live in
+# tests/support; the test files mirror the source tree (tests/minigrad/ops/ for minigrad/ops/ ...)
+sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
+
+import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings
 
 import minigrad as mg

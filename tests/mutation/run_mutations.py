@@ -3,7 +3,7 @@
     python tests/mutation/run_mutations.py [--devices cpu,strict] [--kinds sign,scale] [--classes Mul,Div] [-v]
 
 Each mutant changes one op class (or the one place that undoes broadcasting, for that class
-only), runs the same checks as tests/test_op_table.py (``check_*``: gradcheck,
+only), runs the same checks as tests/minigrad/ops/test_op_table.py (``check_*``: gradcheck,
 gradgradcheck, edges, broadcasting, small shapes, Python scalars) on the rows that use the
 class, stops at the first failure (killed) and restores the class.  Kinds:
 
@@ -36,7 +36,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
-sys.path[:0] = [os.path.dirname(TESTS), TESTS]
+sys.path[:0] = [os.path.dirname(TESTS), TESTS, os.path.join(TESTS, "support"),
+                os.path.join(TESTS, "minigrad", "ops")]
 
 import numpy as np  # noqa: E402
 from hypothesis import Phase, settings  # noqa: E402
@@ -212,7 +213,7 @@ def mutants(kinds, classes):
 
 # ----- running the op-table tests --------------------------------------------------------------
 def table_tests(spec, device):
-    """(name, call) for the tests of tests/test_op_table.py that check this row's gradients,
+    """(name, call) for the tests of tests/minigrad/ops/test_op_table.py that check this row's gradients,
     called directly (same code, same Hypothesis settings), cheapest first."""
     yield "test_backward", lambda: T.test_backward(spec=spec, device=device)
     if spec.edges:
