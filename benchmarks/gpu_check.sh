@@ -21,7 +21,7 @@ device=${DEVICE:-cuda}
 out=${OUT:-/tmp}
 nvidia-smi -L 2>/dev/null
 ignore=()
-python3 -c "import dask.distributed" 2>/dev/null || ignore=(--ignore=tests/test_tune_parallel.py)  # no dask there
+python3 -c "import dask.distributed" 2>/dev/null || ignore=(--ignore=tests/minigrad/tune/test_tune_parallel.py)  # no dask there
 status=0
 MINIGRAD_TEST_DEVICES=$device python3 -m pytest -q -p no:cacheprovider "${ignore[@]}" 2>&1 \
   | tee "$out/gpu_tests.log" || status=1

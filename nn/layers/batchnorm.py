@@ -126,34 +126,9 @@ class BatchNorm1d(_BatchNorm):
 class BatchNorm2d(_BatchNorm):
     """Batch normalisation of (N, C, H, W) inputs per channel C (axis 1), PyTorch's conventions.
 
-    Training mode, with batch statistics over N, H and W (n values per channel)::
-
-        mu = (1/n) sum x,   var = (1/n) sum (x - mu)^2                      (biased)
-        y = gamma * (x - mu) / sqrt(var + eps) + beta
-        running_mean <- (1 - momentum) running_mean + momentum mu
-        running_var  <- (1 - momentum) running_var  + momentum var n/(n-1)   (unbiased)
-
-    These running averages are the course's exponentially weighted averages of mu and
-    sigma^2 for test time, with ``momentum = 1 - beta``: the default ``momentum=0.1`` is the
-    course's beta = 0.9.  ``momentum=None`` uses the cumulative average over all batches seen
-    instead.  Evaluation mode (``eval()``) normalises with the running statistics::
-
-        y = gamma * (x - running_mean) / sqrt(running_var + eps) + beta
-
-    Parameters
-    ----------
-    num_features : int
-        C, the number of channels (the course's n[l] units of Z[l]).
-    eps : float
-        Added to the variance for stability (default 1e-5).
-    momentum : float or None
-        Weight of the new batch in the running averages (default 0.1).
-    affine : bool
-        Learn gamma (``weight``, starts at 1) and beta (``bias``, starts at 0); default True.
-    track_running_stats : bool
-        Keep running statistics (default True); without them batch statistics are used in
-        evaluation too.
-    device, dtype : optional
+    The statistics of each channel are taken over N, H and W (n = N H W values per channel); the
+    equations, the course's reading of ``momentum`` (1 - beta of its exponentially weighted
+    averages) and the parameters are those of :class:`BatchNorm1d`.
     """
 
     _dims = (4,)
