@@ -274,15 +274,17 @@ class Function:
             return _apply_ctx(cls, inputs, params)
         dev = dt = None
         rg = mixed = scalars = False
+        promotes = cls.promotes
         for t in inputs:
             if isinstance(t, Tensor):
                 if dev is None:
                     dev = t._device
-                    dt = t.data.dtype
+                    if promotes:
+                        dt = t.data.dtype
                 else:
                     if t._device is not dev:
                         device_mismatch(cls.__name__, inputs)
-                    if t.data.dtype is not dt:
+                    if promotes and t.data.dtype is not dt:
                         mixed = True
                 if t._rg:
                     rg = True
@@ -294,7 +296,7 @@ class Function:
             raise TypeError(f"{cls.__name__}.apply: needs at least one Tensor input, got "
                             + ", ".join(type(t).__name__ for t in inputs))
         recording = rg and STATE.grad
-        if cls.promotes and (mixed or scalars and getattr(dt, "kind", None) != "f"):  # not a float tensor and numbers
+        if promotes and (mixed or scalars and getattr(dt, "kind", None) != "f"):  # not a float tensor and numbers
             inputs = promote_inputs(inputs, dev, recording, Promote)
         if scalars:
             args = tuple([t.data if isinstance(t, Tensor) else t for t in inputs])
@@ -336,9 +338,13 @@ class Function:
             return result
         result = Tensor._make(out, dev, True, fn)
         fn.inputs = inputs
-        if len(inputs) == 2:
-            fn.needs_input_grad = (inputs[0]._rg, inputs[1]._rg)
-            fn._in_nodes = (inputs[0]._node, inputs[1]._node)
+        n = len(inputs)
+        if n == 1:  # the common arities without a comprehension: this runs once per recorded op
+            a = inputs[0]
+            fn.needs_input_grad, fn._in_nodes = (a._rg,), (a._node,)
+        elif n == 2:
+            a, b = inputs
+            fn.needs_input_grad, fn._in_nodes = (a._rg, b._rg), (a._node, b._node)
         else:
             fn.needs_input_grad = tuple([t._rg for t in inputs])
             fn._in_nodes = tuple([t._node for t in inputs])

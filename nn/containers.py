@@ -39,7 +39,13 @@ class Sequential(Module):
 
     def forward(self, x):
         """x passed through each module in order: ``c(b(a(x)))`` for ``Sequential(a, b, c)``."""
-        for m in flat_sequence(self, Sequential, Module):  # nested plain Sequentials: any depth, one loop
+        mods = self._modules.values()
+        for m in mods:
+            if isinstance(m, Sequential):  # nested plain Sequentials run in one loop: any depth works
+                for m in flat_sequence(self, Sequential, Module):
+                    x = m(x)
+                return x
+        for m in mods:  # the common case, with no generator per call
             x = m(x)
         return x
 
