@@ -145,3 +145,95 @@ def test_sequential_lr_state_holds_the_inner_states_and_no_scheduler_objects():
         a.step()
         b.step()
         assert b_opt.param_groups[0]["lr"] == pytest.approx(a_opt.param_groups[0]["lr"], rel=1e-12)
+
+
+class _NoMomentum:
+    """An optimizer-like object with neither ``momentum`` nor ``betas`` (for cycle_momentum)."""
+
+    def __init__(self):
+        self.param_groups = [{"lr": LR0, "params": []}]
+        self.defaults = {"lr": LR0}
+
+
+def _sgd_m():
+    return optim.SGD([mg.zeros(1, requires_grad=True)], lr=LR0, momentum=0.9)
+
+
+CYCLIC_BAD = [
+    (lambda: S.OneCycleLR(_sgd_m(), max_lr=1.0, total_steps=10, pct_start=1.5), "OneCycleLR: pct_start"),
+    (lambda: S.OneCycleLR(_sgd_m(), max_lr=1.0, total_steps=10, pct_start=-0.1), "OneCycleLR: pct_start"),
+    (lambda: S.OneCycleLR(_sgd_m(), max_lr=1.0, total_steps=10, anneal_strategy="cosine"),
+     "OneCycleLR: anneal_strategy"),
+    (lambda: S.OneCycleLR(_sgd_m(), max_lr=1.0, total_steps=10, div_factor=0.0), "OneCycleLR: div_factor"),
+    (lambda: S.OneCycleLR(_sgd_m(), max_lr=1.0, total_steps=10, final_div_factor=-1.0),
+     "OneCycleLR: final_div_factor"),
+    (lambda: S.OneCycleLR(_sgd_m(), max_lr=[1.0, 2.0], total_steps=10),
+     "OneCycleLR: max_lr: expected one value or 1"),
+    (lambda: S.OneCycleLR(_sgd_m(), max_lr=float("nan"), total_steps=10), "OneCycleLR: max_lr: expected finite"),
+    (lambda: S.OneCycleLR(_sgd_m(), max_lr=1.0, total_steps=10, max_momentum="0.9"),
+     "OneCycleLR: max_momentum: expected finite"),
+    (lambda: S.OneCycleLR(_sgd_m(), max_lr=1.0, total_steps=10, base_momentum=[0.8, 0.9]),
+     "OneCycleLR: base_momentum: expected one value or 1"),
+    (lambda: S.OneCycleLR(_sgd_m(), max_lr=1.0, total_steps=0), "OneCycleLR: total_steps must be an int > 0"),
+    (lambda: S.OneCycleLR(_sgd_m(), max_lr=1.0, epochs=2), "OneCycleLR: give total_steps, or both epochs"),
+    (lambda: S.OneCycleLR(_sgd_m(), max_lr=1.0, epochs=2, steps_per_epoch=0),
+     "OneCycleLR: steps_per_epoch must be an int > 0"),
+    (lambda: S.OneCycleLR(_sgd_m(), max_lr=1.0, epochs=0, steps_per_epoch=3),
+     "OneCycleLR: epochs must be an int > 0"),
+    (lambda: S.OneCycleLR(_sgd_m(), max_lr=1.0, total_steps=2, pct_start=0.5),
+     "OneCycleLR: pct_start=0.5 with total_steps=2 gives a phase of length 0"),
+    (lambda: S.OneCycleLR(_NoMomentum(), max_lr=1.0, total_steps=10),
+     "OneCycleLR: cycle_momentum needs an optimizer with a 'momentum' or 'betas' setting; _NoMomentum has neither"),
+    (lambda: S.CosineAnnealingWarmRestarts(_opt(), T_0=0), "CosineAnnealingWarmRestarts: T_0 must be an int >= 1"),
+    (lambda: S.CosineAnnealingWarmRestarts(_opt(), T_0=2, T_mult=0), "CosineAnnealingWarmRestarts: T_mult"),
+    (lambda: S.CosineAnnealingWarmRestarts(_opt(), T_0=2, eta_min="0"), "CosineAnnealingWarmRestarts: eta_min"),
+]
+
+
+@pytest.mark.parametrize("make, message", CYCLIC_BAD, ids=[m for _, m in CYCLIC_BAD])
+def test_cyclic_schedulers_refuse_bad_arguments_by_name(make, message):
+    import re
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        make()
+
+
+def test_one_cycle_accepts_pct_start_0_and_refuses_1_by_its_empty_phase():
+    S.OneCycleLR(_sgd_m(), max_lr=1.0, total_steps=10, pct_start=0.0)  # the range is [0, 1], closed at 0
+    with pytest.raises(ValueError, match="gives a phase of length 0"):  # PyTorch would divide by zero later
+        S.OneCycleLR(_sgd_m(), max_lr=1.0, total_steps=10, pct_start=1.0)
+
+
+def test_one_cycle_three_phase_goes_back_down_before_annealing():
+    opt = _sgd_m()
+    sched = S.OneCycleLR(opt, max_lr=1.0, total_steps=10, pct_start=0.3, anneal_strategy="linear", three_phase=True)
+    lrs = [sched.get_last_lr()[0]]
+    for _ in range(9):
+        opt.step()
+        sched.step()
+        lrs.append(sched.get_last_lr()[0])
+    initial, top = 1.0 / 25, 1.0
+    # phases end at steps 0.3 * 10 - 1 = 2 (top), 2 * 3 - 2 = 4 (back to initial), 9 (initial / 1e4)
+    expected = [initial + (top - initial) * e / 2 for e in range(3)] + [top + (initial - top) * (e - 2) / 2
+                                                                         for e in (3, 4)]
+    expected += [initial + (initial / 1e4 - initial) * (e - 4) / 5 for e in range(5, 10)]
+    assert lrs == pytest.approx(expected, rel=1e-12)
+    assert sched.three_phase is True
+
+
+def test_one_cycle_resumes_from_last_epoch_like_the_others():
+    def make(opt, **kw):
+        return S.OneCycleLR(opt, max_lr=1.0, total_steps=20, **kw)
+
+    a_opt = _sgd_m()
+    a = make(a_opt)
+    for _ in range(6):
+        a_opt.step()
+        a.step()
+    b_opt = _sgd_m()
+    b_opt.param_groups[0].update({k: a_opt.param_groups[0][k] for k in ("initial_lr", "max_lr", "min_lr",
+                                                                        "max_momentum", "base_momentum")})
+    b = make(b_opt, last_epoch=5)
+    assert b.last_epoch == 6
+    assert b_opt.param_groups[0]["lr"] == pytest.approx(a_opt.param_groups[0]["lr"], rel=1e-12)
+    assert b_opt.param_groups[0]["momentum"] == pytest.approx(a_opt.param_groups[0]["momentum"], rel=1e-12)
