@@ -86,7 +86,11 @@ def name_of(dtype) -> DType:
 def to_native(dtype, xp):
     """The dtype object of namespace ``xp`` for ``dtype`` (a DType, name or native dtype)."""
     name = name_of(dtype)
-    return getattr(xp, "bool" if name == "bool" else str(name))
+    native = getattr(xp, "bool" if name == "bool" else str(name), None)
+    if native is None:  # array-api-strict has no float16, for one
+        raise TypeError(f"dtype: {name} is not available on the {getattr(xp, '__name__', xp)} backend; "
+                        f"use one it has (float32, float64, the integer types, bool)")
+    return native
 
 
 def is_floating(native_dtype) -> bool:
