@@ -147,6 +147,12 @@ def test_matches_the_equations(name, device, data):
     cls, reference, hyper_strategy = OPTIMIZERS[name]
     hyper = data.draw(hyper_strategy, label="hyperparameters")
     init, grads = data.draw(problems(), label="problem")
+    steps_match_reference(name, cls, reference, hyper, init, grads, device)
+
+
+def steps_match_reference(name, cls, reference, hyper, init, grads, device, rtol=RTOL, atol=ATOL):
+    """Step ``cls(params, **hyper)`` in float64 through ``grads`` (per step, one array or None per
+    parameter) and compare every parameter with ``reference``, the NumPy transcription."""
     params = [mg.tensor(a, dtype="float64", device=device, requires_grad=True) for a in init]
     opt = cls(params, **hyper)
     for step in grads:
@@ -155,7 +161,7 @@ def test_matches_the_equations(name, device, data):
         opt.step()
     for i, (p, a) in enumerate(zip(params, init)):
         expected = reference(a.copy(), [step[i] for step in grads], **hyper)
-        np.testing.assert_allclose(p.numpy(), expected, rtol=RTOL, atol=ATOL,
+        np.testing.assert_allclose(p.numpy(), expected, rtol=rtol, atol=atol,
                                    err_msg=f"{name} parameter {i}, hyperparameters {hyper}")
 
 

@@ -16,7 +16,7 @@ from hypothesis import given, strategies as st
 import minigrad as mg
 import optim
 
-from test_optim_equations import problems
+from test_optim_equations import problems, steps_match_reference
 
 RTOL, ATOL = 1e-9, 1e-12
 
@@ -131,16 +131,7 @@ def test_matches_the_documented_algorithm(name, device, data):
     cls, reference, hyper_strategy = OPTIMIZERS[name]
     hyper = data.draw(hyper_strategy, label="hyperparameters")
     init, grads = data.draw(problems(), label="problem")
-    params = [mg.tensor(a, dtype="float64", device=device, requires_grad=True) for a in init]
-    opt = cls(params, **hyper)
-    for step in grads:
-        for p, g in zip(params, step):
-            p.grad = None if g is None else mg.tensor(g, dtype="float64", device=device)
-        opt.step()
-    for i, (p, a) in enumerate(zip(params, init)):
-        expected = reference(a.copy(), [step[i] for step in grads], **hyper)
-        np.testing.assert_allclose(p.numpy(), expected, rtol=RTOL, atol=ATOL,
-                                   err_msg=f"{name} parameter {i}, hyperparameters {hyper}")
+    steps_match_reference(name, cls, reference, hyper, init, grads, device, RTOL, ATOL)
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
