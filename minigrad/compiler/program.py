@@ -20,7 +20,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .traced import TracedArray
-from .tracer import Ref, TensorRef, accumulate_grad, raw_data, set_raw_data
+from .tracer import Ref, TensorRef, accumulate_grad, data_of, grad_landing, raw_data, set_raw_data
 
 __all__ = ["Program", "build", "same_program"]
 
@@ -46,7 +46,7 @@ class Program:
     def guards_hold(self):
         for ref, array in self._guards:
             t = ref()
-            if t is not None and raw_data(t) is not array:
+            if t is not None and data_of(t) is not array:
                 return False
         return True
 
@@ -214,6 +214,8 @@ def build(tracer, out_template, n_args):
                 free_at.setdefault(last[vid], []).append((key, buf))
                 out_kw = f", out={names[vid]}" if (ins.args or ins.kwargs) else f"out={names[vid]}"
             call, call_args, call_kwargs = ins.call, ins.args, ins.kwargs
+            if ins.kind == "acc":  # accumulate_grad(leaf, w, own) as a function of w for this leaf
+                call, call_args = grad_landing(ins.args[0], fixed[ins.args[2].id]), (ins.args[1],)
             if plan is not None and plan != "out":
                 call, call_args, call_kwargs = plan
                 call_args = tuple(Ref(vid) if a is _OUT else a for a in call_args)
