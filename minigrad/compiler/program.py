@@ -20,7 +20,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .traced import TracedArray
-from .tracer import Ref, TensorRef, accumulate_grad, data_of, grad_landing, raw_data, set_raw_data
+from .tracer import Ref, TensorRef, data_of, grad_landing, raw_data, set_raw_data
 
 __all__ = ["Program", "build", "same_program"]
 
@@ -155,100 +155,127 @@ def _out_form(ins, values):
 
 def build(tracer, out_template, n_args):
     """The :class:`Program` of a finished trace; ``out_template`` is the step's result with each
-    Tensor replaced by ``Ref(value id)``."""
-    values, all_instrs = tracer.values, tracer.instrs
+    returned Tensor replaced by a reference to its value."""
+    values = tracer.values
     out_ids = []
     _collect_refs(out_template, out_ids)
-    order = _live_instructions(all_instrs, values, out_ids)
-    instrs = [all_instrs[i] for i in order]
+    instrs = [tracer.instrs[i] for i in _live_instructions(tracer.instrs, values, out_ids)]
+    _gradients_in_one_array(values, instrs)
+    emit = _Emitter(values, _last_uses(values, instrs, out_ids))
+    for i, ins in enumerate(instrs):
+        emit.instruction(ins)
+        emit.free_after(i)
+    ret = _render_out(out_template, emit.names, emit.consts)
+    params = ", ".join(f"a{i}" for i in range(n_args))
+    body = "\n    ".join(emit.lines) if emit.lines else "pass"
+    source = f"def replay({params}):\n    {body}\n    return {ret}\n"
+    exec(compile(source, "<minigrad.compile replay>", "exec"), emit.ns)
+    guards = [(weakref.ref(v.tensor), v.array) for v in values if v.kind == "ext" and v.tensor is not None]
+    return Program(emit.ns["replay"], source, guards, emit.buffers, emit.allocating)
 
+
+def _last_uses(values, instrs, out_ids):
+    """For each value, the index of the last instruction that reads or writes it or a view of it
+    (returned values: never freed)."""
     last = [-1] * len(values)
     for i, ins in enumerate(instrs):
         for vid in ins.refs():
-            last[vid] = max(last[vid], i)
+            last[vid] = i
         for vid in ins.outs:
             last[vid] = max(last[vid], i)
     for vid in out_ids:
         last[vid] = _NEVER
-    for v in reversed(values):
+    for v in reversed(values):  # a view's base id is smaller than the view's
         if v.kind == "view" and v.base is not None:
             last[v.base] = max(last[v.base], last[v.id])
+    return last
 
-    _gradients_in_one_array(values, instrs)
-    ns = {"_T": Tensor._make, "_raw": raw_data, "_asarray": np.asarray, "_acc": accumulate_grad,
-          "_copy": _copy_out}
-    names = {}
-    fixed = {}  # value id -> the array a static value has at every replay
-    for v in values:
-        if v.kind == "arg":
-            names[v.id] = f"a{v.index}"
-        elif v.kind in ("ext", "own"):
-            names[v.id] = f"k{v.id}"
-            ns[names[v.id]] = fixed[v.id] = v.array
 
-    pool, buffers, free_at, buffer_name = {}, [], {}, {}
-    lines, consts, allocating = [], _Consts(ns), []
-    for i, ins in enumerate(instrs):
-        plan = _out_form(ins, values)
-        if ins.kind == "view" and all(r in fixed for r in ins.refs()):
-            result = ins.call(*_resolve(ins.args, fixed), **_resolve(ins.kwargs, fixed))
-            results = list(result) if ins.multi else [result]
-            for vid, r in zip(ins.outs, results):
-                names[vid] = f"k{vid}"
-                ns[names[vid]] = fixed[vid] = r
+class _Emitter:
+    """Writes the replay's lines, one per instruction, and plans the buffers as it goes.
+
+    ``names``: the Python name of each value in the generated code (``a<i>`` an input, ``k<id>`` a
+    fixed array or a view made once, ``b<n>`` a planned buffer, ``t<id>`` a value made per
+    replay); ``fixed``: the array of each value that is the same at every replay; ``ns``: the
+    generated function's globals."""
+
+    def __init__(self, values, last):
+        self.values, self.last = values, last
+        self.ns = {"_T": Tensor._make, "_raw": data_of, "_asarray": np.asarray, "_copy": _copy_out}
+        self.consts = _Consts(self.ns)
+        self.names, self.fixed = {}, {}
+        self.pool, self.free_at, self.buffer_name = {}, {}, {}
+        self.lines, self.buffers, self.allocating = [], [], []
+        for v in values:
+            if v.kind == "arg":
+                self.names[v.id] = f"a{v.index}"
+            elif v.kind in ("ext", "own"):
+                self.names[v.id] = f"k{v.id}"
+                self.ns[self.names[v.id]] = self.fixed[v.id] = v.array
+
+    def instruction(self, ins):
+        if ins.kind == "view" and all(r in self.fixed for r in ins.refs()):
+            self._view_once(ins)
+            return
+        plan = _out_form(ins, self.values)
+        call, args, kwargs, out_kw = ins.call, ins.args, ins.kwargs, ""
+        if plan is not None:
+            vid = ins.outs[0]
+            self._plan(vid)
+            out_kw = f"out={self.names[vid]}"
+            if plan != "out":  # another call that fills the buffer
+                call, args, kwargs = plan
+                args, out_kw = tuple(Ref(vid) if a is _OUT else a for a in args), ""
+        if ins.kind == "acc":  # accumulate_grad(leaf, w, own) as a function of w for this leaf
+            call, args = grad_landing(ins.args[0], self.fixed[ins.args[2].id]), (ins.args[1],)
+        parts = [_render(a, self.names, self.consts) for a in args]
+        parts += [f"{k}={_render(a, self.names, self.consts)}" for k, a in kwargs.items()]
+        parts += [out_kw] if out_kw else []
+        expr = f"{self.consts.name(call, 'f')}({', '.join(parts)})"
+        if plan is not None or not ins.outs:
+            self.lines.append(expr)
         else:
-            out_kw = ""
-            if plan is not None:
-                vid = ins.outs[0]
-                v = values[vid]
-                key = (v.array.dtype.str, v.array.shape, _order(v.array))
-                free = pool.get(key)
-                buf = free.pop() if free else None
-                if buf is None:
-                    buf = np.empty(v.array.shape, v.array.dtype, order=key[2])
-                    buffers.append(buf)
-                    buffer_name[id(buf)] = f"b{len(buffers) - 1}"
-                    ns[buffer_name[id(buf)]] = buf
-                names[vid] = buffer_name[id(buf)]
-                fixed[vid] = buf
-                free_at.setdefault(last[vid], []).append((key, buf))
-                out_kw = f", out={names[vid]}" if (ins.args or ins.kwargs) else f"out={names[vid]}"
-            call, call_args, call_kwargs = ins.call, ins.args, ins.kwargs
-            if ins.kind == "acc":  # accumulate_grad(leaf, w, own) as a function of w for this leaf
-                call, call_args = grad_landing(ins.args[0], fixed[ins.args[2].id]), (ins.args[1],)
-            if plan is not None and plan != "out":
-                call, call_args, call_kwargs = plan
-                call_args = tuple(Ref(vid) if a is _OUT else a for a in call_args)
-                out_kw = ""
-            call = consts.name(call, "f")
-            args = ", ".join(_render(a, names, consts) for a in call_args)
-            kw = "".join(f", {k}={_render(a, names, consts)}" for k, a in call_kwargs.items())
-            expr = f"{call}({args}{kw if args else kw[2:]}{out_kw})"
-            if plan is not None or not ins.outs:
-                lines.append(expr)
-            else:
-                for vid in ins.outs:
-                    names[vid] = f"t{vid}"
-                if ins.kind == "compute":
-                    allocating.append(ins.describe())
-                targets = ", ".join(names[vid] for vid in ins.outs)
-                if ins.multi:
-                    targets += ","
-                if ins.tensor_out:
-                    expr = f"_raw({expr})"
-                elif ins.scalar:
-                    expr = f"_asarray({expr})"
-                lines.append(f"{targets} = {expr}")
-        for key, buf in free_at.pop(i, ()):
-            pool.setdefault(key, []).append(buf)
+            self._assign(ins, expr)
 
-    ret = _render_out(out_template, names, consts)
-    params = ", ".join(f"a{i}" for i in range(n_args))
-    body = "\n    ".join(lines) if lines else "pass"
-    source = f"def replay({params}):\n    {body}\n    return {ret}\n"
-    exec(compile(source, "<minigrad.compile replay>", "exec"), ns)
-    guards = [(weakref.ref(v.tensor), v.array) for v in values if v.kind == "ext" and v.tensor is not None]
-    return Program(ns["replay"], source, guards, buffers, allocating)
+    def _view_once(self, ins):
+        """A view of fixed arrays: made now, once, and named like a fixed array."""
+        result = ins.call(*_resolve(ins.args, self.fixed), **_resolve(ins.kwargs, self.fixed))
+        for vid, r in zip(ins.outs, list(result) if ins.multi else [result]):
+            self.names[vid] = f"k{vid}"
+            self.ns[self.names[vid]] = self.fixed[vid] = r
+
+    def _plan(self, vid):
+        """A buffer for value ``vid``: a free one of its dtype, shape and layout, or a new one."""
+        v = self.values[vid]
+        key = (v.array.dtype.str, v.array.shape, _order(v.array))
+        free = self.pool.get(key)
+        buf = free.pop() if free else None
+        if buf is None:
+            buf = np.empty(v.array.shape, v.array.dtype, order=key[2])
+            self.buffers.append(buf)
+            self.buffer_name[id(buf)] = f"b{len(self.buffers) - 1}"
+            self.ns[self.buffer_name[id(buf)]] = buf
+        self.names[vid] = self.buffer_name[id(buf)]
+        self.fixed[vid] = buf
+        self.free_at.setdefault(self.last[vid], []).append((key, buf))
+
+    def _assign(self, ins, expr):
+        """A value made anew on each replay: ``t<id> = ...``."""
+        for vid in ins.outs:
+            self.names[vid] = f"t{vid}"
+        if ins.kind == "compute":
+            self.allocating.append(ins.describe())
+        targets = ", ".join(self.names[vid] for vid in ins.outs) + ("," if ins.multi else "")
+        if ins.tensor_out:
+            expr = f"_raw({expr})"
+        elif ins.scalar:
+            expr = f"_asarray({expr})"
+        self.lines.append(f"{targets} = {expr}")
+
+    def free_after(self, i):
+        """Return to the pool the buffers whose values were last used by instruction ``i``."""
+        for key, buf in self.free_at.pop(i, ()):
+            self.pool.setdefault(key, []).append(buf)
 
 
 def _gradients_in_one_array(values, instrs):

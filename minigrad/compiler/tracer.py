@@ -215,11 +215,11 @@ class Tracer:
     def record(self, call, args, kwargs, ufunc=None):
         """Run ``call`` on the plain arrays and record it; return its result with traced arrays."""
         instr = Instr(call, self._template(args), self._template(kwargs), ufunc=ufunc)
-        pargs, pkw = plain(args), plain(kwargs)
-        result = call(*pargs, **pkw)
+        pargs = plain(args)
+        result = call(*pargs, **plain(kwargs))
         out = kwargs.get("out")
         if out is not None and (out.__class__ is not tuple or any(o is not None for o in out)):
-            outs = out if out.__class__ is tuple else (out,)
+            outs = out if out.__class__ is tuple else (out,)  # written in place: no new value
             instr.writes = [o._slot for o in outs if isinstance(o, TracedArray)]
             self.instrs.append(instr)
             if result.__class__ is tuple:
@@ -231,7 +231,17 @@ class Tracer:
             self.instrs.append(instr)
             return None
         multi = result.__class__ is tuple or result.__class__ is list
-        results = list(result) if multi else [result]
+        made = self._results(instr, list(result) if multi else [result], pargs, args)
+        if made is None:
+            return result
+        if instr.outs:
+            instr.multi = multi
+            self.instrs.append(instr)
+        return result.__class__(made) if multi else made[0]
+
+    def _results(self, instr, results, pargs, args):
+        """Each result as the traced view of a new value (a view of an input's value where it shares
+        its memory), or the traced input itself when NumPy returned it; None after a value read."""
         made = []
         for r in results:
             if isinstance(r, np.generic):
@@ -239,30 +249,22 @@ class Tracer:
                 instr.scalar = True
             if not isinstance(r, _ndarray):
                 self.value_read(f"{instr.describe()} (it returns a Python {type(r).__name__})", None)
-                return result
+                return None
             same = _same_input(r, pargs, args)
             if same is not None:
                 made.append(same)
                 continue
             base = _view_base(r, pargs, args)
-            if base is not None:
-                instr.kind = "view"
-                v, t = self._new("view", r, base=self._root(base), producer=len(self.instrs))
-            else:
-                v, t = self._new("temp", r, producer=len(self.instrs))
-                if instr.kind == "view":
-                    instr.kind = "compute"
+            kind = "view" if base is not None else "temp"
+            v, t = self._new(kind, r, base=None if base is None else self._root(base), producer=len(self.instrs))
             instr.outs.append(v.id)
             made.append(t)
-        if len(instr.outs) < len(made) and instr.outs:
+        if instr.outs and len(instr.outs) < len(made):
             raise CompileError(f"compile: {instr.describe()} returned some of its inputs and some new arrays; "
                                "the tracer cannot record that")
         if instr.outs:
-            if any(self.values[i].kind == "temp" for i in instr.outs):
-                instr.kind = "compute"
-            instr.multi = multi
-            self.instrs.append(instr)
-        return (result.__class__(made) if multi else made[0])
+            instr.kind = "view" if all(self.values[i].kind == "view" for i in instr.outs) else "compute"
+        return made
 
     def _root(self, vid):
         v = self.values[vid]
