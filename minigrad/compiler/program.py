@@ -20,7 +20,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .traced import TracedArray
-from .tracer import Ref, TensorRef, data_of, grad_landing, raw_data, set_raw_data
+from .tracer import ArgTensor, Ref, TensorRef, accumulate_input_grad, data_of, grad_landing, raw_data, set_raw_data
 
 __all__ = ["Program", "build", "same_program"]
 
@@ -34,6 +34,8 @@ class Program:
     ``buffers`` / ``buffer_bytes`` the planned memory; ``allocating`` names the operations whose
     results are still new arrays on every replay (functions without ``out=``, such as a gather
     by an index array)."""
+
+    wants_tensors = False  # whether run() also takes the input Tensors (an input's gradient lands in it)
 
     def __init__(self, fn, source, guards, buffers, allocating=()):
         self.run = fn
@@ -166,12 +168,14 @@ def build(tracer, out_template, n_args):
         emit.instruction(ins)
         emit.free_after(i)
     ret = _render_out(out_template, emit.names, emit.consts)
-    params = ", ".join(f"a{i}" for i in range(n_args))
+    params = ", ".join([f"a{i}" for i in range(n_args)] + [f"T{i}" for i in range(n_args) if emit.wants_tensors])
     body = "\n    ".join(emit.lines) if emit.lines else "pass"
     source = f"def replay({params}):\n    {body}\n    return {ret}\n"
     exec(compile(source, "<minigrad.compile replay>", "exec"), emit.ns)
     guards = [(weakref.ref(v.tensor), v.array) for v in values if v.kind == "ext" and v.tensor is not None]
-    return Program(emit.ns["replay"], source, guards, emit.buffers, emit.allocating)
+    program = Program(emit.ns["replay"], source, guards, emit.buffers, emit.allocating)
+    program.wants_tensors = emit.wants_tensors
+    return program
 
 
 def _last_uses(values, instrs, out_ids):
@@ -206,6 +210,7 @@ class _Emitter:
         self.names, self.fixed = {}, {}
         self.pool, self.free_at, self.buffer_name = {}, {}, {}
         self.lines, self.buffers, self.allocating = [], [], []
+        self.wants_tensors = False
         for v in values:
             if v.kind == "arg":
                 self.names[v.id] = f"a{v.index}"
@@ -226,7 +231,10 @@ class _Emitter:
             if plan != "out":  # another call that fills the buffer
                 call, args, kwargs = plan
                 args, out_kw = tuple(Ref(vid) if a is _OUT else a for a in args), ""
-        if ins.kind == "acc":  # accumulate_grad(leaf, w, own) as a function of w for this leaf
+        if ins.kind == "acc" and ins.args[0].__class__ is ArgTensor:  # an input's gradient: its Tensor
+            self.wants_tensors = True                                   # is passed in on each call
+            call, args = accumulate_input_grad, ins.args[:2]
+        elif ins.kind == "acc":  # accumulate_grad(leaf, w, own) as a function of w for this leaf
             call, args = grad_landing(ins.args[0], self.fixed[ins.args[2].id]), (ins.args[1],)
         parts = [_render(a, self.names, self.consts) for a in args]
         parts += [f"{k}={_render(a, self.names, self.consts)}" for k, a in kwargs.items()]
@@ -285,7 +293,7 @@ def _gradients_in_one_array(values, instrs):
     optimizer updates them all with one call, without copying them together first."""
     groups = {}
     for ins in instrs:
-        if ins.kind == "acc":
+        if ins.kind == "acc" and ins.args[0].__class__ is not ArgTensor:  # (an input's buffer stays apart)
             leaf, _, own = ins.args
             v = values[own.id]
             data = raw_data(leaf)
@@ -332,6 +340,8 @@ class _Consts:
 
 
 def _render(x, names, consts):
+    if x.__class__ is ArgTensor:
+        return f"T{x.index}"
     if isinstance(x, TensorRef):
         return f"_T({names[x.id]}, {consts.name(x.device)}, False, None)"
     if isinstance(x, Ref):

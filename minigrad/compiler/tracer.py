@@ -30,7 +30,7 @@ from ..tensor import Tensor
 from ..tracing import TRACING
 from .traced import TracedArray, plain
 
-__all__ = ["CompileError", "Instr", "Ref", "TensorRef", "Tracer", "Value"]
+__all__ = ["ArgTensor", "CompileError", "Instr", "Ref", "TensorRef", "Tracer", "Value"]
 
 _ndarray = np.ndarray
 _view = _ndarray.view
@@ -86,6 +86,21 @@ class TensorRef(Ref):
         return other.__class__ is TensorRef and other.id == self.id and other.device is self.device
 
     __hash__ = Ref.__hash__
+
+
+class ArgTensor:
+    """The step's ``index``-th input Tensor itself (a leaf whose gradient lands in ``.grad``)."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index):
+        self.index = index
+
+    def __eq__(self, other):
+        return other.__class__ is ArgTensor and other.index == self.index
+
+    def __hash__(self):
+        return hash(("ArgTensor", self.index))
 
 
 class Instr:
@@ -151,6 +166,7 @@ class Tracer:
         self._made = {}         # id(trace-time array of a value) -> value id
         self._restore = []      # (tensor, plain array, traced view): put back at the end
         self._keep = []         # objects whose ids are keys above: kept alive until the end
+        self._args = {}         # id(input Tensor) -> its index
 
     # ----- values -----------------------------------------------------------------------
     def _new(self, kind, array, base=None, producer=None):
@@ -168,6 +184,7 @@ class Tracer:
         a = raw_data(tensor)
         v, t = self._new("arg", a)
         v.index = index
+        self._args[id(tensor)] = index
         self._ext[id(a)] = t
         set_raw_data(tensor, t)
         self._restore.append((tensor, a, t))
@@ -324,7 +341,9 @@ class Tracer:
         own = np.empty(g.shape, g.dtype)
         v, own_t = self._new("own", own)
         self._ext[id(own)] = own_t
-        self.instrs.append(Instr(accumulate_grad, (leaf, Ref(g._slot), Ref(v.id)), {}, kind="acc"))
+        index = self._args.get(id(leaf))
+        who = leaf if index is None else ArgTensor(index)  # an input's Tensor changes from call to call
+        self.instrs.append(Instr(accumulate_grad, (who, Ref(g._slot), Ref(v.id)), {}, kind="acc"))
         self.paused += 1
         try:
             accumulate_grad(leaf, _view(g, _ndarray), own, traced=own_t, restore=self._restore)
@@ -380,6 +399,12 @@ def accumulate_grad(leaf, w, own, traced=None, restore=None):
         np.add(own, w, out=own)
         g._vc[0] += 1
         return
+    _ORIGINAL_ACCUMULATE[0](leaf, np.array(w, copy=True), _held(), False)
+
+
+def accumulate_input_grad(leaf, w):
+    """``accumulate_grad`` for an input of the step: a new array each call, since the caller may
+    keep the gradients of earlier inputs."""
     _ORIGINAL_ACCUMULATE[0](leaf, np.array(w, copy=True), _held(), False)
 
 
