@@ -20,7 +20,8 @@ import numpy as np
 
 from ..tensor import Tensor
 from .traced import TracedArray
-from .tracer import ArgTensor, Ref, TensorRef, accumulate_input_grad, data_of, grad_landing, raw_data, set_raw_data
+from .tracer import (ArgTensor, CompileError, GradArena, Ref, TensorRef, accumulate_input_grad, data_of, grad_landing,
+                     raw_data)
 
 __all__ = ["Program", "build", "same_program"]
 
@@ -162,8 +163,7 @@ def build(tracer, out_template, n_args):
     out_ids = []
     _collect_refs(out_template, out_ids)
     instrs = [tracer.instrs[i] for i in _live_instructions(tracer.instrs, values, out_ids)]
-    _gradients_in_one_array(values, instrs)
-    emit = _Emitter(values, _last_uses(values, instrs, out_ids))
+    emit = _Emitter(values, _last_uses(values, instrs, out_ids), _gradient_arenas(values, instrs))
     for i, ins in enumerate(instrs):
         emit.instruction(ins)
         emit.free_after(i)
@@ -203,8 +203,8 @@ class _Emitter:
     replay); ``fixed``: the array of each value that is the same at every replay; ``ns``: the
     generated function's globals."""
 
-    def __init__(self, values, last):
-        self.values, self.last = values, last
+    def __init__(self, values, last, arenas):
+        self.values, self.last, self.arenas = values, last, arenas
         self.ns = {"_T": Tensor._make, "_raw": data_of, "_asarray": np.asarray, "_copy": _copy_out}
         self.consts = _Consts(self.ns)
         self.names, self.fixed = {}, {}
@@ -217,6 +217,8 @@ class _Emitter:
             elif v.kind in ("ext", "own"):
                 self.names[v.id] = f"k{v.id}"
                 self.ns[self.names[v.id]] = self.fixed[v.id] = v.array
+        for arena in {id(a): a for a, _ in arenas.values()}.values():  # each replay: new gradient arrays
+            self.lines.append(f"{self.consts.name(arena.reset, 'f')}()")
 
     def instruction(self, ins):
         if ins.kind == "view" and all(r in self.fixed for r in ins.refs()):
@@ -234,8 +236,8 @@ class _Emitter:
         if ins.kind == "acc" and ins.args[0].__class__ is ArgTensor:  # an input's gradient: its Tensor
             self.wants_tensors = True                                   # is passed in on each call
             call, args = accumulate_input_grad, ins.args[:2]
-        elif ins.kind == "acc":  # accumulate_grad(leaf, w, own) as a function of w for this leaf
-            call, args = grad_landing(ins.args[0], self.fixed[ins.args[2].id]), (ins.args[1],)
+        elif ins.kind == "acc":  # leaf.grad += w, as a function of w for this leaf
+            call, args = grad_landing(ins.args[0], *self.arenas[id(ins)]), (ins.args[1],)
         parts = [_render(a, self.names, self.consts) for a in args]
         parts += [f"{k}={_render(a, self.names, self.consts)}" for k, a in kwargs.items()]
         parts += [out_kw] if out_kw else []
@@ -286,31 +288,29 @@ class _Emitter:
             self.pool.setdefault(key, []).append(buf)
 
 
-def _gradients_in_one_array(values, instrs):
-    """Move the buffers the step keeps for the leaves' gradients into one flat array per dtype, in
-    the order of the leaves' own arrays in memory: the parameters of an optimizer built with
-    ``fused=True`` lie one after another in one array, so their gradients then do too and the
-    optimizer updates them all with one call, without copying them together first."""
-    groups = {}
+def _gradient_arenas(values, instrs):
+    """One :class:`~minigrad.compiler.tracer.GradArena` per dtype for the leaves whose gradients
+    the step makes, the leaves in the order of their arrays in memory; returns {id(acc instruction):
+    (arena, index)}.  The buffer the traced call used for a leaf's gradient is not used by the
+    replay, so no other operation may read it there."""
+    groups, where = {}, {}
     for ins in instrs:
-        if ins.kind == "acc" and ins.args[0].__class__ is not ArgTensor:  # (an input's buffer stays apart)
+        if ins.kind == "acc" and ins.args[0].__class__ is not ArgTensor:  # an input's gradient: apart
             leaf, _, own = ins.args
-            v = values[own.id]
             data = raw_data(leaf)
-            where = data.__array_interface__["data"][0] if isinstance(data, np.ndarray) else 0
-            groups.setdefault(v.array.dtype.str, []).append((where, leaf, v))
+            address = data.__array_interface__["data"][0] if isinstance(data, np.ndarray) else 0
+            groups.setdefault(values[own.id].array.dtype.str, []).append((address, id(ins), values[own.id]))
+    for ins in instrs:
+        if ins.kind != "acc" and any(values[r].kind == "own" for r in ins.refs()):
+            raise CompileError(
+                f"compile: {ins.describe()} reads a gradient that backward made in the step; read gradients in "
+                "the optimizer, in a function marked minigrad.tracing.replayed_whole, or after the step")
     for items in groups.values():
         items.sort(key=lambda item: item[0])
-        flat = np.empty(sum(v.array.size for _, _, v in items), items[0][2].array.dtype)
-        o = 0
-        for _, leaf, v in items:
-            old, new = v.array, flat[o:o + v.array.size].reshape(v.array.shape)
-            o += old.size
-            g = leaf.grad
-            if g is not None and raw_data(g) is old:  # the gradient the traced call left: keep it
-                new[...] = old
-                set_raw_data(g, new)
-            v.array = new
+        arena = GradArena(items[0][2].array.dtype, [v.array.shape for _, _, v in items])
+        for i, (_, key, _) in enumerate(items):
+            where[key] = (arena, i)
+    return where
 
 
 def _copy_out(array, device):

@@ -412,23 +412,52 @@ def _held():
     return engine._Held()
 
 
-def grad_landing(leaf, own):
-    """``accumulate_grad`` for one leaf in a replay: a function of the gradient alone, which hands
-    the leaf the same Tensor over ``own`` each time its ``grad`` was cleared."""
-    wrapper = [None]
+class GradArena:
+    """The gradients a replay gives to leaves whose ``grad`` was None: stretches of one new flat
+    array per replay (as eager makes new gradient arrays, so gradients kept from earlier calls keep
+    their values), laid out in the order of the leaves' arrays in memory, so the gradients of a
+    ``fused=True`` optimizer's parameters lie one after another as its flat update wants them."""
+
+    def __init__(self, dtype, shapes):
+        self.dtype, self.shapes = dtype, shapes
+        self.spans, o = [], 0
+        for shape in shapes:
+            n = int(np.prod(shape, dtype=np.int64))
+            self.spans.append((o, o + n))
+            o += n
+        self.total = o
+        self.current = None
+
+    def reset(self):
+        """Start a replay: its first gradient makes a new array."""
+        self.current = None
+
+    def view(self, i):
+        if self.current is None:
+            self.current = np.empty(self.total, self.dtype)
+        start, stop = self.spans[i]
+        return self.current[start:stop].reshape(self.shapes[i])
+
+
+def grad_landing(leaf, arena, index):
+    """``leaf.grad += w`` in a replay, as the engine does it: the gradient as a new array (a stretch
+    of ``arena``) when ``leaf.grad`` is None, else added into the existing gradient in place."""
     device = leaf._device
-    copyto = np.copyto
+    copyto, add = np.copyto, np.add
 
     def land(w):
         g = leaf.grad
         if g is None:
-            copyto(own, w)
-            t = wrapper[0]
-            if t is None or t._rg or t._node is not None or data_of(t) is not own:
-                t = wrapper[0] = Tensor._make(own, device, False, None)
-            leaf.grad = t
+            view = arena.view(index)
+            copyto(view, w)
+            leaf.grad = Tensor._make(view, device, False, None)
             return
-        accumulate_grad(leaf, w, own)
+        data = data_of(g)
+        if not g._rg and data.shape == w.shape and data.dtype == w.dtype and data.flags.writeable:
+            add(data, w, out=data)
+            g._vc[0] += 1
+            return
+        accumulate_input_grad(leaf, w)
 
     return land
 

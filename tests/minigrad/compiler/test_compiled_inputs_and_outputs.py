@@ -63,3 +63,29 @@ def test_python_numbers_are_part_of_the_signature():
     results = [scaled(x, s).item() for s in (2.0, 3.0, 2.0, 3.0, 2.0, 3.0)]
     assert results == [6.0, 9.0] * 3
     assert scaled.stats.signatures == 2 and scaled.stats.replays == 2
+
+
+def test_gradients_kept_from_earlier_calls_keep_their_values():
+    """After ``zero_grad()`` (grads set to None) each call makes new gradient arrays, as eager does."""
+    import optim
+
+    kept = {}
+    for compiled in (False, True):
+        model = _model()
+        opt = optim.SGD(model.parameters(), lr=0.1, fused=compiled)
+
+        def step(x):
+            opt.zero_grad()
+            (model(x) ** 2).mean().backward()
+            opt.step()
+
+        run = mg.compile(step) if compiled else step
+        rng = np.random.default_rng(2)
+        grads = []
+        for _ in range(5):
+            run(mg.tensor(rng.standard_normal((6, 4))))
+            grads.append([p.grad for p in model.parameters()])
+        kept[compiled] = [[g.numpy().copy() for g in gs] for gs in grads]
+    for eager_grads, compiled_grads in zip(kept[False], kept[True]):
+        for a, b in zip(eager_grads, compiled_grads):
+            assert np.array_equal(a, b)
