@@ -136,23 +136,25 @@ class CompiledFunction:
                 tracer.argument(t, i)
             result = self.fn(*args, **kwargs)
             template = out_template(result, tracer)
-        _untrace_result(result)
         if tracer.poisoned is not None:
+            _untrace_result(result)
             entry.eager = True
             warnings.warn(f"compile: {getattr(self.fn, '__name__', 'the step')} runs eagerly from now on for this "
                           f"signature: {tracer.poisoned} reads a value into Python while it is traced",
                           RuntimeWarning, stacklevel=3)
             return result
+        returned = _as_returned(result)  # what a replay returns: copies that do not require grad
         if entry.first is None:
             entry.first = tracer
-            return result
+            return returned
         differs = same_program(entry.first, tracer)
         entry.first = None
         if differs is not None:
+            _untrace_result(result)
             return self._give_up(entry, None, None, differs, result)
         n_args = sum(isinstance(a, Tensor) for a in args)
         entry.program = build(tracer, template, n_args)
-        return result
+        return returned
 
     def _give_up(self, entry, args, kwargs, why, result=None):
         if self.fallback == "error":
@@ -245,6 +247,21 @@ def _constant_key(a):
     except TypeError:
         return ("id", id(a))
     return (type(a), a)
+
+
+def _as_returned(x):
+    """The step's result as a replay returns it: each Tensor over a traced value as a new Tensor
+    over a copy of its array, not requiring grad; anything else as it is."""
+    if isinstance(x, Tensor):
+        a = raw_data(x)
+        if isinstance(a, TracedArray):
+            return Tensor._make(np.array(a.view(np.ndarray), copy=True), x._device, False, None)
+        return x
+    if x.__class__ in (tuple, list):
+        return x.__class__(_as_returned(a) for a in x)
+    if x.__class__ is dict:
+        return {k: _as_returned(a) for k, a in x.items()}
+    return x
 
 
 def _untrace_result(x):

@@ -89,3 +89,21 @@ def test_gradients_kept_from_earlier_calls_keep_their_values():
     for eager_grads, compiled_grads in zip(kept[False], kept[True]):
         for a, b in zip(eager_grads, compiled_grads):
             assert np.array_equal(a, b)
+
+
+def test_every_call_returns_copies_that_do_not_require_grad():
+    model = _model()
+
+    @mg.compile
+    def step(x):
+        out = model(x)
+        (out ** 2).sum().backward()
+        return out, {"sum": out.sum()}
+
+    rng = np.random.default_rng(3)
+    for _ in range(4):  # two traced calls, two replays: the same kind of result
+        x = mg.tensor(rng.standard_normal((2, 4)))
+        out, extra = step(x)
+        assert not out.requires_grad and out.grad_fn is None and not extra["sum"].requires_grad
+        with mg.no_grad():
+            assert np.array_equal(out.numpy(), model(x).numpy())
