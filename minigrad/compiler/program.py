@@ -163,7 +163,8 @@ def build(tracer, out_template, n_args):
     out_ids = []
     _collect_refs(out_template, out_ids)
     instrs = [tracer.instrs[i] for i in _live_instructions(tracer.instrs, values, out_ids)]
-    emit = _Emitter(values, _last_uses(values, instrs, out_ids), _gradient_arenas(values, instrs))
+    emit = _Emitter(values, _last_uses(values, instrs, out_ids), _gradient_arenas(values, instrs),
+                    _constants(values, instrs))
     for i, ins in enumerate(instrs):
         emit.instruction(ins)
         emit.free_after(i)
@@ -203,8 +204,8 @@ class _Emitter:
     replay); ``fixed``: the array of each value that is the same at every replay; ``ns``: the
     generated function's globals."""
 
-    def __init__(self, values, last, arenas):
-        self.values, self.last, self.arenas = values, last, arenas
+    def __init__(self, values, last, arenas, constants):
+        self.values, self.last, self.arenas, self.constants = values, last, arenas, constants
         self.ns = {"_T": Tensor._make, "_raw": data_of, "_asarray": np.asarray, "_copy": _copy_out}
         self.consts = _Consts(self.ns)
         self.names, self.fixed = {}, {}
@@ -221,7 +222,7 @@ class _Emitter:
             self.lines.append(f"{self.consts.name(arena.reset, 'f')}()")
 
     def instruction(self, ins):
-        if ins.kind == "view" and all(r in self.fixed for r in ins.refs()):
+        if (ins.kind == "view" and all(r in self.fixed for r in ins.refs())) or id(ins) in self.constants:
             self._view_once(ins)
             return
         plan = _out_form(ins, self.values)
@@ -248,7 +249,8 @@ class _Emitter:
             self._assign(ins, expr)
 
     def _view_once(self, ins):
-        """A view of fixed arrays: made now, once, and named like a fixed array."""
+        """A view of fixed arrays, or a constant nothing writes into: made now, once, and named like
+        a fixed array."""
         result = ins.call(*_resolve(ins.args, self.fixed), **_resolve(ins.kwargs, self.fixed))
         for vid, r in zip(ins.outs, list(result) if ins.multi else [result]):
             self.names[vid] = f"k{vid}"
@@ -286,6 +288,22 @@ class _Emitter:
         """Return to the pool the buffers whose values were last used by instruction ``i``."""
         for key, buf in self.free_at.pop(i, ()):
             self.pool.setdefault(key, []).append(buf)
+
+
+def _constants(values, instrs):
+    """The ids of the instructions that make an array from constants alone (``np.arange(m)``, a
+    mask of ``np.ones``) that no later instruction writes into, directly or through a view, and no
+    whole call receives: their values are the same on every replay."""
+    root = {}
+    for v in values:
+        root[v.id] = v.base if v.kind == "view" and v.base is not None else v.id
+    touched = set()
+    for ins in instrs:
+        touched.update(root[w] for w in ins.writes)
+        if ins.kind in ("whole", "acc"):
+            touched.update(root[r] for r in ins.refs())
+    return {id(ins) for ins in instrs
+            if ins.kind == "compute" and not ins.refs() and len(ins.outs) == 1 and ins.outs[0] not in touched}
 
 
 def _gradient_arenas(values, instrs):

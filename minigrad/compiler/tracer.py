@@ -540,9 +540,11 @@ _ORIGINAL_ACCUMULATE = [engine._accumulate]
 # NumPy's conversions (not dispatched to the array's class): a copy or view made by them of a
 # traced array is recorded, not a plain array the tracer would lose.
 _CONVERTERS = ("array", "asarray", "asanyarray", "ascontiguousarray", "asfortranarray")
-# NumPy's functions that make a new array from a shape alone (no array argument, so nothing tells
-# the tracer): an op that fills such a buffer (a scatter, im2col) must have it recorded.
-_CREATORS = ("zeros", "ones", "empty", "full")
+# NumPy's functions that make a new array without a traced argument (so nothing tells the tracer):
+# an op that fills such an array (a scatter, im2col: ``buf[i] = x``) must have it recorded.  One
+# that nothing writes into is made once, when the replay is built (program.py).
+_CREATORS = ("zeros", "ones", "empty", "full", "arange", "eye", "identity", "linspace", "indices", "tri",
+             "zeros_like", "ones_like", "empty_like", "full_like")
 _READERS = ("item", "numpy", "tolist", "__array__")
 _HOOKS = {"depth": 0, "saved": {}}
 
