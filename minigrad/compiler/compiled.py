@@ -86,6 +86,9 @@ class CompiledFunction:
             else:
                 parts.append(_constant_key(a))
         for k in sorted(kwargs):
+            if isinstance(kwargs[k], Tensor):
+                raise TypeError(f"compile: pass tensors to a compiled step positionally (got the keyword "
+                                f"argument {k!r}, a Tensor of shape {tuple(kwargs[k].shape)})")
             parts.append((k, _constant_key(kwargs[k])))
         if self._modes_seen != MODES[0]:
             self._modes_key = self._module_modes()

@@ -107,3 +107,11 @@ def test_every_call_returns_copies_that_do_not_require_grad():
         assert not out.requires_grad and out.grad_fn is None and not extra["sum"].requires_grad
         with mg.no_grad():
             assert np.array_equal(out.numpy(), model(x).numpy())
+
+
+def test_a_tensor_given_by_keyword_is_refused_with_its_name():
+    import pytest
+
+    step = mg.compile(lambda x, scale=None: (x * scale).sum())
+    with pytest.raises(TypeError, match="positionally.*'scale'.*shape \\(3,\\)"):
+        step(mg.ones(3), scale=mg.ones(3))
