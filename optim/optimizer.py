@@ -142,9 +142,9 @@ class Optimizer:
                 g = p.grad
                 if g is None:
                     continue
-                if g.data.shape != p.data.shape or g.device is not p.device or g.data.dtype != p.data.dtype:
+                if g._data.shape != p._data.shape or g.device is not p.device or g._data.dtype != p._data.dtype:
                     _bad_grad(self.name, p, g)
-                work.append((p, g.data, group))
+                work.append((p, g._data, group))
         for p, grad, group in work:
             dev = p.device
             kernels = self._kernels.get(id(dev))  # devices are singletons; id is a cheap key
@@ -212,7 +212,7 @@ def _bad_grad(name, p, g):
 
 
 def _fill_zero(t):
-    data = t.data
+    data = t._data
     if hasattr(data, "fill"):
         data.fill(0)
     else:
