@@ -46,8 +46,9 @@ class Tensor:
     ``t.data`` is PyTorch's: a Tensor sharing ``t``'s array, with ``requires_grad=False`` and its own
     version counter, so ``p.data.normal_(0, 0.02)``, ``p.data.copy_(src)``, ``p.data[...] = v``
     and ``p.data = other`` (new shape, dtype or device) work as in PyTorch (see :attr:`data`).  It
-    is not the raw backend array: use ``np.asarray(t)`` / :meth:`numpy` for a host copy and
-    :meth:`wrap` / :meth:`set_data_` to hand an array to a tensor.
+    is not the raw backend array: that is ``t.array`` (no copy; for code above the core such as
+    optimizer kernels: a bare slot, no checks, no version bump), ``np.asarray(t)`` / :meth:`numpy`
+    give a host copy, and :meth:`wrap` / :meth:`set_data_` hand an array to a tensor.
 
     Examples
     --------
@@ -146,7 +147,7 @@ class Tensor:
         of saved inputs).  ``source`` is a Tensor, or (minigrad's extension) an array of ``t``'s
         device; an array of another device is a :class:`~minigrad.device.DeviceError`.  A tensor that
         requires grad refuses a non-floating ``source`` (RuntimeError, as PyTorch).  Code that needs
-        the raw backend array uses ``np.asarray(t)`` (a host copy) or :meth:`wrap` / :meth:`set_data_`.
+        the raw backend array uses ``t.array`` (no copy), ``np.asarray(t)`` (a host copy) or :meth:`wrap`.
 
         >>> import minigrad as mg
         >>> w = mg.Tensor([1.0, 2.0], requires_grad=True)
@@ -456,6 +457,14 @@ class Tensor:
     __itruediv__ = div_
     __ipow__ = pow_
 
+
+# ``t.array``: the backend array itself (NumPy, CuPy or array-api-strict; no copy), the public name
+# of the ``_data`` slot for the packages above the core (optimizer kernels, modules, the training
+# toolkit), which may not use private Tensor names.  The very same slot descriptor under a second
+# name, so a read or write is a bare slot access, as fast as ``_data``: no checks, no version bump.
+# Replace a tensor's storage with ``t.data = source`` or ``set_data_``; bump after an in-place
+# write into the array with ``bump_version()``.
+Tensor.array = Tensor.__dict__["_data"]
 
 def _array_device(op, t, arr):
     """The Device of ``arr`` (an array offered as ``t``'s new storage), which must be ``t``'s."""

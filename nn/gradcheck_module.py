@@ -56,10 +56,10 @@ def gradcheck_module(model, loss_fn, X, y=None, *, eps=1e-6, atol=1e-5, rtol=1e-
     xs = tuple(_float64(x) for x in X) if isinstance(X, tuple) else (_float64(X),)
     target = None if y is None else _float64(y)
     registries = [(m, dict(m._buffers)) for m in model.modules()]
-    saved = {id(b): (b, b._data) for _, reg in registries for b in reg.values() if b is not None}
+    saved = {id(b): (b, b.data) for _, reg in registries for b in reg.values() if b is not None}
     try:
         for b, data in saved.values():  # copies: the forward pass may update them in place
-            b._data = b.detach().to(dtype="float64" if b.dtype.is_floating_point else None, copy=True)._data
+            b.data = b.detach().to(dtype="float64" if b.dtype.is_floating_point else None, copy=True)
 
         def loss():
             out = model(*xs)
@@ -74,7 +74,7 @@ def gradcheck_module(model, loss_fn, X, y=None, *, eps=1e-6, atol=1e-5, rtol=1e-
             m._buffers.clear()
             m._buffers.update(reg)
         for b, data in saved.values():
-            b._data = data
+            b.data = data  # the original array back (PyTorch's set_data: no version bump)
 
 
 def _float64(x):

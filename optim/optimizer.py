@@ -142,9 +142,9 @@ class Optimizer:
                 g = p.grad
                 if g is None:
                     continue
-                if g._data.shape != p._data.shape or g.device is not p.device or g._data.dtype != p._data.dtype:
+                if g.array.shape != p.array.shape or g.device is not p.device or g.array.dtype != p.array.dtype:
                     _bad_grad(self.name, p, g)
-                work.append((p, g._data, group))
+                work.append((p, g.array, group))
         for p, grad, group in work:
             dev = p.device
             kernels = self._kernels.get(id(dev))  # devices are singletons; id is a cheap key
@@ -212,7 +212,7 @@ def _bad_grad(name, p, g):
 
 
 def _fill_zero(t):
-    data = t._data
+    data = t.array
     if hasattr(data, "fill"):
         data.fill(0)
     else:

@@ -32,7 +32,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     num = weight.shape[0]
     if input.numel():
         xp, dev = input.device.xp, input.device  # on the arrays: no graph, and any integer dtype
-        lo, hi = (int(dev.to_numpy(f(input._data))) for f in (xp.min, xp.max))
+        lo, hi = (int(dev.to_numpy(f(input.array))) for f in (xp.min, xp.max))
         if lo < 0 or hi >= num:
             raise IndexError(f"{op}: indices must be in [0, {num}) for a weight of shape {weight.shape}, got values "
                              f"from {lo} to {hi}")

@@ -14,7 +14,7 @@ def test_wrap_keeps_the_array_itself(device):
     dev = mg.device(device)
     a = dev.asarray(np.arange(6.0).reshape(2, 3))
     t = mg.Tensor.wrap(a, device=dev)
-    assert t.data is a and t.device is dev and not t.requires_grad and t.grad_fn is None
+    assert t.array is a and t.device is dev and not t.requires_grad and t.grad_fn is None
     by_name = mg.Tensor.wrap(a, device=device, requires_grad=True)
     assert by_name.device is dev and by_name.requires_grad and by_name.is_leaf
     (by_name * 2.0).sum().backward()
@@ -35,7 +35,7 @@ def test_set_data_moves_device_keeps_identity_and_bumps_version():
     before = p._version
     new = mg.tensor([3.0, 4.0], device="strict", dtype=mg.float64)
     assert p.set_data_(new) is p
-    assert p.device == new.device and p.dtype == "float64" and p.data is new.data and p.requires_grad
+    assert p.device == new.device and p.dtype == "float64" and p.array is new.array and p.requires_grad
     assert p._version == before + 1
     with pytest.raises(mg.BackwardError, match="modified in place"):
         y.backward()
