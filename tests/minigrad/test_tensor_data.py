@@ -251,3 +251,24 @@ def test_optimizer_keeps_updating_in_place_after_data_idioms(device):
     layer(x).sum().backward()
     opt.step()
     np.testing.assert_allclose(layer.weight.numpy(), 1.0 - 0.1 * grad_w, rtol=1e-6)
+
+
+def test_library_code_reads_the_array_not_data():
+    """minigrad/, nn/ and optim/ read a tensor's array through the ``_data`` slot (``.array`` above
+    the core), never ``.data``: that builds a Tensor on every read (slower, and not an array), so a
+    use that slips in (e.g. from a merge of older code) is caught here.  The module ``minigrad.data``
+    and the deliberate PyTorch-style assignments of gradcheck_module are the exceptions."""
+    import ast
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    allowed = {("nn/gradcheck_module.py", "b")}
+    found = []
+    for package in ("minigrad", "nn", "optim"):
+        for path in sorted((root / package).rglob("*.py")):
+            rel = path.relative_to(root).as_posix()
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Attribute) and node.attr == "data":
+                    owner = node.value.id if isinstance(node.value, ast.Name) else None
+                    if owner not in ("minigrad", "mg", "utils") and (rel, owner) not in allowed:
+                        found.append(f"{rel}:{node.lineno}")
+    assert not found, "reads .data instead of ._data / .array: " + ", ".join(found)
