@@ -1,6 +1,7 @@
 """The public entry points the packages above the core use instead of private keys:
-``Tensor.wrap`` (an array as a leaf, no copy), ``Tensor.set_data_`` (what PyTorch's
-``t.data = other`` does), ``Tensor.device`` and the public ``minigrad.data.rows`` / ``rng``."""
+``Tensor.wrap`` (an array as a leaf, no copy), ``Tensor.array`` (the array itself),
+``Tensor.set_data_`` (PyTorch's ``t.data = other`` plus a version bump), ``Tensor.device`` and the
+public ``minigrad.data.rows`` / ``rng``."""
 from __future__ import annotations
 
 import numpy as np
@@ -15,6 +16,7 @@ def test_wrap_keeps_the_array_itself(device):
     a = dev.asarray(np.arange(6.0).reshape(2, 3))
     t = mg.Tensor.wrap(a, device=dev)
     assert t.array is a and t.device is dev and not t.requires_grad and t.grad_fn is None
+    assert mg.Tensor.array is mg.Tensor.__dict__["_data"]  # the slot itself under a public name: as fast
     by_name = mg.Tensor.wrap(a, device=device, requires_grad=True)
     assert by_name.device is dev and by_name.requires_grad and by_name.is_leaf
     (by_name * 2.0).sum().backward()
