@@ -10,13 +10,18 @@ from __future__ import annotations
 import math
 
 from .tensor import Tensor
+from .tracing import replayed_whole
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
 
+def _params(parameters):
+    """The parameters as a list (a generator such as ``model.parameters()`` is read once here, so a
+    compiled step can call the clipping again on every replay)."""
+    return [parameters] if isinstance(parameters, Tensor) else list(parameters)
+
+
 def _grads(parameters):
-    if isinstance(parameters, Tensor):
-        parameters = [parameters]
     return [p.grad for p in parameters if p.grad is not None]
 
 
@@ -64,6 +69,11 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     >>> w.grad
     tensor([0.6, 0.8], dtype=float32, device='cpu')
     """
+    return _clip_norm(_params(parameters), max_norm, norm_type, error_if_nonfinite)
+
+
+@replayed_whole
+def _clip_norm(parameters, max_norm, norm_type, error_if_nonfinite):
     grads = _grads(parameters)
     max_norm, norm_type = float(max_norm), float(norm_type)
     if not max_norm >= 0:
@@ -97,6 +107,11 @@ def clip_grad_value_(parameters, clip_value):
     >>> w.grad
     tensor([-1. ,  0.5,  1. ], dtype=float32, device='cpu')
     """
+    _clip_value(_params(parameters), clip_value)
+
+
+@replayed_whole
+def _clip_value(parameters, clip_value):
     clip_value = float(clip_value)
     if not clip_value >= 0:
         raise ValueError(f"clip_grad_value_: clip_value must be a number >= 0, got {clip_value!r}")

@@ -20,6 +20,7 @@ import math
 from numbers import Real
 
 import minigrad as mg
+from minigrad.tracing import replayed_whole
 
 from ._checkpoint import pack, unpack
 from ._kernels import kernels_for
@@ -106,6 +107,7 @@ class Optimizer:
         return ()
 
     # ----- the training-loop methods ---------------------------------------------------
+    @replayed_whole
     def zero_grad(self, set_to_none=True):
         """Forget the gradients: ``p.grad = None`` (default), or fill them with zeros in place."""
         for group in self.param_groups:
@@ -120,6 +122,7 @@ class Optimizer:
                     g = p.grad = g.detach()
                 _fill_zero(g)
 
+    @replayed_whole
     def step(self, closure=None):
         """Update every parameter that has a gradient, in place.
 

@@ -16,6 +16,7 @@ from ..device import DeviceError
 from ..dtypes import get_default_dtype, to_native
 from ..function import Op
 from ..tensor import Tensor, as_constant_like
+from ..tracing import replayed_whole
 from .shape import _device_kw, _normalize_axis
 
 __all__ = ["nll", "softmax_cross_entropy", "one_hot", "check_labels"]
@@ -194,6 +195,7 @@ def one_hot(labels, num_classes, axis=-1, dtype=None):
         return Tensor._make(xp.astype(hot, native), dev, False, None)
 
 
+@replayed_whole
 def check_labels(labels, num_classes, op):
     """Raise a ValueError naming ``op`` unless every class label is in [0, num_classes).
 
