@@ -1,6 +1,6 @@
 """The ``Tensor``: an array on a device, plus what reverse-mode autodiff needs.
 
-A tensor holds ``_data`` (an array of its device's namespace; the public ``data`` is PyTorch's:
+A tensor holds ``array`` (an array of its device's namespace, a bare slot; ``data`` is PyTorch's:
 a detached Tensor over that array), its device, dtype, a version counter (bumped by every
 in-place change), ``requires_grad``, ``grad`` (a Tensor or None) and, when an op made it with
 grad recording on, the node (``grad_fn``) that computes its inputs' gradients.
@@ -46,9 +46,10 @@ class Tensor:
     ``t.data`` is PyTorch's: a Tensor sharing ``t``'s array, with ``requires_grad=False`` and its own
     version counter, so ``p.data.normal_(0, 0.02)``, ``p.data.copy_(src)``, ``p.data[...] = v``
     and ``p.data = other`` (new shape, dtype or device) work as in PyTorch (see :attr:`data`).  It
-    is not the raw backend array: that is ``t.array`` (no copy; for code above the core such as
-    optimizer kernels: a bare slot, no checks, no version bump), ``np.asarray(t)`` / :meth:`numpy`
-    give a host copy, and :meth:`wrap` / :meth:`set_data_` hand an array to a tensor.
+    is not the raw backend array: that is ``t.array`` (the slot itself, no copy: what the engine
+    and the optimizer kernels read; writing it is a bare assignment, no checks, no version bump),
+    ``np.asarray(t)`` / :meth:`numpy` give a host copy, and :meth:`wrap` / :meth:`set_data_` hand
+    an array to a tensor (call :meth:`bump_version` after writing into ``t.array`` in place).
 
     Examples
     --------
@@ -60,12 +61,12 @@ class Tensor:
     tensor([2., 4., 6.], dtype=float32, device='cpu')
     """
 
-    __slots__ = ("_data", "_device", "_rg", "grad", "_node", "_vc", "__weakref__")
+    __slots__ = ("array", "_device", "_rg", "grad", "_node", "_vc", "__weakref__")
     __array_ufunc__ = None  # make NumPy defer to our reflected operators (array + tensor)
 
     def __init__(self, data, requires_grad=False, dtype=None, device=None):
         arr, dev = _to_array(data, dtype, device)
-        self._data = arr
+        self.array = arr
         self._device = dev
         self._rg = False
         self.grad = None
@@ -100,7 +101,7 @@ class Tensor:
     @staticmethod
     def _make(data, dev, rg, node):
         t = object.__new__(Tensor)
-        t._data = data
+        t.array = data
         t._device = dev
         t._rg = rg
         t.grad = None
@@ -117,7 +118,7 @@ class Tensor:
     @requires_grad.setter
     def requires_grad(self, value):
         value = bool(value)
-        if value and not dtypes.is_floating(self._data.dtype):
+        if value and not dtypes.is_floating(self.array.dtype):
             raise TypeError(
                 f"requires_grad: only floating-point tensors can require grad, this one is "
                 f"{self.dtype} with shape {tuple(self.shape)}; convert it with .to(dtype=minigrad.float32)")
@@ -159,35 +160,35 @@ class Tensor:
         >>> w.shape, w.dtype, w.requires_grad
         ((1, 1), minigrad.float64, True)
         """
-        return Tensor._make(self._data, self._device, False, None)
+        return Tensor._make(self.array, self._device, False, None)
 
     @data.setter
     def data(self, source):
         if isinstance(source, Tensor):
-            arr, dev = source._data, source._device
+            arr, dev = source.array, source._device
         else:
             arr, dev = source, _array_device("Tensor.data", self, source)
         _check_storage("Tensor.data", self, arr, dev)
-        self._data, self._device = arr, dev
+        self.array, self._device = arr, dev
 
     @property
     def shape(self):
         """The size of each axis, a tuple of ints (the same as ``x.size()``, PyTorch's)."""
-        return tuple(self._data.shape)
+        return tuple(self.array.shape)
 
     @property
     def ndim(self):
         """The number of axes (0 for a scalar tensor)."""
-        return self._data.ndim
+        return self.array.ndim
 
     def numel(self):
         """The number of elements, an int (PyTorch's ``numel()``)."""
-        return int(self._data.size)
+        return int(self.array.size)
 
     @property
     def dtype(self):
         """The element type as a minigrad dtype (``float32``, ``int64``, ``bool`` ...)."""
-        return dtypes.name_of(self._data.dtype)
+        return dtypes.name_of(self.array.dtype)
 
     @property
     def device(self) -> Device:
@@ -212,12 +213,12 @@ class Tensor:
     def __len__(self):
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self._data.shape[0]
+        return self.array.shape[0]
 
     def __iter__(self):
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self._data.shape[0]))
+        return (self[i] for i in range(self.array.shape[0]))
 
     # ----- autograd -------------------------------------------------------------------
     def retain_grad(self):
@@ -228,7 +229,7 @@ class Tensor:
 
     def detach(self):
         """The same data (shared, no copy) cut off from the graph."""
-        t = Tensor._make(self._data, self._device, False, None)
+        t = Tensor._make(self.array, self._device, False, None)
         t._vc = self._vc
         return t
 
@@ -237,7 +238,7 @@ class Tensor:
         if self._node is not None:
             raise RuntimeError("deepcopy: only leaf tensors (created by the user, not by an op) can be "
                                "deep-copied; use detach().clone() for a copy of a result")
-        t = Tensor._make(self._device.xp.asarray(self._data, copy=True), self._device, self._rg, None)
+        t = Tensor._make(self._device.xp.asarray(self.array, copy=True), self._device, self._rg, None)
         if self.grad is not None:
             t.grad = self.grad.__deepcopy__(memo)
         memo[id(self)] = t
@@ -257,9 +258,9 @@ class Tensor:
     def item(self):
         """The single value as a Python number; more than one element raises
         :class:`~minigrad.errors.ShapeError` (a ValueError and PyTorch's RuntimeError)."""
-        if self._data.size != 1:
+        if self.array.size != 1:
             raise ShapeError(f"item: only one-element tensors can be converted, this one has shape {self.shape}")
-        return self._device.to_numpy(self._data).reshape(()).item()
+        return self._device.to_numpy(self.array).reshape(()).item()
 
     def tolist(self):
         """The values as nested Python lists (a number for a 0-d tensor)."""
@@ -267,7 +268,7 @@ class Tensor:
 
     def numpy(self):
         """A NumPy copy of the data on the host (use ``detach()`` first is not needed)."""
-        return self._device.to_numpy(self._data)
+        return self._device.to_numpy(self.array)
 
     def __array__(self, dtype=None, copy=None):
         a = self.numpy()
@@ -280,12 +281,12 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self):
-        if self._data.size != 1:
+        if self.array.size != 1:
             raise ShapeError(f"the truth value of a tensor with shape {self.shape} is ambiguous; use .any() or .all()")
         return bool(self.item())
 
     def __index__(self):
-        if dtypes.is_floating(self._data.dtype) or self._data.size != 1:
+        if dtypes.is_floating(self.array.dtype) or self.array.size != 1:
             raise TypeError("only integer tensors of one element can be used as an index")
         return int(self.item())
 
@@ -310,10 +311,10 @@ class Tensor:
         return self.to(dtype=dtype)
 
     def __dlpack__(self, *args, **kwargs):
-        return self._data.__dlpack__(*args, **kwargs)
+        return self.array.__dlpack__(*args, **kwargs)
 
     def __dlpack_device__(self):
-        return self._data.__dlpack_device__()
+        return self.array.__dlpack_device__()
 
     # ----- printing ----------------------------------------------------------------------
     def __repr__(self):
@@ -339,17 +340,17 @@ class Tensor:
             if other._device is not self._device:
                 raise DeviceError(f"{op}: tensors on {self._device} and {other._device}; "
                                   "move them with .to(device) first")
-            other = other._data
+            other = other.array
         elif not isinstance(other, (int, float, bool)):
             other = self._device.asarray(other)
-        elif other.__class__ is float and not dtypes.is_floating(self._data.dtype):
+        elif other.__class__ is float and not dtypes.is_floating(self.array.dtype):
             raise _inplace_dtype_error(op, "float", self)
         if not isinstance(other, (int, float, bool)):
-            if other.dtype != self._data.dtype:
-                if dtypes.is_floating(other.dtype) and not dtypes.is_floating(self._data.dtype):
+            if other.dtype != self.array.dtype:
+                if dtypes.is_floating(other.dtype) and not dtypes.is_floating(self.array.dtype):
                     raise _inplace_dtype_error(op, dtypes.name_of(other.dtype), self)
-                other = self._device.xp.astype(other, self._data.dtype)
-            if other.shape != self._data.shape and _broadcast_shape(other.shape, self._data.shape) != self._data.shape:
+                other = self._device.xp.astype(other, self.array.dtype)
+            if other.shape != self.array.shape and _broadcast_shape(other.shape, self.array.shape) != self.array.shape:
                 raise ValueError(f"{op}: operand of shape {tuple(other.shape)} does not broadcast to the "
                                  f"tensor's shape {self.shape}")
         return other
@@ -359,7 +360,7 @@ class Tensor:
         o = self._operand("add_", other)
         if STATE.grad and (self._rg or isinstance(other, Tensor) and other._rg):
             return self._inplace_graph("add_", other, alpha)
-        self._data += o if alpha == 1 else o * alpha
+        self.array += o if alpha == 1 else o * alpha
         self._vc[0] += 1
         return self
 
@@ -368,7 +369,7 @@ class Tensor:
         o = self._operand("sub_", other)
         if STATE.grad and (self._rg or isinstance(other, Tensor) and other._rg):
             return self._inplace_graph("sub_", other, alpha)
-        self._data -= o if alpha == 1 else o * alpha
+        self.array -= o if alpha == 1 else o * alpha
         self._vc[0] += 1
         return self
 
@@ -377,18 +378,18 @@ class Tensor:
         o = self._operand("mul_", other)
         if STATE.grad and (self._rg or isinstance(other, Tensor) and other._rg):
             return self._inplace_graph("mul_", other)
-        self._data *= o
+        self.array *= o
         self._vc[0] += 1
         return self
 
     def div_(self, other):
         """self /= other, in place (true division; recorded in the graph when self or other requires grad)."""
-        if not dtypes.is_floating(self._data.dtype):
+        if not dtypes.is_floating(self.array.dtype):
             raise _inplace_dtype_error("div_", "float (a quotient)", self)
         o = self._operand("div_", other)
         if STATE.grad and (self._rg or isinstance(other, Tensor) and other._rg):
             return self._inplace_graph("div_", other)
-        self._data /= o
+        self.array /= o
         self._vc[0] += 1
         return self
 
@@ -398,7 +399,7 @@ class Tensor:
         o = self._operand("pow_", exponent)
         if STATE.grad and (self._rg or isinstance(exponent, Tensor) and exponent._rg):
             return self._inplace_graph("pow_", exponent)
-        self._data **= o
+        self.array **= o
         self._vc[0] += 1
         return self
 
@@ -408,7 +409,7 @@ class Tensor:
         o = self._operand("copy_", src)
         if STATE.grad and (self._rg or isinstance(src, Tensor) and src._rg):
             return self._inplace_graph("copy_", src)
-        self._data[...] = o
+        self.array[...] = o
         self._vc[0] += 1
         return self
 
@@ -423,7 +424,7 @@ class Tensor:
             o = value
         if STATE.grad and (self._rg or isinstance(value, Tensor) and value._rg):
             return self._inplace_graph("fill_", value)
-        self._data[...] = o
+        self.array[...] = o
         self._vc[0] += 1
         return self
 
@@ -440,8 +441,8 @@ class Tensor:
         keeps seeing it."""
         if not isinstance(source, Tensor):
             raise TypeError(f"set_data_: expected a Tensor, got {type(source).__name__}")
-        _check_storage("set_data_", self, source._data, source._device)
-        self._data = source._data
+        _check_storage("set_data_", self, source.array, source._device)
+        self.array = source.array
         self._device = source._device
         self._vc[0] += 1
         return self
@@ -457,14 +458,6 @@ class Tensor:
     __itruediv__ = div_
     __ipow__ = pow_
 
-
-# ``t.array``: the backend array itself (NumPy, CuPy or array-api-strict; no copy), the public name
-# of the ``_data`` slot for the packages above the core (optimizer kernels, modules, the training
-# toolkit), which may not use private Tensor names.  The very same slot descriptor under a second
-# name, so a read or write is a bare slot access, as fast as ``_data``: no checks, no version bump.
-# Replace a tensor's storage with ``t.data = source`` or ``set_data_``; bump after an in-place
-# write into the array with ``bump_version()``.
-Tensor.array = Tensor.__dict__["_data"]
 
 def _array_device(op, t, arr):
     """The Device of ``arr`` (an array offered as ``t``'s new storage), which must be ``t``'s."""
@@ -506,7 +499,7 @@ def _to_array(data, dtype, device):
     """(array, Device) for the Tensor constructor."""
     if isinstance(data, Tensor):
         dev = data._device if device is None else _get_device(device)
-        arr = data._data if dev is data._device else _get_device(dev).asarray(data.numpy())
+        arr = data.array if dev is data._device else _get_device(dev).asarray(data.numpy())
         if dtype is not None:
             native = dtypes.to_native(dtype, dev.xp)
             if arr.dtype != native:
@@ -577,7 +570,7 @@ def as_constant_like(x, like, op):
     if isinstance(x, _np_scalar) and x.dtype.kind in "iuf":
         x = x.item()  # NumPy scalars act as the Python numbers they hold
     if isinstance(x, (int, float, bool)):
-        ldt = like._data.dtype
+        ldt = like.array.dtype
         if isinstance(x, float) and not dtypes.is_floating(ldt):
             native = dtypes.to_native(dtypes.get_default_dtype(), xp)
         elif isinstance(x, int) and not isinstance(x, bool) and dtypes.name_of(ldt) == "bool":
@@ -592,8 +585,8 @@ def as_constant_like(x, like, op):
     if d is not dev:
         if isinstance(x, (list, tuple)):
             arr = dev.asarray(x, dtype=_infer_python_dtype(x, xp))
-            if dtypes.is_floating(arr.dtype) and dtypes.is_floating(like._data.dtype):
-                arr = xp.astype(arr, like._data.dtype)
+            if dtypes.is_floating(arr.dtype) and dtypes.is_floating(like.array.dtype):
+                arr = xp.astype(arr, like.array.dtype)
         else:
             raise _function_device_error(op, like, d)
     return Tensor._make(arr, dev, False, None)

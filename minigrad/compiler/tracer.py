@@ -31,7 +31,7 @@ __all__ = ["CompileError", "Instr", "Ref", "TensorRef", "Tracer", "Value"]
 
 _ndarray = np.ndarray
 _view = _ndarray.view
-DATA_SLOT = "data"  # the name of Tensor's array slot
+DATA_SLOT = "array"  # the name of Tensor's array slot
 
 
 class CompileError(RuntimeError):

@@ -254,9 +254,9 @@ def test_optimizer_keeps_updating_in_place_after_data_idioms(device):
 
 
 def test_library_code_reads_the_array_not_data():
-    """minigrad/, nn/ and optim/ read a tensor's array through the ``_data`` slot (``.array`` above
-    the core), never ``.data``: that builds a Tensor on every read (slower, and not an array), so a
-    use that slips in (e.g. from a merge of older code) is caught here.  The module ``minigrad.data``
+    """minigrad/, nn/ and optim/ read a tensor's array through the ``array`` slot, never ``.data``:
+    that builds a Tensor on every read (slower, and not an array), so a use that slips in (e.g.
+    from a merge of older code) is caught here.  The module ``minigrad.data``
     and the deliberate PyTorch-style assignments of gradcheck_module are the exceptions."""
     import ast
     from pathlib import Path
@@ -271,4 +271,4 @@ def test_library_code_reads_the_array_not_data():
                     owner = node.value.id if isinstance(node.value, ast.Name) else None
                     if owner not in ("minigrad", "mg", "utils") and (rel, owner) not in allowed:
                         found.append(f"{rel}:{node.lineno}")
-    assert not found, "reads .data instead of ._data / .array: " + ", ".join(found)
+    assert not found, "reads .data instead of .array: " + ", ".join(found)
