@@ -180,6 +180,28 @@ class MinigradNN:
         return loss.item()
 
 
+class MinigradCompiled(MinigradNN):
+    """The ``nn`` side with its whole step (forward, loss, backward, Adam) under ``mg.compile``: the
+    first two calls trace it, every later one replays the recorded array program."""
+
+    def __init__(self, params):
+        super().__init__(params)
+        mg = self.mg
+
+        def step(x, y):
+            self.opt.zero_grad()
+            loss = self.loss_fn(self.model(x), y)
+            loss.backward()
+            self.opt.step()
+            return loss
+
+        self.compiled = mg.compile(step)
+
+    def step(self, x, y):
+        mg = self.mg
+        return self.compiled(mg.Tensor(x), mg.Tensor(y)).item()
+
+
 class TorchNN:
     """PyTorch eager, as its users write the same job (``--model torch``, only where torch is
     installed; it is not a dependency of minigrad): nn.Sequential, nn.CrossEntropyLoss,
@@ -227,7 +249,8 @@ class TorchFusedNN(TorchNN):
     adam_options = {"fused": True}
 
 
-SIDES = {"raw": MinigradMLP, "nn": MinigradNN, "torch": TorchNN, "torch-fused": TorchFusedNN}
+SIDES = {"raw": MinigradMLP, "nn": MinigradNN, "compiled": MinigradCompiled, "torch": TorchNN,
+         "torch-fused": TorchFusedNN}
 DEFAULT_SIDES = ["raw", "nn"]
 
 

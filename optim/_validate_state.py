@@ -83,8 +83,8 @@ def _check_group(where, opt, gi, saved, current):
         raise ValueError(f"{where}: parameter group {gi} has {len(ids)} parameter(s) in the state_dict but "
                          f"{len(current['params'])} here")
     keys = set(saved) - {"params"}
-    missing = sorted(set(opt.defaults) - keys)
-    foreign = sorted(keys - set(opt.defaults) - set(current) - _SCHEDULER_KEYS)
+    missing = sorted(set(opt.defaults) - keys - {"fused"})  # fused: how an optimizer runs, either way is fine
+    foreign = sorted(keys - set(opt.defaults) - set(current) - _SCHEDULER_KEYS - {"fused"})
     if missing or foreign:
         raise ValueError(f"{where}: param_groups[{gi}] was not written by {type(opt).__name__}: it lacks "
                          f"{missing} and has {foreign} (a state_dict of another optimizer class?)")

@@ -63,9 +63,10 @@ class Adam(Optimizer):
     _decoupled = False
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, *,
-                 beta1=None, beta2=None):
+                 beta1=None, beta2=None, fused=None):
         betas = _betas(self.name, betas, beta1, beta2)
-        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad))
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad),
+                         fused=fused)
 
     def _check(self, group):
         for key in ("lr", "eps", "weight_decay"):
@@ -148,9 +149,9 @@ class AdamW(Adam):
     _decoupled = True
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
-                 beta1=None, beta2=None):
+                 beta1=None, beta2=None, fused=None):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                         beta1=beta1, beta2=beta2)
+                         beta1=beta1, beta2=beta2, fused=fused)
 
 
 def _betas(name, betas, beta1, beta2):

@@ -45,9 +45,9 @@ class Adamax(Optimizer):
 
     name = "Adamax"
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *, fused=None):
         betas = _betas(self.name, betas, None, None)
-        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay), fused=fused)
 
     def _check(self, group):
         check_adam_like(self.name, group)

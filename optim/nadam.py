@@ -51,11 +51,11 @@ class NAdam(Optimizer):
     name = "NAdam"
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
-                 decoupled_weight_decay=False):
+                 decoupled_weight_decay=False, *, fused=None):
         betas = _betas(self.name, betas, None, None)
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       momentum_decay=momentum_decay,
-                                      decoupled_weight_decay=decoupled_weight_decay))
+                                      decoupled_weight_decay=decoupled_weight_decay), fused=fused)
 
     def _check(self, group):
         check_adam_like(self.name, group)

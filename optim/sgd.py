@@ -64,9 +64,9 @@ class SGD(Optimizer):
 
     name = "SGD"
 
-    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
+    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0, *, fused=None):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov,
-                                      weight_decay=weight_decay))
+                                      weight_decay=weight_decay), fused=fused)
 
     def _check(self, group):
         for key in ("lr", "weight_decay"):
@@ -129,8 +129,8 @@ class Momentum(Optimizer):
 
     name = "Momentum"
 
-    def __init__(self, params, lr=0.01, beta=0.9, weight_decay=0.0):
-        super().__init__(params, dict(lr=lr, beta=beta, weight_decay=weight_decay))
+    def __init__(self, params, lr=0.01, beta=0.9, weight_decay=0.0, *, fused=None):
+        super().__init__(params, dict(lr=lr, beta=beta, weight_decay=weight_decay), fused=fused)
 
     def _check(self, group):
         check_nonnegative(self.name, group, "lr")

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .traced import TracedArray
-from .tracer import Ref, TensorRef, accumulate_grad, raw_data
+from .tracer import Ref, TensorRef, accumulate_grad, raw_data, set_raw_data
 
 __all__ = ["Program", "build", "same_program"]
 
@@ -71,9 +71,48 @@ def _live_instructions(instrs, values, outputs):
     return keep
 
 
-def _plannable(ins, values):
-    return (ins.kind == "compute" and ins.ufunc in _PLANNED_UFUNC_METHODS and len(ins.outs) == 1
-            and not ins.writes and not ins.multi and values[ins.outs[0]].kind == "temp")
+class _Out:
+    """Where the planned buffer goes in an out-form's arguments."""
+
+
+_OUT = _Out()
+
+
+def _astype_form(ins):
+    if len(ins.args) != 2 or any(k != "copy" for k in ins.kwargs) or ins.kwargs.get("copy", True) is not True:
+        return None
+    return np.copyto, (_OUT, ins.args[0]), {"casting": "unsafe"}
+
+
+def _fill_form(value):
+    def form(ins):
+        if len(ins.args) != 1 or any(k != "dtype" for k in ins.kwargs):
+            return None
+        return np.copyto, (_OUT, value), {"casting": "unsafe"}
+    return form
+
+
+def _full_like_form(ins):
+    if len(ins.args) != 2 or any(k != "dtype" for k in ins.kwargs) or isinstance(ins.args[1], Ref):
+        return None
+    return np.copyto, (_OUT, ins.args[1]), {"casting": "unsafe"}
+
+
+# Functions without ``out=`` whose result a planned buffer can still hold: written as another call
+# that fills the buffer with the same values (a cast is NumPy's same loop either way).
+_OUT_FORMS = {np.astype: _astype_form, np.ndarray.astype: _astype_form, np.ones_like: _fill_form(1),
+              np.zeros_like: _fill_form(0), np.full_like: _full_like_form}
+
+
+def _out_form(ins, values):
+    """How the single output of ``ins`` is written into a planned buffer: None (it is not), "out"
+    (an ``out=`` argument) or (callable, args, kwargs) with ``_OUT`` for the buffer."""
+    if ins.kind != "compute" or len(ins.outs) != 1 or ins.writes or ins.multi or values[ins.outs[0]].kind != "temp":
+        return None
+    if ins.ufunc in _PLANNED_UFUNC_METHODS:
+        return "out"
+    form = _OUT_FORMS.get(ins.call)
+    return form(ins) if form is not None else None
 
 
 def build(tracer, out_template, n_args):
@@ -97,6 +136,7 @@ def build(tracer, out_template, n_args):
         if v.kind == "view" and v.base is not None:
             last[v.base] = max(last[v.base], last[v.id])
 
+    _gradients_in_one_array(values, instrs)
     ns = {"_T": Tensor._make, "_raw": raw_data, "_asarray": np.asarray, "_acc": accumulate_grad,
           "_copy": _copy_out}
     names = {}
@@ -111,7 +151,7 @@ def build(tracer, out_template, n_args):
     pool, buffers, free_at, buffer_name = {}, [], {}, {}
     lines, consts = [], _Consts(ns)
     for i, ins in enumerate(instrs):
-        plan = _plannable(ins, values)
+        plan = _out_form(ins, values)
         if ins.kind == "view" and all(r in fixed for r in ins.refs()):
             result = ins.call(*_resolve(ins.args, fixed), **_resolve(ins.kwargs, fixed))
             results = list(result) if ins.multi else [result]
@@ -120,7 +160,7 @@ def build(tracer, out_template, n_args):
                 ns[names[vid]] = fixed[vid] = r
         else:
             out_kw = ""
-            if plan:
+            if plan is not None:
                 vid = ins.outs[0]
                 v = values[vid]
                 key = (v.array.dtype.str, v.array.shape)
@@ -135,11 +175,16 @@ def build(tracer, out_template, n_args):
                 fixed[vid] = buf
                 free_at.setdefault(last[vid], []).append((key, buf))
                 out_kw = f", out={names[vid]}" if (ins.args or ins.kwargs) else f"out={names[vid]}"
-            call = consts.name(ins.call, "f")
-            args = ", ".join(_render(a, names, consts) for a in ins.args)
-            kw = "".join(f", {k}={_render(a, names, consts)}" for k, a in ins.kwargs.items())
+            call, call_args, call_kwargs = ins.call, ins.args, ins.kwargs
+            if plan is not None and plan != "out":
+                call, call_args, call_kwargs = plan
+                call_args = tuple(Ref(vid) if a is _OUT else a for a in call_args)
+                out_kw = ""
+            call = consts.name(call, "f")
+            args = ", ".join(_render(a, names, consts) for a in call_args)
+            kw = "".join(f", {k}={_render(a, names, consts)}" for k, a in call_kwargs.items())
             expr = f"{call}({args}{kw if args else kw[2:]}{out_kw})"
-            if plan or not ins.outs:
+            if plan is not None or not ins.outs:
                 lines.append(expr)
             else:
                 for vid in ins.outs:
@@ -164,6 +209,33 @@ def build(tracer, out_template, n_args):
     return Program(ns["replay"], source, guards, buffers)
 
 
+def _gradients_in_one_array(values, instrs):
+    """Move the buffers the step keeps for the leaves' gradients into one flat array per dtype, in
+    the order of the leaves' own arrays in memory: the parameters of an optimizer built with
+    ``fused=True`` lie one after another in one array, so their gradients then do too and the
+    optimizer updates them all with one call, without copying them together first."""
+    groups = {}
+    for ins in instrs:
+        if ins.kind == "acc":
+            leaf, _, own = ins.args
+            v = values[own.id]
+            data = raw_data(leaf)
+            where = data.__array_interface__["data"][0] if isinstance(data, np.ndarray) else 0
+            groups.setdefault(v.array.dtype.str, []).append((where, leaf, v))
+    for items in groups.values():
+        items.sort(key=lambda item: item[0])
+        flat = np.empty(sum(v.array.size for _, _, v in items), items[0][2].array.dtype)
+        o = 0
+        for _, leaf, v in items:
+            old, new = v.array, flat[o:o + v.array.size].reshape(v.array.shape)
+            o += old.size
+            g = leaf.grad
+            if g is not None and raw_data(g) is old:  # the gradient the traced call left: keep it
+                new[...] = old
+                set_raw_data(g, new)
+            v.array = new
+
+
 def _copy_out(array, device):
     return Tensor._make(np.array(array, copy=True), device, False, None)
 
@@ -180,7 +252,11 @@ class _Consts:
         found = self._by_id.get(key)
         if found is not None:
             return found
-        name = f"{prefix}{len(self._by_id)}"
+        label = getattr(obj, "__name__", None)
+        if prefix == "f" and isinstance(label, str) and label.isidentifier():
+            name = f"{label.strip('_')}_{len(self._by_id)}"
+        else:
+            name = f"{prefix}{len(self._by_id)}"
         self._by_id[key] = name
         self.ns[name] = obj
         return name

@@ -60,6 +60,12 @@ class TracedArray(_ndarray):
         tracer = _active()
         if tracer is None:
             return func(*plain(args), **plain(kwargs))
+        ufunc = _REDUCTIONS.get(func)
+        if ufunc is not None and _simple_reduction(args, kwargs, func):
+            kw = dict(kwargs)
+            if len(args) == 2:
+                kw["axis"] = args[1]
+            return tracer.record(ufunc.reduce, args[:1], kw, ufunc="reduce")
         return tracer.record(func, args, kwargs)
 
     # ----- reading values into Python --------------------------------------------------
@@ -107,6 +113,19 @@ class TracedArray(_ndarray):
     @property
     def mT(self):
         return self.swapaxes(-1, -2)
+
+
+# NumPy's reduction functions are these ufuncs' ``reduce`` (the same loops, so the same bits); recorded
+# as such, their results can be written into planned buffers.
+_REDUCTIONS = {np.sum: np.add, np.prod: np.multiply, np.max: np.maximum, np.amax: np.maximum, np.min: np.minimum,
+               np.amin: np.minimum, np.any: np.logical_or, np.all: np.logical_and}
+_WITH_DTYPE = (np.sum, np.prod)
+
+
+def _simple_reduction(args, kwargs, func):
+    allowed = ("axis", "keepdims", "dtype") if func in _WITH_DTYPE else ("axis", "keepdims")
+    return (1 <= len(args) <= 2 and isinstance(args[0], TracedArray) and all(k in allowed for k in kwargs)
+            and not (len(args) == 2 and "axis" in kwargs))
 
 
 def _method(name):

@@ -230,8 +230,16 @@ def test_integer_storage_for_a_tensor_that_requires_grad_is_refused(device):
 
 
 def test_optimizer_keeps_updating_in_place_after_data_idioms(device):
+    _optimizer_after_data_idioms(device, fused=False)
+
+
+def test_fused_optimizer_keeps_updating_in_place_after_data_idioms():
+    _optimizer_after_data_idioms("cpu", fused=True)  # fused=True needs views: cpu or cuda
+
+
+def _optimizer_after_data_idioms(device, fused):
     layer = nn.Linear(3, 2).to(device)
-    opt = optim.SGD(layer.parameters(), lr=0.1)
+    opt = optim.SGD(layer.parameters(), lr=0.1, fused=fused)
     mg.manual_seed(0)
     layer.weight.data.normal_(0, 0.02)
     layer.bias.data.fill_(0.5)
