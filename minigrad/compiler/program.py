@@ -31,14 +31,17 @@ _NEVER = 1 << 60
 class Program:
     """A compiled step: ``run(arrays)`` replays it; ``source`` is its generated code;
     ``guards_hold()`` says whether the tensors it reads by reference still hold those arrays;
-    ``buffers`` / ``buffer_bytes`` the planned memory."""
+    ``buffers`` / ``buffer_bytes`` the planned memory; ``allocating`` names the operations whose
+    results are still new arrays on every replay (functions without ``out=``, such as a gather
+    by an index array)."""
 
-    def __init__(self, fn, source, guards, buffers):
+    def __init__(self, fn, source, guards, buffers, allocating=()):
         self.run = fn
         self.source = source
         self._guards = guards
         self.buffers = buffers
         self.buffer_bytes = sum(b.nbytes for b in buffers)
+        self.allocating = list(allocating)
 
     def guards_hold(self):
         for ref, array in self._guards:
@@ -98,10 +101,22 @@ def _full_like_form(ins):
     return np.copyto, (_OUT, ins.args[1]), {"casting": "unsafe"}
 
 
+def where_into(out, condition, x, y):
+    """``np.where(condition, x, y)`` written into ``out``: the same elements, no new array."""
+    np.copyto(out, y, casting="unsafe")
+    np.copyto(out, x, casting="unsafe", where=condition)
+
+
+def _where_form(ins):
+    if len(ins.args) != 3 or ins.kwargs:
+        return None
+    return where_into, (_OUT,) + tuple(ins.args), {}
+
+
 # Functions without ``out=`` whose result a planned buffer can still hold: written as another call
 # that fills the buffer with the same values (a cast is NumPy's same loop either way).
 _OUT_FORMS = {np.astype: _astype_form, np.ndarray.astype: _astype_form, np.ones_like: _fill_form(1),
-              np.zeros_like: _fill_form(0), np.full_like: _full_like_form}
+              np.zeros_like: _fill_form(0), np.full_like: _full_like_form, np.where: _where_form}
 
 
 def _out_form(ins, values):
@@ -149,7 +164,7 @@ def build(tracer, out_template, n_args):
             ns[names[v.id]] = fixed[v.id] = v.array
 
     pool, buffers, free_at, buffer_name = {}, [], {}, {}
-    lines, consts = [], _Consts(ns)
+    lines, consts, allocating = [], _Consts(ns), []
     for i, ins in enumerate(instrs):
         plan = _out_form(ins, values)
         if ins.kind == "view" and all(r in fixed for r in ins.refs()):
@@ -189,6 +204,8 @@ def build(tracer, out_template, n_args):
             else:
                 for vid in ins.outs:
                     names[vid] = f"t{vid}"
+                if ins.kind == "compute":
+                    allocating.append(ins.describe())
                 targets = ", ".join(names[vid] for vid in ins.outs)
                 if ins.multi:
                     targets += ","
@@ -206,7 +223,7 @@ def build(tracer, out_template, n_args):
     source = f"def replay({params}):\n    {body}\n    return {ret}\n"
     exec(compile(source, "<minigrad.compile replay>", "exec"), ns)
     guards = [(weakref.ref(v.tensor), v.array) for v in values if v.kind == "ext" and v.tensor is not None]
-    return Program(ns["replay"], source, guards, buffers)
+    return Program(ns["replay"], source, guards, buffers, allocating)
 
 
 def _gradients_in_one_array(values, instrs):

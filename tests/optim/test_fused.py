@@ -67,6 +67,29 @@ def test_fused_steps_equal_one_call_per_parameter(cls, kw):
         assert p.array is view and np.shares_memory(p.array, flat.P)
 
 
+@pytest.mark.parametrize("cls, kw", [(optim.Adam, dict(lr=0.01)), (optim.NAdam, dict(lr=0.01)),
+                                     (optim.SGD, dict(lr=0.1, momentum=0.9))], ids=["Adam", "NAdam", "SGD"])
+def test_a_large_fused_group_updated_in_two_halves_at_once_gives_the_same_numbers(cls, kw):
+    from optim.flat import SPLIT_AT
+
+    def big():
+        mg.manual_seed(3)
+        return nn.Sequential(nn.Linear(5, 400, dtype=mg.float64), nn.Tanh(), nn.Linear(400, 400, dtype=mg.float64),
+                             nn.Tanh(), nn.Linear(400, 3, dtype=mg.float64))
+
+    m1, m2 = big(), big()
+    o1, o2 = cls(m1.parameters(), **kw), cls(m2.parameters(), fused=True, **kw)
+    assert o2._flat_groups[id(o2.param_groups[0])].total >= SPLIT_AT
+    _train(m1, o1, steps=4)
+    _train(m2, o2, steps=4)
+    assert o2._flat_groups[id(o2.param_groups[0])]._halves is not None  # the split path ran
+    _assert_same(m1, o1, m2, o2)
+    o2.load_state_dict(o1.state_dict())  # new state buffers: the halves must follow them
+    _train(m1, o1, steps=3, seed=5)
+    _train(m2, o2, steps=3, seed=5)
+    _assert_same(m1, o1, m2, o2)
+
+
 def test_fused_survives_load_state_dict_and_a_replaced_parameter():
     m1, m2 = _model(), _model()
     o1, o2 = optim.Adam(m1.parameters(), lr=0.01), optim.Adam(m2.parameters(), lr=0.01, fused=True)
