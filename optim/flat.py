@@ -150,7 +150,7 @@ class FlatGroup:
             cut = self.total // 2
             self._halves = []
             for sl in (slice(0, cut), slice(cut, self.total)):
-                part = {k: (mg.Tensor.wrap(v.data[sl], device=self.device) if isinstance(v, mg.Tensor) else v)
+                part = {k: (mg.Tensor.wrap(v.array[sl], device=self.device) if isinstance(v, mg.Tensor) else v)
                         for k, v in self.state.items()}
                 self._halves.append((sl, mg.Tensor.wrap(self.P[sl], device=self.device), part,
                                      kernels_for(self.device)))
