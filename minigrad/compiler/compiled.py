@@ -23,7 +23,7 @@ from ..modes import STATE
 from ..tensor import Tensor
 from ..tracing import MODES
 from .program import build, out_template, same_program
-from .tracer import CompileError, Tracer, raw_data, set_raw_data
+from .tracer import CompileError, Tracer, data_of, raw_data, set_raw_data
 from .traced import TracedArray
 
 __all__ = ["CompileStats", "CompiledFunction", "compile"]
@@ -81,7 +81,7 @@ class CompiledFunction:
         parts = []
         for a in args:
             if isinstance(a, Tensor):
-                d = raw_data(a)
+                d = data_of(a)
                 parts.append((d.shape, d.dtype, a._device, a._rg))
             else:
                 parts.append(_constant_key(a))
@@ -118,7 +118,7 @@ class CompiledFunction:
         if program is not None:
             if program.guards_hold():
                 self.stats.replays += 1
-                return program.run(*[raw_data(a) for a in args if isinstance(a, Tensor)])
+                return program.run(*[data_of(a) for a in args if isinstance(a, Tensor)])
             entry.program = entry.first = None
             self.stats.retraces += 1
         return self._trace(entry, args, kwargs)

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .traced import TracedArray
-from .tracer import Ref, TensorRef, accumulate_grad, raw_data, set_raw_data
+from .tracer import Ref, TensorRef, accumulate_grad, data_of, grad_landing, raw_data, set_raw_data
 
 __all__ = ["Program", "build", "same_program"]
 
@@ -46,7 +46,7 @@ class Program:
     def guards_hold(self):
         for ref, array in self._guards:
             t = ref()
-            if t is not None and raw_data(t) is not array:
+            if t is not None and data_of(t) is not array:
                 return False
         return True
 
@@ -115,14 +115,37 @@ def _where_form(ins):
 
 # Functions without ``out=`` whose result a planned buffer can still hold: written as another call
 # that fills the buffer with the same values (a cast is NumPy's same loop either way).
+def _create_form(value):
+    def form(ins):
+        if len(ins.args) != 1 or any(k not in ("dtype", "order") for k in ins.kwargs) \
+                or ins.kwargs.get("order", "C") != "C":
+            return None
+        return (np.copyto, (_OUT, value), {"casting": "unsafe"}) if value is not None else (_nothing, (_OUT,), {})
+    return form
+
+
+def _nothing(out):
+    """``np.empty``'s values: whatever the buffer holds."""
+
+
 _OUT_FORMS = {np.astype: _astype_form, np.ndarray.astype: _astype_form, np.ones_like: _fill_form(1),
-              np.zeros_like: _fill_form(0), np.full_like: _full_like_form, np.where: _where_form}
+              np.zeros_like: _fill_form(0), np.full_like: _full_like_form, np.where: _where_form,
+              np.zeros: _create_form(0), np.ones: _create_form(1), np.empty: _create_form(None)}
+
+
+def _order(a):
+    """'C' or 'F' for an array laid out that way, else None.  A planned buffer has the layout the
+    value had when traced, so that what the replay does with it (a reshape that is a view, or a
+    copy) is what the traced call did."""
+    return "C" if a.flags.c_contiguous else "F" if a.flags.f_contiguous else None
 
 
 def _out_form(ins, values):
     """How the single output of ``ins`` is written into a planned buffer: None (it is not), "out"
     (an ``out=`` argument) or (callable, args, kwargs) with ``_OUT`` for the buffer."""
     if ins.kind != "compute" or len(ins.outs) != 1 or ins.writes or ins.multi or values[ins.outs[0]].kind != "temp":
+        return None
+    if _order(values[ins.outs[0]].array) is None:
         return None
     if ins.ufunc in _PLANNED_UFUNC_METHODS:
         return "out"
@@ -178,11 +201,11 @@ def build(tracer, out_template, n_args):
             if plan is not None:
                 vid = ins.outs[0]
                 v = values[vid]
-                key = (v.array.dtype.str, v.array.shape)
+                key = (v.array.dtype.str, v.array.shape, _order(v.array))
                 free = pool.get(key)
                 buf = free.pop() if free else None
                 if buf is None:
-                    buf = np.empty(v.array.shape, v.array.dtype)
+                    buf = np.empty(v.array.shape, v.array.dtype, order=key[2])
                     buffers.append(buf)
                     buffer_name[id(buf)] = f"b{len(buffers) - 1}"
                     ns[buffer_name[id(buf)]] = buf
@@ -191,6 +214,8 @@ def build(tracer, out_template, n_args):
                 free_at.setdefault(last[vid], []).append((key, buf))
                 out_kw = f", out={names[vid]}" if (ins.args or ins.kwargs) else f"out={names[vid]}"
             call, call_args, call_kwargs = ins.call, ins.args, ins.kwargs
+            if ins.kind == "acc":  # accumulate_grad(leaf, w, own) as a function of w for this leaf
+                call, call_args = grad_landing(ins.args[0], fixed[ins.args[2].id]), (ins.args[1],)
             if plan is not None and plan != "out":
                 call, call_args, call_kwargs = plan
                 call_args = tuple(Ref(vid) if a is _OUT else a for a in call_args)

@@ -65,6 +65,7 @@ class TracedArray(_ndarray):
             kw = dict(kwargs)
             if len(args) == 2:
                 kw["axis"] = args[1]
+            kw.setdefault("axis", None)  # the functions reduce over every axis; ufunc.reduce over axis 0
             return tracer.record(ufunc.reduce, args[:1], kw, ufunc="reduce")
         return tracer.record(func, args, kwargs)
 

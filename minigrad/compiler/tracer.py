@@ -14,11 +14,14 @@ What it records (a list of :class:`Instr`, each reading and writing numbered val
 
 How the hooks get in: while tracing, ``Tensor``'s array slot is read through a descriptor that
 hands out TracedArray views of plain arrays (and puts them back at the end), the engine's
-``_accumulate`` goes through :meth:`Tracer.accumulate`, and the Tensor methods that copy values
-out to Python (``item``, ``numpy``, ``tolist``) report a value read.  All are class-level and
+``_accumulate`` goes through :meth:`Tracer.accumulate`, NumPy's ``zeros``, ``ones``, ``empty``
+and ``full`` make recorded arrays, and the Tensor methods that copy values out to Python
+(``item``, ``numpy``, ``tolist``) report a value read.  All are class-level and
 removed when the trace ends; in other threads they act as before.
 """
 from __future__ import annotations
+
+from operator import attrgetter
 
 import numpy as np
 
@@ -131,6 +134,8 @@ def set_raw_data(t, a):
 
 
 _MEMBER = [Tensor.__dict__[DATA_SLOT]]
+#: A Tensor's array outside tracing (a replay): the plain attribute read, at C speed.
+data_of = attrgetter(DATA_SLOT)
 
 
 class Tracer:
@@ -380,6 +385,27 @@ def _held():
     return engine._Held()
 
 
+def grad_landing(leaf, own):
+    """``accumulate_grad`` for one leaf in a replay: a function of the gradient alone, which hands
+    the leaf the same Tensor over ``own`` each time its ``grad`` was cleared."""
+    wrapper = [None]
+    device = leaf._device
+    copyto = np.copyto
+
+    def land(w):
+        g = leaf.grad
+        if g is None:
+            copyto(own, w)
+            t = wrapper[0]
+            if t is None or t._rg or t._node is not None or data_of(t) is not own:
+                t = wrapper[0] = Tensor._make(own, device, False, None)
+            leaf.grad = t
+            return
+        accumulate_grad(leaf, w, own)
+
+    return land
+
+
 # ----- the class-level hooks ----------------------------------------------------------------
 class _TracingData:
     """Tensor's array slot while a step is traced: a plain array read by this thread's tracer is
@@ -420,7 +446,47 @@ def _reading(name):
     return original, method
 
 
+def _creating(name):
+    original = getattr(np, name)
+
+    def create(*args, **kwargs):
+        tracer = TRACING.tracer
+        if tracer is None or tracer.paused:
+            return original(*args, **kwargs)
+        return tracer.record(original, args, kwargs)
+
+    create.__name__ = name
+    return original, create
+
+
+def _converting(name):
+    original = getattr(np, name)
+
+    def convert(*args, **kwargs):
+        tracer = TRACING.tracer
+        if tracer is None or tracer.paused or not _holds_traced(args):
+            return original(*args, **kwargs)
+        return tracer.record(original, args, kwargs)
+
+    convert.__name__ = name
+    return original, convert
+
+
+def _holds_traced(x):
+    if isinstance(x, TracedArray):
+        return True
+    if x.__class__ is tuple or x.__class__ is list:
+        return any(_holds_traced(a) for a in x)
+    return False
+
+
 _ORIGINAL_ACCUMULATE = [engine._accumulate]
+# NumPy's conversions (not dispatched to the array's class): a copy or view made by them of a
+# traced array is recorded, not a plain array the tracer would lose.
+_CONVERTERS = ("array", "asarray", "asanyarray", "ascontiguousarray", "asfortranarray")
+# NumPy's functions that make a new array from a shape alone (no array argument, so nothing tells
+# the tracer): an op that fills such a buffer (a scatter, im2col) must have it recorded.
+_CREATORS = ("zeros", "ones", "empty", "full")
 _READERS = ("item", "numpy", "tolist", "__array__")
 _HOOKS = {"depth": 0, "saved": {}}
 
@@ -441,6 +507,12 @@ def _install_hooks():
             saved[name], hooked = _reading(name)
             setattr(Tensor, name, hooked)
         engine._accumulate = _accumulate_hook
+        for name in _CREATORS:
+            saved["np." + name], hooked = _creating(name)
+            setattr(np, name, hooked)
+        for name in _CONVERTERS:
+            saved["np." + name], hooked = _converting(name)
+            setattr(np, name, hooked)
     _HOOKS["depth"] += 1
 
 
@@ -452,6 +524,8 @@ def _remove_hooks():
         for name in _READERS:
             setattr(Tensor, name, saved.pop(name))
         engine._accumulate = _ORIGINAL_ACCUMULATE[0]
+        for name in _CREATORS + _CONVERTERS:
+            setattr(np, name, saved.pop("np." + name))
 
 
 def _same_input(r, pargs, args):
