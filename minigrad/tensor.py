@@ -470,6 +470,10 @@ def _array_device(op, t, arr):
         raise DeviceError(f"{op}: an array on {dev} (shape {tuple(arr.shape)}) cannot become the storage of a "
                           f"tensor on {t._device} (shape {t.shape}); assign a Tensor (e.g. Tensor(array)) "
                           "to move it across devices")
+    try:
+        dtypes.name_of(arr.dtype)
+    except TypeError as e:
+        raise TypeError(f"{op}: an array of shape {tuple(arr.shape)} cannot become a tensor's storage: {e}") from None
     return dev
 
 

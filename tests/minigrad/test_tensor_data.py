@@ -215,6 +215,15 @@ def test_a_non_tensor_non_array_is_a_type_error(device, bad):
     np.testing.assert_array_equal(p.numpy(), START.astype(np.float32))
 
 
+@pytest.mark.parametrize("bad", [np.array(["a", "b"]), np.array([1 + 2j]), np.array([{}], dtype=object)])
+def test_an_array_of_an_unsupported_dtype_is_refused(bad):
+    q = mg.tensor([1.0, 2.0])
+    with pytest.raises(TypeError, match=r"Tensor\.data: an array of shape \(\d,\) cannot become a tensor's storage: "
+                                        r"dtype: unsupported dtype"):
+        q.data = bad
+    assert q.dtype == "float32" and q.tolist() == [1.0, 2.0]
+
+
 def test_integer_storage_for_a_tensor_that_requires_grad_is_refused(device):
     p = _param(device)
     arr = p.array
