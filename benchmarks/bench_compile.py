@@ -8,7 +8,9 @@
 2. **Allocations per replay**: NumPy reports its data buffers to ``tracemalloc`` (under
    ``np.lib.tracemalloc_domain``); the bytes a replay allocates there, net of the returned loss,
    for the tiny net and for the 784-256-256-10 MLP at batch 64, the peak of the arrays a replay
-   makes and frees, and which operations make them.  Target: zero.
+   makes and frees, and which operations make them.  Target: zero.  (With ``zero_grad()`` setting the
+   gradients to None, a replay makes them anew as one flat array, as eager makes new ones, so that
+   gradients kept from earlier calls keep their values: that array is the one expected.)
 
 Each timing is the median of several rounds, all sides timed in turn in each round (same machine
 state).  ``--clock cpu`` times process CPU time (use it on a shared machine).

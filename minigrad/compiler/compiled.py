@@ -118,7 +118,10 @@ class CompiledFunction:
         if program is not None:
             if program.guards_hold():
                 self.stats.replays += 1
-                return program.run(*[data_of(a) for a in args if isinstance(a, Tensor)])
+                tensors = [a for a in args if isinstance(a, Tensor)]
+                if program.wants_tensors:
+                    return program.run(*[data_of(a) for a in tensors], *tensors)
+                return program.run(*[data_of(a) for a in tensors])
             entry.program = entry.first = None
             self.stats.retraces += 1
         return self._trace(entry, args, kwargs)

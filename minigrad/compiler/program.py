@@ -20,7 +20,8 @@ import numpy as np
 
 from ..tensor import Tensor
 from .traced import TracedArray
-from .tracer import Ref, TensorRef, accumulate_grad, data_of, grad_landing, raw_data, set_raw_data
+from .tracer import (ArgTensor, CompileError, GradArena, Ref, TensorRef, accumulate_input_grad, data_of, grad_landing,
+                     raw_data)
 
 __all__ = ["Program", "build", "same_program"]
 
@@ -34,6 +35,8 @@ class Program:
     ``buffers`` / ``buffer_bytes`` the planned memory; ``allocating`` names the operations whose
     results are still new arrays on every replay (functions without ``out=``, such as a gather
     by an index array)."""
+
+    wants_tensors = False  # whether run() also takes the input Tensors (an input's gradient lands in it)
 
     def __init__(self, fn, source, guards, buffers, allocating=()):
         self.run = fn
@@ -155,127 +158,159 @@ def _out_form(ins, values):
 
 def build(tracer, out_template, n_args):
     """The :class:`Program` of a finished trace; ``out_template`` is the step's result with each
-    Tensor replaced by ``Ref(value id)``."""
-    values, all_instrs = tracer.values, tracer.instrs
+    returned Tensor replaced by a reference to its value."""
+    values = tracer.values
     out_ids = []
     _collect_refs(out_template, out_ids)
-    order = _live_instructions(all_instrs, values, out_ids)
-    instrs = [all_instrs[i] for i in order]
+    instrs = [tracer.instrs[i] for i in _live_instructions(tracer.instrs, values, out_ids)]
+    emit = _Emitter(values, _last_uses(values, instrs, out_ids), _gradient_arenas(values, instrs))
+    for i, ins in enumerate(instrs):
+        emit.instruction(ins)
+        emit.free_after(i)
+    ret = _render_out(out_template, emit.names, emit.consts)
+    params = ", ".join([f"a{i}" for i in range(n_args)] + [f"T{i}" for i in range(n_args) if emit.wants_tensors])
+    body = "\n    ".join(emit.lines) if emit.lines else "pass"
+    source = f"def replay({params}):\n    {body}\n    return {ret}\n"
+    exec(compile(source, "<minigrad.compile replay>", "exec"), emit.ns)
+    guards = [(weakref.ref(v.tensor), v.array) for v in values if v.kind == "ext" and v.tensor is not None]
+    program = Program(emit.ns["replay"], source, guards, emit.buffers, emit.allocating)
+    program.wants_tensors = emit.wants_tensors
+    return program
 
+
+def _last_uses(values, instrs, out_ids):
+    """For each value, the index of the last instruction that reads or writes it or a view of it
+    (returned values: never freed)."""
     last = [-1] * len(values)
     for i, ins in enumerate(instrs):
         for vid in ins.refs():
-            last[vid] = max(last[vid], i)
+            last[vid] = i
         for vid in ins.outs:
             last[vid] = max(last[vid], i)
     for vid in out_ids:
         last[vid] = _NEVER
-    for v in reversed(values):
+    for v in reversed(values):  # a view's base id is smaller than the view's
         if v.kind == "view" and v.base is not None:
             last[v.base] = max(last[v.base], last[v.id])
+    return last
 
-    _gradients_in_one_array(values, instrs)
-    ns = {"_T": Tensor._make, "_raw": raw_data, "_asarray": np.asarray, "_acc": accumulate_grad,
-          "_copy": _copy_out}
-    names = {}
-    fixed = {}  # value id -> the array a static value has at every replay
-    for v in values:
-        if v.kind == "arg":
-            names[v.id] = f"a{v.index}"
-        elif v.kind in ("ext", "own"):
-            names[v.id] = f"k{v.id}"
-            ns[names[v.id]] = fixed[v.id] = v.array
 
-    pool, buffers, free_at, buffer_name = {}, [], {}, {}
-    lines, consts, allocating = [], _Consts(ns), []
-    for i, ins in enumerate(instrs):
-        plan = _out_form(ins, values)
-        if ins.kind == "view" and all(r in fixed for r in ins.refs()):
-            result = ins.call(*_resolve(ins.args, fixed), **_resolve(ins.kwargs, fixed))
-            results = list(result) if ins.multi else [result]
-            for vid, r in zip(ins.outs, results):
-                names[vid] = f"k{vid}"
-                ns[names[vid]] = fixed[vid] = r
+class _Emitter:
+    """Writes the replay's lines, one per instruction, and plans the buffers as it goes.
+
+    ``names``: the Python name of each value in the generated code (``a<i>`` an input, ``k<id>`` a
+    fixed array or a view made once, ``b<n>`` a planned buffer, ``t<id>`` a value made per
+    replay); ``fixed``: the array of each value that is the same at every replay; ``ns``: the
+    generated function's globals."""
+
+    def __init__(self, values, last, arenas):
+        self.values, self.last, self.arenas = values, last, arenas
+        self.ns = {"_T": Tensor._make, "_raw": data_of, "_asarray": np.asarray, "_copy": _copy_out}
+        self.consts = _Consts(self.ns)
+        self.names, self.fixed = {}, {}
+        self.pool, self.free_at, self.buffer_name = {}, {}, {}
+        self.lines, self.buffers, self.allocating = [], [], []
+        self.wants_tensors = False
+        for v in values:
+            if v.kind == "arg":
+                self.names[v.id] = f"a{v.index}"
+            elif v.kind in ("ext", "own"):
+                self.names[v.id] = f"k{v.id}"
+                self.ns[self.names[v.id]] = self.fixed[v.id] = v.array
+        for arena in {id(a): a for a, _ in arenas.values()}.values():  # each replay: new gradient arrays
+            self.lines.append(f"{self.consts.name(arena.reset, 'f')}()")
+
+    def instruction(self, ins):
+        if ins.kind == "view" and all(r in self.fixed for r in ins.refs()):
+            self._view_once(ins)
+            return
+        plan = _out_form(ins, self.values)
+        call, args, kwargs, out_kw = ins.call, ins.args, ins.kwargs, ""
+        if plan is not None:
+            vid = ins.outs[0]
+            self._plan(vid)
+            out_kw = f"out={self.names[vid]}"
+            if plan != "out":  # another call that fills the buffer
+                call, args, kwargs = plan
+                args, out_kw = tuple(Ref(vid) if a is _OUT else a for a in args), ""
+        if ins.kind == "acc" and ins.args[0].__class__ is ArgTensor:  # an input's gradient: its Tensor
+            self.wants_tensors = True                                   # is passed in on each call
+            call, args = accumulate_input_grad, ins.args[:2]
+        elif ins.kind == "acc":  # leaf.grad += w, as a function of w for this leaf
+            call, args = grad_landing(ins.args[0], *self.arenas[id(ins)]), (ins.args[1],)
+        parts = [_render(a, self.names, self.consts) for a in args]
+        parts += [f"{k}={_render(a, self.names, self.consts)}" for k, a in kwargs.items()]
+        parts += [out_kw] if out_kw else []
+        expr = f"{self.consts.name(call, 'f')}({', '.join(parts)})"
+        if plan is not None or not ins.outs:
+            self.lines.append(expr)
         else:
-            out_kw = ""
-            if plan is not None:
-                vid = ins.outs[0]
-                v = values[vid]
-                key = (v.array.dtype.str, v.array.shape, _order(v.array))
-                free = pool.get(key)
-                buf = free.pop() if free else None
-                if buf is None:
-                    buf = np.empty(v.array.shape, v.array.dtype, order=key[2])
-                    buffers.append(buf)
-                    buffer_name[id(buf)] = f"b{len(buffers) - 1}"
-                    ns[buffer_name[id(buf)]] = buf
-                names[vid] = buffer_name[id(buf)]
-                fixed[vid] = buf
-                free_at.setdefault(last[vid], []).append((key, buf))
-                out_kw = f", out={names[vid]}" if (ins.args or ins.kwargs) else f"out={names[vid]}"
-            call, call_args, call_kwargs = ins.call, ins.args, ins.kwargs
-            if ins.kind == "acc":  # accumulate_grad(leaf, w, own) as a function of w for this leaf
-                call, call_args = grad_landing(ins.args[0], fixed[ins.args[2].id]), (ins.args[1],)
-            if plan is not None and plan != "out":
-                call, call_args, call_kwargs = plan
-                call_args = tuple(Ref(vid) if a is _OUT else a for a in call_args)
-                out_kw = ""
-            call = consts.name(call, "f")
-            args = ", ".join(_render(a, names, consts) for a in call_args)
-            kw = "".join(f", {k}={_render(a, names, consts)}" for k, a in call_kwargs.items())
-            expr = f"{call}({args}{kw if args else kw[2:]}{out_kw})"
-            if plan is not None or not ins.outs:
-                lines.append(expr)
-            else:
-                for vid in ins.outs:
-                    names[vid] = f"t{vid}"
-                if ins.kind == "compute":
-                    allocating.append(ins.describe())
-                targets = ", ".join(names[vid] for vid in ins.outs)
-                if ins.multi:
-                    targets += ","
-                if ins.tensor_out:
-                    expr = f"_raw({expr})"
-                elif ins.scalar:
-                    expr = f"_asarray({expr})"
-                lines.append(f"{targets} = {expr}")
-        for key, buf in free_at.pop(i, ()):
-            pool.setdefault(key, []).append(buf)
+            self._assign(ins, expr)
 
-    ret = _render_out(out_template, names, consts)
-    params = ", ".join(f"a{i}" for i in range(n_args))
-    body = "\n    ".join(lines) if lines else "pass"
-    source = f"def replay({params}):\n    {body}\n    return {ret}\n"
-    exec(compile(source, "<minigrad.compile replay>", "exec"), ns)
-    guards = [(weakref.ref(v.tensor), v.array) for v in values if v.kind == "ext" and v.tensor is not None]
-    return Program(ns["replay"], source, guards, buffers, allocating)
+    def _view_once(self, ins):
+        """A view of fixed arrays: made now, once, and named like a fixed array."""
+        result = ins.call(*_resolve(ins.args, self.fixed), **_resolve(ins.kwargs, self.fixed))
+        for vid, r in zip(ins.outs, list(result) if ins.multi else [result]):
+            self.names[vid] = f"k{vid}"
+            self.ns[self.names[vid]] = self.fixed[vid] = r
+
+    def _plan(self, vid):
+        """A buffer for value ``vid``: a free one of its dtype, shape and layout, or a new one."""
+        v = self.values[vid]
+        key = (v.array.dtype.str, v.array.shape, _order(v.array))
+        free = self.pool.get(key)
+        buf = free.pop() if free else None
+        if buf is None:
+            buf = np.empty(v.array.shape, v.array.dtype, order=key[2])
+            self.buffers.append(buf)
+            self.buffer_name[id(buf)] = f"b{len(self.buffers) - 1}"
+            self.ns[self.buffer_name[id(buf)]] = buf
+        self.names[vid] = self.buffer_name[id(buf)]
+        self.fixed[vid] = buf
+        self.free_at.setdefault(self.last[vid], []).append((key, buf))
+
+    def _assign(self, ins, expr):
+        """A value made anew on each replay: ``t<id> = ...``."""
+        for vid in ins.outs:
+            self.names[vid] = f"t{vid}"
+        if ins.kind == "compute":
+            self.allocating.append(ins.describe())
+        targets = ", ".join(self.names[vid] for vid in ins.outs) + ("," if ins.multi else "")
+        if ins.tensor_out:
+            expr = f"_raw({expr})"
+        elif ins.scalar:
+            expr = f"_asarray({expr})"
+        self.lines.append(f"{targets} = {expr}")
+
+    def free_after(self, i):
+        """Return to the pool the buffers whose values were last used by instruction ``i``."""
+        for key, buf in self.free_at.pop(i, ()):
+            self.pool.setdefault(key, []).append(buf)
 
 
-def _gradients_in_one_array(values, instrs):
-    """Move the buffers the step keeps for the leaves' gradients into one flat array per dtype, in
-    the order of the leaves' own arrays in memory: the parameters of an optimizer built with
-    ``fused=True`` lie one after another in one array, so their gradients then do too and the
-    optimizer updates them all with one call, without copying them together first."""
-    groups = {}
+def _gradient_arenas(values, instrs):
+    """One :class:`~minigrad.compiler.tracer.GradArena` per dtype for the leaves whose gradients
+    the step makes, the leaves in the order of their arrays in memory; returns {id(acc instruction):
+    (arena, index)}.  The buffer the traced call used for a leaf's gradient is not used by the
+    replay, so no other operation may read it there."""
+    groups, where = {}, {}
     for ins in instrs:
-        if ins.kind == "acc":
+        if ins.kind == "acc" and ins.args[0].__class__ is not ArgTensor:  # an input's gradient: apart
             leaf, _, own = ins.args
-            v = values[own.id]
             data = raw_data(leaf)
-            where = data.__array_interface__["data"][0] if isinstance(data, np.ndarray) else 0
-            groups.setdefault(v.array.dtype.str, []).append((where, leaf, v))
+            address = data.__array_interface__["data"][0] if isinstance(data, np.ndarray) else 0
+            groups.setdefault(values[own.id].array.dtype.str, []).append((address, id(ins), values[own.id]))
+    for ins in instrs:
+        if ins.kind != "acc" and any(values[r].kind == "own" for r in ins.refs()):
+            raise CompileError(
+                f"compile: {ins.describe()} reads a gradient that backward made in the step; read gradients in "
+                "the optimizer, in a function marked minigrad.tracing.replayed_whole, or after the step")
     for items in groups.values():
         items.sort(key=lambda item: item[0])
-        flat = np.empty(sum(v.array.size for _, _, v in items), items[0][2].array.dtype)
-        o = 0
-        for _, leaf, v in items:
-            old, new = v.array, flat[o:o + v.array.size].reshape(v.array.shape)
-            o += old.size
-            g = leaf.grad
-            if g is not None and raw_data(g) is old:  # the gradient the traced call left: keep it
-                new[...] = old
-                set_raw_data(g, new)
-            v.array = new
+        arena = GradArena(items[0][2].array.dtype, [v.array.shape for _, _, v in items])
+        for i, (_, key, _) in enumerate(items):
+            where[key] = (arena, i)
+    return where
 
 
 def _copy_out(array, device):
@@ -305,6 +340,8 @@ class _Consts:
 
 
 def _render(x, names, consts):
+    if x.__class__ is ArgTensor:
+        return f"T{x.index}"
     if isinstance(x, TensorRef):
         return f"_T({names[x.id]}, {consts.name(x.device)}, False, None)"
     if isinstance(x, Ref):

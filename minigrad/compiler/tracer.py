@@ -30,7 +30,7 @@ from ..tensor import Tensor
 from ..tracing import TRACING
 from .traced import TracedArray, plain
 
-__all__ = ["CompileError", "Instr", "Ref", "TensorRef", "Tracer", "Value"]
+__all__ = ["ArgTensor", "CompileError", "Instr", "Ref", "TensorRef", "Tracer", "Value"]
 
 _ndarray = np.ndarray
 _view = _ndarray.view
@@ -86,6 +86,21 @@ class TensorRef(Ref):
         return other.__class__ is TensorRef and other.id == self.id and other.device is self.device
 
     __hash__ = Ref.__hash__
+
+
+class ArgTensor:
+    """The step's ``index``-th input Tensor itself (a leaf whose gradient lands in ``.grad``)."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index):
+        self.index = index
+
+    def __eq__(self, other):
+        return other.__class__ is ArgTensor and other.index == self.index
+
+    def __hash__(self):
+        return hash(("ArgTensor", self.index))
 
 
 class Instr:
@@ -151,6 +166,7 @@ class Tracer:
         self._made = {}         # id(trace-time array of a value) -> value id
         self._restore = []      # (tensor, plain array, traced view): put back at the end
         self._keep = []         # objects whose ids are keys above: kept alive until the end
+        self._args = {}         # id(input Tensor) -> its index
 
     # ----- values -----------------------------------------------------------------------
     def _new(self, kind, array, base=None, producer=None):
@@ -168,6 +184,7 @@ class Tracer:
         a = raw_data(tensor)
         v, t = self._new("arg", a)
         v.index = index
+        self._args[id(tensor)] = index
         self._ext[id(a)] = t
         set_raw_data(tensor, t)
         self._restore.append((tensor, a, t))
@@ -215,11 +232,11 @@ class Tracer:
     def record(self, call, args, kwargs, ufunc=None):
         """Run ``call`` on the plain arrays and record it; return its result with traced arrays."""
         instr = Instr(call, self._template(args), self._template(kwargs), ufunc=ufunc)
-        pargs, pkw = plain(args), plain(kwargs)
-        result = call(*pargs, **pkw)
+        pargs = plain(args)
+        result = call(*pargs, **plain(kwargs))
         out = kwargs.get("out")
         if out is not None and (out.__class__ is not tuple or any(o is not None for o in out)):
-            outs = out if out.__class__ is tuple else (out,)
+            outs = out if out.__class__ is tuple else (out,)  # written in place: no new value
             instr.writes = [o._slot for o in outs if isinstance(o, TracedArray)]
             self.instrs.append(instr)
             if result.__class__ is tuple:
@@ -231,7 +248,17 @@ class Tracer:
             self.instrs.append(instr)
             return None
         multi = result.__class__ is tuple or result.__class__ is list
-        results = list(result) if multi else [result]
+        made = self._results(instr, list(result) if multi else [result], pargs, args)
+        if made is None:
+            return result
+        if instr.outs:
+            instr.multi = multi
+            self.instrs.append(instr)
+        return result.__class__(made) if multi else made[0]
+
+    def _results(self, instr, results, pargs, args):
+        """Each result as the traced view of a new value (a view of an input's value where it shares
+        its memory), or the traced input itself when NumPy returned it; None after a value read."""
         made = []
         for r in results:
             if isinstance(r, np.generic):
@@ -239,30 +266,22 @@ class Tracer:
                 instr.scalar = True
             if not isinstance(r, _ndarray):
                 self.value_read(f"{instr.describe()} (it returns a Python {type(r).__name__})", None)
-                return result
+                return None
             same = _same_input(r, pargs, args)
             if same is not None:
                 made.append(same)
                 continue
             base = _view_base(r, pargs, args)
-            if base is not None:
-                instr.kind = "view"
-                v, t = self._new("view", r, base=self._root(base), producer=len(self.instrs))
-            else:
-                v, t = self._new("temp", r, producer=len(self.instrs))
-                if instr.kind == "view":
-                    instr.kind = "compute"
+            kind = "view" if base is not None else "temp"
+            v, t = self._new(kind, r, base=None if base is None else self._root(base), producer=len(self.instrs))
             instr.outs.append(v.id)
             made.append(t)
-        if len(instr.outs) < len(made) and instr.outs:
+        if instr.outs and len(instr.outs) < len(made):
             raise CompileError(f"compile: {instr.describe()} returned some of its inputs and some new arrays; "
                                "the tracer cannot record that")
         if instr.outs:
-            if any(self.values[i].kind == "temp" for i in instr.outs):
-                instr.kind = "compute"
-            instr.multi = multi
-            self.instrs.append(instr)
-        return (result.__class__(made) if multi else made[0])
+            instr.kind = "view" if all(self.values[i].kind == "view" for i in instr.outs) else "compute"
+        return made
 
     def _root(self, vid):
         v = self.values[vid]
@@ -322,7 +341,9 @@ class Tracer:
         own = np.empty(g.shape, g.dtype)
         v, own_t = self._new("own", own)
         self._ext[id(own)] = own_t
-        self.instrs.append(Instr(accumulate_grad, (leaf, Ref(g._slot), Ref(v.id)), {}, kind="acc"))
+        index = self._args.get(id(leaf))
+        who = leaf if index is None else ArgTensor(index)  # an input's Tensor changes from call to call
+        self.instrs.append(Instr(accumulate_grad, (who, Ref(g._slot), Ref(v.id)), {}, kind="acc"))
         self.paused += 1
         try:
             accumulate_grad(leaf, _view(g, _ndarray), own, traced=own_t, restore=self._restore)
@@ -381,27 +402,62 @@ def accumulate_grad(leaf, w, own, traced=None, restore=None):
     _ORIGINAL_ACCUMULATE[0](leaf, np.array(w, copy=True), _held(), False)
 
 
+def accumulate_input_grad(leaf, w):
+    """``accumulate_grad`` for an input of the step: a new array each call, since the caller may
+    keep the gradients of earlier inputs."""
+    _ORIGINAL_ACCUMULATE[0](leaf, np.array(w, copy=True), _held(), False)
+
+
 def _held():
     return engine._Held()
 
 
-def grad_landing(leaf, own):
-    """``accumulate_grad`` for one leaf in a replay: a function of the gradient alone, which hands
-    the leaf the same Tensor over ``own`` each time its ``grad`` was cleared."""
-    wrapper = [None]
+class GradArena:
+    """The gradients a replay gives to leaves whose ``grad`` was None: stretches of one new flat
+    array per replay (as eager makes new gradient arrays, so gradients kept from earlier calls keep
+    their values), laid out in the order of the leaves' arrays in memory, so the gradients of a
+    ``fused=True`` optimizer's parameters lie one after another as its flat update wants them."""
+
+    def __init__(self, dtype, shapes):
+        self.dtype, self.shapes = dtype, shapes
+        self.spans, o = [], 0
+        for shape in shapes:
+            n = int(np.prod(shape, dtype=np.int64))
+            self.spans.append((o, o + n))
+            o += n
+        self.total = o
+        self.current = None
+
+    def reset(self):
+        """Start a replay: its first gradient makes a new array."""
+        self.current = None
+
+    def view(self, i):
+        if self.current is None:
+            self.current = np.empty(self.total, self.dtype)
+        start, stop = self.spans[i]
+        return self.current[start:stop].reshape(self.shapes[i])
+
+
+def grad_landing(leaf, arena, index):
+    """``leaf.grad += w`` in a replay, as the engine does it: the gradient as a new array (a stretch
+    of ``arena``) when ``leaf.grad`` is None, else added into the existing gradient in place."""
     device = leaf._device
-    copyto = np.copyto
+    copyto, add = np.copyto, np.add
 
     def land(w):
         g = leaf.grad
         if g is None:
-            copyto(own, w)
-            t = wrapper[0]
-            if t is None or t._rg or t._node is not None or data_of(t) is not own:
-                t = wrapper[0] = Tensor._make(own, device, False, None)
-            leaf.grad = t
+            view = arena.view(index)
+            copyto(view, w)
+            leaf.grad = Tensor._make(view, device, False, None)
             return
-        accumulate_grad(leaf, w, own)
+        data = data_of(g)
+        if not g._rg and data.shape == w.shape and data.dtype == w.dtype and data.flags.writeable:
+            add(data, w, out=data)
+            g._vc[0] += 1
+            return
+        accumulate_input_grad(leaf, w)
 
     return land
 
