@@ -82,7 +82,7 @@ def _clip_norm(parameters, max_norm, norm_type, error_if_nonfinite):
         raise ValueError(f"clip_grad_norm_: norm_type must be > 0 or inf, got {norm_type!r}")
     if not grads:
         return Tensor(0.0)
-    norms = [_norm(g.data, g.device.xp, norm_type) for g in grads]
+    norms = [_norm(g.array, g.device.xp, norm_type) for g in grads]
     total = max(norms) if norm_type == math.inf else math.fsum(n ** norm_type for n in norms) ** (1.0 / norm_type)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(f"clip_grad_norm_: the total {norm_type}-norm of the gradients is {total}; pass "
@@ -90,7 +90,7 @@ def _clip_norm(parameters, max_norm, norm_type, error_if_nonfinite):
     coef = max_norm / (total + 1e-6)
     if not coef >= 1.0:  # NaN totals scale too, as in PyTorch
         for g in grads:
-            g.data[...] = g.data * coef
+            g.array[...] = g.array * coef
             g.bump_version()
     return Tensor(total, dtype="float32", device=grads[0].device)
 
@@ -116,5 +116,5 @@ def _clip_value(parameters, clip_value):
     if not clip_value >= 0:
         raise ValueError(f"clip_grad_value_: clip_value must be a number >= 0, got {clip_value!r}")
     for g in _grads(parameters):
-        g.data[...] = g.device.xp.clip(g.data, -clip_value, clip_value)
+        g.array[...] = g.device.xp.clip(g.array, -clip_value, clip_value)
         g.bump_version()

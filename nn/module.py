@@ -340,7 +340,7 @@ class Module:
             grad = None if getattr(t, "grad", None) is None else t.grad.detach().to(dev, d)
             moved.append((t, t.detach().to(dev, d), grad))
         for t, new, grad in moved:
-            if new.data is not t.data:  # nothing to do (and no version bump) if already there
+            if new.array is not t.array:  # nothing to do (and no version bump) if already there
                 replace_data(t, new)
             if grad is not None:
                 t.grad = grad

@@ -110,7 +110,7 @@ def _check_value(where, key, name, value, p):
         raise ValueError(f"{what} is {shape}, {dtype}, but the parameter is {tuple(p.shape)}, {p.dtype}; "
                          "expected the same shape and dtype")
     xp = value.device.xp if host is None else np
-    data = value.data if host is None else host
+    data = value.array if host is None else host
     if not bool(xp.all(xp.isfinite(data))):
         raise ValueError(f"{what} holds NaN or Inf")
     if name in SECOND_MOMENTS and not bool(xp.all(data >= 0)):

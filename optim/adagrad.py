@@ -59,11 +59,11 @@ class Adagrad(Optimizer):
 
     def _update(self, p, grad, state, group, kernels):
         if not state:
-            buf = kernels.new_buffer(p.data)
+            buf = kernels.new_buffer(p.array)
             if group["initial_accumulator_value"]:
                 buf[...] = float(group["initial_accumulator_value"])
             state["step"] = 0
             state["sum"] = Tensor.wrap(buf, device=p.device)
         state["step"] += 1
-        kernels.adagrad(p.data, grad, state["sum"].data, state["step"], float(group["lr"]),
+        kernels.adagrad(p.array, grad, state["sum"].array, state["step"], float(group["lr"]),
                 float(group["lr_decay"]), float(group["eps"]), float(group["weight_decay"]))

@@ -85,13 +85,13 @@ class Adam(Optimizer):
     def _update(self, p, grad, state, group, kernels):
         if not state:
             for key in self._state_keys(group)[1:]:
-                state[key] = Tensor.wrap(kernels.new_buffer(p.data), device=p.device)
+                state[key] = Tensor.wrap(kernels.new_buffer(p.array), device=p.device)
             state["step"] = 0
         state["step"] += 1
         beta1, beta2 = group["betas"]
         vmax = state.get("max_exp_avg_sq")
-        kernels.adam(p.data, grad, state["exp_avg"].data, state["exp_avg_sq"].data,
-                     None if vmax is None else vmax.data, state["step"], float(group["lr"]), float(beta1),
+        kernels.adam(p.array, grad, state["exp_avg"].array, state["exp_avg_sq"].array,
+                     None if vmax is None else vmax.array, state["step"], float(group["lr"]), float(beta1),
                      float(beta2), float(group["eps"]), float(group["weight_decay"]), self._decoupled)
 
 

@@ -60,7 +60,7 @@ class Adamax(Optimizer):
             init_state(state, p, kernels, ("exp_avg", "exp_inf"))
         state["step"] += 1
         beta1, beta2 = group["betas"]
-        kernels.adamax(p.data, grad, state["exp_avg"].data, state["exp_inf"].data, state["step"],
+        kernels.adamax(p.array, grad, state["exp_avg"].array, state["exp_inf"].array, state["step"],
                float(group["lr"]), float(beta1), float(beta2), float(group["eps"]), float(group["weight_decay"]))
 
 
@@ -80,4 +80,4 @@ def init_state(state, p, kernels, buffers, **scalars):
     state["step"] = 0
     state.update(scalars)
     for key in buffers:
-        state[key] = Tensor.wrap(kernels.new_buffer(p.data), device=p.device)
+        state[key] = Tensor.wrap(kernels.new_buffer(p.array), device=p.device)

@@ -7,8 +7,8 @@ and the whole group be updated by one call of the rule on the flat arrays -- the
 arithmetic, element for element, as one call per parameter, with a dozen ufunc calls per
 group instead of a dozen per parameter.  PyTorch's ``fused=True`` is the same idea on its
 devices (one kernel per group); here the parameters move into the group's flat array when the
-group is added (their values are copied, ``p.data`` becomes the view: arrays taken from
-``p.data`` before that no longer follow the parameter).
+group is added (their values are copied, ``p.array`` becomes the view: arrays taken from
+``p.array``, and tensors from ``p.data``, before that no longer follow the parameter).
 
 The flat path runs when it can: every parameter of the group has a gradient, all have taken
 the same number of steps, and each parameter and state buffer is still its view (after
@@ -59,10 +59,10 @@ class FlatGroup:
         xp = self.device.xp
         self.sizes = [p.numel() for p in self.params]
         self.total = sum(self.sizes)
-        self.P = xp.empty(self.total, dtype=p0.data.dtype)
+        self.P = xp.empty(self.total, dtype=p0.array.dtype)
         self.views = self._views(self.P)
         for p, view in zip(self.params, self.views):
-            view[...] = p.data
+            view[...] = p.array
             p.set_data_(mg.Tensor.wrap(view, device=self.device))
         self.flat_p = mg.Tensor.wrap(self.P, device=self.device)
         self.G = None
@@ -87,14 +87,14 @@ class FlatGroup:
         if len(grads) != len(self.params):
             return False
         for p, view in zip(self.params, self.views):
-            if p.data is not view:
+            if p.array is not view:
                 return False
         if self.state is None:
             return all(not s for s in states) or self._gather(states)
         for s, views in zip(states, self._state_views):
             for key, view in views.items():
                 t = s.get(key)
-                if t is None or t.data is not view:
+                if t is None or t.array is not view:
                     return self._gather(states)
         step = self.state.get("step")
         return all(s.get("step") == step for s in states)
@@ -109,12 +109,12 @@ class FlatGroup:
         for key, value in first.items():
             if isinstance(value, mg.Tensor):
                 if any(not isinstance(s[key], mg.Tensor) or s[key].shape != p.shape
-                       or s[key].data.dtype != self.P.dtype or s[key].device is not self.device
+                       or s[key].array.dtype != self.P.dtype or s[key].device is not self.device
                        for s, p in zip(states, self.params)):
                     return False
                 buf = xp.empty(self.total, dtype=self.P.dtype)
                 for s, view, v in zip(states, self._views(buf), views):
-                    view[...] = s[key].data
+                    view[...] = s[key].array
                     s[key] = mg.Tensor.wrap(view, device=self.device)
                     v[key] = view
                 flat[key] = mg.Tensor.wrap(buf, device=self.device)
@@ -150,7 +150,7 @@ class FlatGroup:
             cut = self.total // 2
             self._halves = []
             for sl in (slice(0, cut), slice(cut, self.total)):
-                part = {k: (mg.Tensor.wrap(v.data[sl], device=self.device) if isinstance(v, mg.Tensor) else v)
+                part = {k: (mg.Tensor.wrap(v.array[sl], device=self.device) if isinstance(v, mg.Tensor) else v)
                         for k, v in self.state.items()}
                 self._halves.append((sl, mg.Tensor.wrap(self.P[sl], device=self.device), part,
                                      kernels_for(self.device)))
@@ -174,7 +174,7 @@ class FlatGroup:
             if isinstance(value, mg.Tensor):
                 if tuple(value.shape) != (self.total,):
                     raise RuntimeError(f"fused: the state entry {key!r} is not elementwise (shape {value.shape})")
-                for s, view, v in zip(states, self._views(value.data), self._state_views):
+                for s, view, v in zip(states, self._views(value.array), self._state_views):
                     s[key] = mg.Tensor.wrap(view, device=self.device)
                     v[key] = view
 

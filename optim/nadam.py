@@ -71,6 +71,6 @@ class NAdam(Optimizer):
         state["step"] += 1
         beta1, beta2 = group["betas"]
         state["mu_product"] = kernels.nadam(
-            p.data, grad, state["exp_avg"].data, state["exp_avg_sq"].data, state["step"],
+            p.array, grad, state["exp_avg"].array, state["exp_avg_sq"].array, state["step"],
             float(state["mu_product"]), float(group["lr"]), float(beta1), float(beta2), float(group["eps"]),
             float(group["weight_decay"]), float(group["momentum_decay"]), group["decoupled_weight_decay"])

@@ -155,9 +155,9 @@ class Optimizer:
                 g = p.grad
                 if g is None:
                     continue
-                if g.data.shape != p.data.shape or g.device is not p.device or g.data.dtype != p.data.dtype:
+                if g.array.shape != p.array.shape or g.device is not p.device or g.array.dtype != p.array.dtype:
                     _bad_grad(self.name, p, g)
-                work.append((p, g.data, group))
+                work.append((p, g.array, group))
         if self._flat_groups:
             work = self._fused_steps(work)
         for p, grad, group in work:
@@ -256,7 +256,7 @@ def _bad_grad(name, p, g):
 
 
 def _fill_zero(t):
-    data = t.data
+    data = t.array
     if hasattr(data, "fill"):
         data.fill(0)
     else:

@@ -67,6 +67,6 @@ class RAdam(Optimizer):
             init_state(state, p, kernels, ("exp_avg", "exp_avg_sq"))
         state["step"] += 1
         beta1, beta2 = group["betas"]
-        kernels.radam(p.data, grad, state["exp_avg"].data, state["exp_avg_sq"].data, state["step"],
+        kernels.radam(p.array, grad, state["exp_avg"].array, state["exp_avg_sq"].array, state["step"],
               float(group["lr"]), float(beta1), float(beta2), float(group["eps"]), float(group["weight_decay"]),
               group["decoupled_weight_decay"])

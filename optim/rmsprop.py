@@ -80,10 +80,10 @@ class RMSprop(Optimizer):
     def _update(self, p, grad, state, group, kernels):
         if not state:
             for key in self._state_keys(group)[1:]:
-                state[key] = Tensor.wrap(kernels.new_buffer(p.data), device=p.device)
+                state[key] = Tensor.wrap(kernels.new_buffer(p.array), device=p.device)
             state["step"] = 0
         state["step"] += 1
         gavg, buf = state.get("grad_avg"), state.get("momentum_buffer")
-        kernels.rmsprop(p.data, grad, state["square_avg"].data, None if gavg is None else gavg.data,
-                        None if buf is None else buf.data, float(group["lr"]), float(group["alpha"]),
+        kernels.rmsprop(p.array, grad, state["square_avg"].array, None if gavg is None else gavg.array,
+                        None if buf is None else buf.array, float(group["lr"]), float(group["alpha"]),
                         float(group["eps"]), float(group["momentum"]), float(group["weight_decay"]))

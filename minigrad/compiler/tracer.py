@@ -34,7 +34,7 @@ __all__ = ["ArgTensor", "CompileError", "Instr", "Ref", "TensorRef", "Tracer", "
 
 _ndarray = np.ndarray
 _view = _ndarray.view
-DATA_SLOT = "data"  # the name of Tensor's array slot
+DATA_SLOT = "array"  # the name of Tensor's array slot
 
 
 class CompileError(RuntimeError):

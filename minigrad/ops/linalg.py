@@ -119,8 +119,8 @@ def matmul(a, b):
     promoted dtype (``minigrad.result_type``); PyTorch refuses them.
     As ``torch.matmul``.
     """
-    if (a.__class__ is Tensor and b.__class__ is Tensor and a.data.ndim == 2 and b.data.ndim == 2
-            and a.data.shape[1] == b.data.shape[0]):
+    if (a.__class__ is Tensor and b.__class__ is Tensor and a.array.ndim == 2 and b.array.ndim == 2
+            and a.array.shape[1] == b.array.shape[0]):
         ta = _is_recorded_transpose(a)
         tb = _is_recorded_transpose(b)
         if ta or tb:  # x @ W.T: one MatMul of W with a flag, not a transpose node and a MatMul

@@ -185,7 +185,7 @@ def one_hot(labels, num_classes, axis=-1, dtype=None):
         what = labels.dtype if isinstance(labels, Tensor) else type(labels).__name__
         raise TypeError(f"one_hot: labels must be an integer Tensor, got {what}")
     check_labels(labels, num_classes, "one_hot")
-    dev, data = labels.device, labels.data
+    dev, data = labels.device, labels.array
     xp = dev.xp
     axis = _normalize_axis(axis, data.ndim + 1, "one_hot")
     native = to_native(dtype or get_default_dtype(), xp)
@@ -211,7 +211,7 @@ def check_labels(labels, num_classes, op):
     ...
     ValueError: my_loss: class labels must be in [0, 3), got values from 0 to 3
     """
-    dev, data = labels.device, labels.data
+    dev, data = labels.device, labels.array
     xp = dev.xp
     if not labels.numel():
         return

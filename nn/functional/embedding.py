@@ -46,7 +46,7 @@ def _check_indices(input, num, weight_shape, op):
     compiled step calls it again on every replay)."""
     if input.numel():
         xp, dev = input.device.xp, input.device  # on the arrays: no graph, and any integer dtype
-        lo, hi = (int(dev.to_numpy(f(input.data))) for f in (xp.min, xp.max))
+        lo, hi = (int(dev.to_numpy(f(input.array))) for f in (xp.min, xp.max))
         if lo < 0 or hi >= num:
             raise IndexError(f"{op}: indices must be in [0, {num}) for a weight of shape {weight_shape}, got values "
                              f"from {lo} to {hi}")

@@ -74,7 +74,7 @@ class Linear(Module):
         (float32 data meeting float64 weights gives float64): PyTorch raises there, but this is what
         lets ``mg.gradcheck(lambda: loss(model(X), y), model.parameters())`` run a model on float32
         data in float64."""
-        if isinstance(x, mg.Tensor) and x.data.dtype is not self.weight.data.dtype and not x.dtype.is_floating_point:
+        if isinstance(x, mg.Tensor) and x.array.dtype is not self.weight.array.dtype and not x.dtype.is_floating_point:
             raise TypeError(f"Linear: the input has dtype {x.dtype} but the weight has {self.weight.dtype}; an "
                             f"integer or bool input must be converted first (PyTorch raises here too), e.g. "
                             f"x.to(dtype={self.weight.dtype})")

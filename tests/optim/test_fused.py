@@ -64,7 +64,7 @@ def test_fused_steps_equal_one_call_per_parameter(cls, kw):
     assert flat.state is not None  # the flat path ran
     params = list(m2.parameters())
     for p, view in zip(params, flat.views):  # each parameter is its stretch of the flat array
-        assert p.data is view and np.shares_memory(p.data, flat.P)
+        assert p.array is view and np.shares_memory(p.array, flat.P)
 
 
 @pytest.mark.parametrize("cls, kw", [(optim.Adam, dict(lr=0.01)), (optim.NAdam, dict(lr=0.01)),
