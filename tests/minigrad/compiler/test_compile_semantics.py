@@ -9,7 +9,6 @@ copies, the bounded cache, bad arguments, and a step whose Python path changes.
 """
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 import pytest
