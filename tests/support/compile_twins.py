@@ -19,7 +19,8 @@ import minigrad as mg
 
 SEED = 1234
 
-__all__ = ["SEED", "Setup", "Run", "mlp_batches", "run_twins", "assert_same_run", "state_of", "host"]
+__all__ = ["SEED", "Setup", "Run", "mlp_batches", "run_twins", "assert_same_run", "assert_same_results", "state_of",
+           "host"]
 
 
 @dataclass
