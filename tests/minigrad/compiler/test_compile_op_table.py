@@ -9,10 +9,12 @@ permuted: new values in the row's domain, same shapes); the oracle is the same f
 eagerly.  Results must be equal bit for bit, and the last three calls must be replays.
 
 A row the compiled mode cannot record yet must raise a clear :class:`minigrad.CompileError`,
-never give different numbers: those rows are listed in ``NOT_COMPILED`` with the reason (a row
-that starts to compile must be taken off it).  Rows that silently give different numbers are
-bugs, kept as strict xfails in ``SILENTLY_WRONG`` with their probable cause: both lists are the
-to-do list of the compiled mode.
+never give different numbers: those rows are listed in ``NOT_COMPILED`` with the reason.  Rows
+that silently give different numbers are bugs, kept as xfails in ``SILENTLY_WRONG`` with their
+probable cause: both lists are the to-do list of the compiled mode.  Whether a listed row is hit
+can depend on the draw (a broadcast, repeated indices), and Hypothesis's draw depends on which
+modules the session imported (it mines their constants), so a listed row may also pass: the
+xfails are not strict (an XPASS shows in the summary) and a ``NOT_COMPILED`` row may compile.
 """
 from __future__ import annotations
 
@@ -110,7 +112,8 @@ def _run(spec, sample, sequence, compiled):
 
 
 def check_compiled_row(spec, sample, sequence):
-    """Compiled equals eager on these calls, or the row is in ``NOT_COMPILED`` and raises as listed."""
+    """Compiled equals eager on these calls, or the row is in ``NOT_COMPILED`` and raises as listed
+    (returns which: 'ok' or 'refused')."""
     eager, _ = _run(spec, sample, sequence, compiled=False)
     try:
         compiled, fn = _run(spec, sample, sequence, compiled=True)
@@ -118,7 +121,6 @@ def check_compiled_row(spec, sample, sequence):
         assert spec.id in NOT_COMPILED, f"{spec.id}: compiled mode refused it: {e}"
         assert NOT_COMPILED[spec.id][0] in str(e) and str(e).startswith("compile:"), f"{spec.id}: unexpected {e}"
         return "refused"
-    assert spec.id not in NOT_COMPILED, f"{spec.id} compiles now: take it off NOT_COMPILED"
     for i, (a, b) in enumerate(zip(eager, compiled)):
         assert_same_results(a, b, f"{spec.id} call {i}")
     assert fn.stats.replays == REPLAYS, f"{spec.id}: {fn.stats!r}"
@@ -128,7 +130,7 @@ def check_compiled_row(spec, sample, sequence):
 def _row(spec):
     marks = ()
     if spec.id in SILENTLY_WRONG:
-        marks = pytest.mark.xfail(strict=True, reason="compiled differs from eager: " + SILENTLY_WRONG[spec.id])
+        marks = pytest.mark.xfail(strict=False, reason="compiled differs from eager: " + SILENTLY_WRONG[spec.id])
     return pytest.param(spec, id=f"op={spec.id}", marks=marks)
 
 
