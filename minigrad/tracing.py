@@ -53,7 +53,7 @@ def replayed_whole(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         tracer = TRACING.tracer
-        if tracer is None:
+        if tracer is None or tracer.paused:  # paused: inside another whole call, which the replay repeats
             return fn(*args, **kwargs)
         return tracer.call_whole(fn, args, kwargs)
 

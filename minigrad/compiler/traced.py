@@ -40,6 +40,12 @@ def _active():
     return None if tracer is None or tracer.paused else tracer
 
 
+# NumPy functions that read only dtypes, shapes or memory layout, never values: what they return
+# holds on every replay of the signature, so they run directly and are not recorded
+_METADATA = frozenset((np.result_type, np.shape, np.ndim, np.size, np.can_cast, np.min_scalar_type,
+                       np.iscomplexobj, np.isrealobj, np.may_share_memory, np.shares_memory))
+
+
 class TracedArray(_ndarray):
     """A view of a real array whose operations are recorded by the active tracer (``_slot``: the
     recorded value it holds; None for a view NumPy made behind the tracer's back)."""
@@ -58,7 +64,7 @@ class TracedArray(_ndarray):
 
     def __array_function__(self, func, types, args, kwargs):
         tracer = _active()
-        if tracer is None:
+        if tracer is None or func in _METADATA:
             return func(*plain(args), **plain(kwargs))
         ufunc = _REDUCTIONS.get(func)
         if ufunc is not None and _simple_reduction(args, kwargs, func):
