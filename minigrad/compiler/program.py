@@ -168,7 +168,13 @@ def build(tracer, out_template, n_args):
     for i, ins in enumerate(instrs):
         emit.instruction(ins)
         emit.free_after(i)
-    ret = _render_out(out_template, emit.names, emit.consts)
+    grads = {}  # a returned gradient is the leaf's gradient at the end of the replay, not the traced buffer
+    for ins in instrs:
+        if ins.kind == "acc":
+            who = ins.args[0]
+            grads[ins.args[2].id] = f"T{who.index}" if who.__class__ is ArgTensor else emit.consts.name(who)
+    emit.wants_tensors = emit.wants_tensors or any(g.startswith("T") for g in grads.values())
+    ret = _render_out(out_template, emit.names, emit.consts, grads)
     params = ", ".join([f"a{i}" for i in range(n_args)] + [f"T{i}" for i in range(n_args) if emit.wants_tensors])
     body = "\n    ".join(emit.lines) if emit.lines else "pass"
     source = f"def replay({params}):\n    {body}\n    return {ret}\n"
@@ -206,7 +212,8 @@ class _Emitter:
 
     def __init__(self, values, last, arenas, constants):
         self.values, self.last, self.arenas, self.constants = values, last, arenas, constants
-        self.ns = {"_T": Tensor._make, "_raw": data_of, "_asarray": np.asarray, "_copy": _copy_out}
+        self.ns = {"_T": Tensor._make, "_raw": data_of, "_asarray": np.asarray, "_copy": _copy_out,
+                   "_copy_grad": _copy_grad}
         self.consts = _Consts(self.ns)
         self.names, self.fixed = {}, {}
         self.pool, self.free_at, self.buffer_name = {}, {}, {}
@@ -331,6 +338,12 @@ def _gradient_arenas(values, instrs):
     return where
 
 
+def _copy_grad(leaf):
+    """A returned ``leaf.grad``: a copy of the gradient the replay left there (None if none)."""
+    g = leaf.grad
+    return None if g is None else _copy_out(data_of(g), g._device)
+
+
 def _copy_out(array, device):
     return Tensor._make(np.array(array, copy=True), device, False, None)
 
@@ -379,15 +392,17 @@ def _render(x, names, consts):
     return consts.name(x)
 
 
-def _render_out(x, names, consts):
+def _render_out(x, names, consts, grads):
     if x.__class__ is _OutRef:
+        if x.id in grads:
+            return f"_copy_grad({grads[x.id]})"
         return f"_copy({names[x.id]}, {consts.name(x.device)})"
     cls = x.__class__
     if cls is tuple or cls is list:
-        inner = ", ".join(_render_out(a, names, consts) for a in x)
+        inner = ", ".join(_render_out(a, names, consts, grads) for a in x)
         return f"({inner},)" if cls is tuple and len(x) == 1 else (f"({inner})" if cls is tuple else f"[{inner}]")
     if cls is dict:
-        return "{" + ", ".join(f"{k!r}: {_render_out(a, names, consts)}" for k, a in x.items()) + "}"
+        return "{" + ", ".join(f"{k!r}: {_render_out(a, names, consts, grads)}" for k, a in x.items()) + "}"
     return consts.name(x)
 
 

@@ -21,6 +21,8 @@ removed when the trace ends; in other threads they act as before.
 """
 from __future__ import annotations
 
+import os
+import sys
 from operator import attrgetter
 
 import numpy as np
@@ -361,9 +363,9 @@ class Tracer:
         if self.fallback == "error":
             shape = "" if array is None else f" of an array of shape {tuple(array.shape)}"
             raise CompileError(
-                f"compile: {what}{shape} reads a value into Python while the step is traced; the replay could "
-                "not repeat the decision it feeds. Return the tensor from the step and read it outside, or "
-                "compile with fallback='eager'")
+                f"compile: {what}{shape}{_call_site()} reads a value into Python while the step is traced; the "
+                "replay could not repeat the decision it feeds. Return the tensor from the step and read it "
+                "outside, or compile with fallback='eager'")
 
     # ----- hooks ------------------------------------------------------------------------
     def __enter__(self):
@@ -382,6 +384,22 @@ class Tracer:
         self._ext.clear()
         _remove_hooks()
         return False
+
+
+def _call_site():
+    """' in <function> (<file>:<line>)' for the innermost caller outside the tracer and NumPy: the
+    code that read the value."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    numpy_dir = os.path.dirname(np.__file__)
+    frame = sys._getframe(1)
+    while frame is not None:
+        path = os.path.abspath(frame.f_code.co_filename)
+        if not path.startswith((here, numpy_dir)) and not path.endswith(os.path.join("minigrad", "tensor.py")):
+            parts = path.split(os.sep)
+            short = os.sep.join(parts[-3:]) if len(parts) > 3 else path
+            return f" in {frame.f_code.co_name} ({short}:{frame.f_lineno})"
+        frame = frame.f_back
+    return ""
 
 
 def accumulate_grad(leaf, w, own, traced=None, restore=None):

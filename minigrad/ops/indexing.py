@@ -21,6 +21,7 @@ from __future__ import annotations
 import operator
 
 from ..function import Op
+from ..tracing import replayed_whole
 from .elementwise import where as _where3
 from .shape import GetItem, IndexAdd, _normalize_axis, getitem, reshape
 
@@ -77,8 +78,10 @@ def _index_array(op, index, a, integer=True):
     return index.array
 
 
+@replayed_whole
 def _check_index_range(op, idx, n, dev):
-    """IndexError naming ``op`` when an index falls outside [-n, n)."""
+    """IndexError naming ``op`` when an index falls outside [-n, n) (reads the indices: a compiled
+    step calls it again on every replay)."""
     if idx.size == 0:
         return
     xp = dev.xp

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import minigrad as mg
+from minigrad.tracing import replayed_whole
 
 from . import loss_labels as _labels
 from .activation import log_softmax, softplus
@@ -205,6 +206,19 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     return _reduce(loss, reduction, op)
 
 
+@replayed_whole
+def _check_probabilities(input, op):
+    """ValueError naming ``op`` unless every value of ``input`` is in [0, 1] (reads the values: a
+    compiled step calls it again on every replay)."""
+    if input.numel():
+        xp = input.device.xp
+        lo = float(input.device.to_numpy(xp.min(input.array)))
+        hi = float(input.device.to_numpy(xp.max(input.array)))
+        if not (0.0 <= lo and hi <= 1.0):
+            raise ValueError(f"{op}: input must hold probabilities in [0, 1], got values from {lo} to {hi}; "
+                             "for logits use binary_cross_entropy_with_logits")
+
+
 def _clamped_log(p):
     """log(p) clamped below at -100 (PyTorch's BCELoss convention), with finite gradients at p = 0."""
     positive = p > 0
@@ -224,13 +238,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     _check_float(input, op)
     target = _as_tensor(target, input, op).to(dtype=input.dtype)
     _same_shape(input, target, op)
-    xp = input.device.xp
-    if input.numel():
-        lo = float(input.device.to_numpy(xp.min(input.array)))
-        hi = float(input.device.to_numpy(xp.max(input.array)))
-        if not (0.0 <= lo and hi <= 1.0):
-            raise ValueError(f"{op}: input must hold probabilities in [0, 1], got values from {lo} to {hi}; "
-                             "for logits use binary_cross_entropy_with_logits")
+    _check_probabilities(input, op)
     loss = -(target * _clamped_log(input) + (1.0 - target) * _clamped_log(1.0 - input))
     if weight is not None:
         loss = loss * _as_tensor(weight, input, op).to(dtype=input.dtype)

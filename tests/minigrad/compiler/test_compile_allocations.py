@@ -59,6 +59,13 @@ def _named(line, ns):
     return re.sub(r"\b([fc]\d+)\(", lambda m: f"{m.group(1)}[{getattr(ns[m.group(1)], '__name__', '?')}](", line)
 
 
+# What a replay still makes, on purpose: the gradients (as eager, a new array per call once
+# zero_grad set them to None, so that gradients kept from earlier calls keep their values: one flat
+# array for all, made by the first gradient that lands) and the label gather b[arange, y] of the
+# cross-entropy (fancy indexing has no out=).
+EXPECTED = ("land_", "getitem_")
+
+
 def allocations_per_line(step, *args):
     """[(source line, bytes of array memory it left live)] for one replay of ``step``."""
     program = step.programs()[0]
@@ -93,14 +100,12 @@ def test_the_measurement_sees_an_array_a_line_makes():
     assert returned == [8]  # the 0-d float64 loss copied out
 
 
-@pytest.mark.xfail(strict=True, reason="for the lead (buffer planning): these replay lines make a new array each "
-                   "replay: relu's mask astype (32 KiB), where in the cross-entropy backward (8 KiB), np.max/np.sum "
-                   "reductions called as functions (not ufunc.reduce: unplanned), the label gather b[arange, y], "
-                   "ones_like of the seed, the bias gradients' sum(axis=0), a 0-d asarray of a scalar sum")
-def test_a_replay_makes_no_array_beyond_the_returned_loss():
+def test_a_replay_makes_no_array_beyond_the_gradients_the_gather_and_the_returned_loss():
     step, x, y = _compiled_mlp_step()
     found = allocations_per_line(step, x, y)
-    making = [(line, b) for line, b in found if b > 0 and not line.startswith("return")]
+    assert any(b > 0 and line.startswith("land_") for line, b in found)  # the gradients' one array is seen
+    making = [(line, b) for line, b in found
+              if b > 0 and not line.startswith("return") and not any(e in line for e in EXPECTED)]
     assert not making, "replay lines that allocate array memory:\n" + "\n".join(f"{b:8d}  {line}"
                                                                                for line, b in making)
 

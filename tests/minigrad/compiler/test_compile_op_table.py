@@ -9,12 +9,9 @@ permuted: new values in the row's domain, same shapes); the oracle is the same f
 eagerly.  Results must be equal bit for bit, and the last three calls must be replays.
 
 A row the compiled mode cannot record yet must raise a clear :class:`minigrad.CompileError`,
-never give different numbers: those rows are listed in ``NOT_COMPILED`` with the reason.  Rows
-that silently give different numbers are bugs, kept as xfails in ``SILENTLY_WRONG`` with their
-probable cause: both lists are the to-do list of the compiled mode.  Whether a listed row is hit
-can depend on the draw (a broadcast, repeated indices), and Hypothesis's draw depends on which
-modules the session imported (it mines their constants), so a listed row may also pass: the
-xfails are not strict (an XPASS shows in the summary) and a ``NOT_COMPILED`` row may compile.
+never give different numbers: those rows are listed in ``NOT_COMPILED`` with the reason (a
+listed row may still compile on some draws).  A row that silently gives different numbers is a
+bug: ``SILENTLY_WRONG`` would hold it as a strict xfail with its cause, and holds none.
 """
 from __future__ import annotations
 
@@ -36,24 +33,15 @@ NOT_COMPILED = {
     "cumprod": ("bool()", "CumProd.forward, as prod"),
     "scatter_reduce-prod": ("bool()", "CumProd.forward, as prod"),
     "unbind": ("float()", "IndexAdd.forward writes a 0-d traced gradient into xp.zeros(...) with __setitem__"),
+    "masked_scatter": ("int()", "how many source elements it takes is the mask's count: a shape read from values"),
+    "repeat_interleave": ("int()", "with a tensor of repeats, the output's length is read from their values"),
 }
 
-# Rows that give DIFFERENT numbers when compiled (never acceptable; the lead's to-do, strict xfails).
-# Common cause: an op makes its result with xp.zeros/xp.full (a plain array the tracer does not see)
-# and writes traced values into it with __setitem__ or np.add.at, so the result is a constant of the
-# traced calls; the two-trace check misses it when the first two calls see the same values.
-_INDEX_ADD = "the gradient of indexing: IndexAdd.forward, xp.zeros + __setitem__ (ops/shape.py)"
-_PAD = "Pad.forward, xp.full + __setitem__ (ops/shape.py)"
-_SCATTER = "scatter: device.scatter_add / Scatter.forward, xp.zeros + np.add.at or __setitem__ (device.py)"
-_CONV = "im2col / col2im / pooling: xp.full / xp.zeros + __setitem__ or np.add.at (ops/conv.py)"
-SILENTLY_WRONG = {
-    **dict.fromkeys(["split", "chunk", "getitem-basic", "getitem-int-array", "diag", "diagonal", "trace", "gather",
-                     "index_select", "masked_select", "repeat_interleave", "max-dim", "min-dim", "median-dim",
-                     "mode", "cummax", "cummin", "sort", "topk", "kthvalue", "msort"], _INDEX_ADD),
-    **dict.fromkeys(["pad", "pad-torch"], _PAD),
-    **dict.fromkeys(["scatter_add", "scatter_reduce-sum", "index_copy", "masked_scatter"], _SCATTER),
-    **dict.fromkeys(["conv2d", "conv1d", "conv_transpose2d", "unfold", "max_pool2d", "avg_pool2d"], _CONV),
-}
+# Rows that give DIFFERENT numbers when compiled: never acceptable.  None is known: the ops that build
+# a result in an array of their own (xp.zeros + __setitem__ or np.add.at: indexing's gradient, pad,
+# scatter, im2col) are recorded since NumPy's creators and conversions are hooked while tracing, and
+# value-reading index checks replay whole.  A row added here is an xfail with the reason.
+SILENTLY_WRONG = {}
 
 
 def _listify(x):
@@ -130,7 +118,7 @@ def check_compiled_row(spec, sample, sequence):
 def _row(spec):
     marks = ()
     if spec.id in SILENTLY_WRONG:
-        marks = pytest.mark.xfail(strict=False, reason="compiled differs from eager: " + SILENTLY_WRONG[spec.id])
+        marks = pytest.mark.xfail(strict=True, reason="compiled differs from eager: " + SILENTLY_WRONG[spec.id])
     return pytest.param(spec, id=f"op={spec.id}", marks=marks)
 
 

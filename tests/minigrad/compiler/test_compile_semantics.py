@@ -244,9 +244,6 @@ def test_gradients_accumulate_across_calls_when_zero_grad_is_outside(set_to_none
     assert_same_run(eager, compiled, min_replays=7)
 
 
-@pytest.mark.xfail(strict=True, reason="bug for the lead: a replay writes a leaf's new gradient into the buffer "
-                   "the compiled step owns (tracer.accumulate_grad), so a gradient Tensor kept from an earlier "
-                   "call changes; eager makes a new array")
 def test_a_gradient_kept_from_an_earlier_call_keeps_its_values():
     """``g = p.grad`` after a call, then ``zero_grad()`` (set to None) and more calls: in eager the
     next backward makes a new gradient array, so ``g`` keeps its values."""
@@ -297,9 +294,6 @@ def _plain_rich_body(model, opt, loss_fn, x, y):
     return {"loss": loss, "both": (out, out.exp()), "n": 3}
 
 
-@pytest.mark.xfail(strict=True, reason="bug for the lead: argmax's result is frozen into the replay as a constant "
-                   "(tensor_queries._arg_extreme calls xp.asarray, which turns the TracedArray into a plain "
-                   "ndarray; the Tensor is returned without being read, so no guard sees it)")
 def test_a_returned_argmax_follows_the_inputs():
     eager, compiled = run_twins(_build(body=_rich_body), BATCHES, 6)
     assert_same_run(eager, compiled, min_replays=4)
@@ -417,9 +411,6 @@ def test_a_new_input_that_requires_grad_each_call_is_refused_or_matches_eager():
         assert np.array_equal(got.numpy(), want) and np.array_equal(x_compiled.grad.numpy(), want)
 
 
-@pytest.mark.xfail(strict=True, reason="for the lead: the two traced calls return eager's tensors (requires_grad, "
-                   "holding the graph); compile's docstring says every returned Tensor is a copy that does not "
-                   "require grad -- the code or the docstring should change")
 def test_the_traced_calls_return_tensors_that_do_not_require_grad():
     setup = _build()()
     step = mg.compile(setup.step)

@@ -14,7 +14,7 @@ import minigrad as mg
 ], ids=["result_type", "shape", "ndim", "size", "can_cast", "iscomplexobj", "isrealobj"])
 def test_a_dtype_or_shape_query_is_not_a_value_read(query):
     def step(x):
-        answer = query(x.data)  # read from the raw array, as an op's forward does
+        answer = query(x.array)  # read from the raw array, as an op's forward does
         return x * 2.0, answer
 
     compiled = mg.compile(step)
