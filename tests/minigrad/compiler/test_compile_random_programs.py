@@ -21,12 +21,9 @@ from op_specs import SPECS_BY_ID
 UNARY = ["neg", "tanh", "sigmoid", "relu", "leaky_relu", "abs", "sin", "cos", "square", "softplus", "silu", "gelu",
          "atan", "mish", "sum", "mean", "amax", "max", "logsumexp", "softmax", "log_softmax", "var", "reshape",
          "transpose", "permute", "flatten", "squeeze", "unsqueeze", "flip", "tile", "cumsum", "swapaxes",
-         "movedim", "expand", "broadcast_to"]
-# left out until the compiled mode records them (the op table's compiled column lists the others):
-# roll's backward is getitem's, IndexAdd.forward (xp.zeros + __setitem__), which the tracer does not see;
-# compiled, a step with roll is refused ("operation N (multiply) has different arguments on the two calls")
-# or, when its first two calls see the same values, silently replays a frozen gradient
-LEFT_OUT = {"roll"}
+         "movedim", "expand", "broadcast_to", "roll"]
+# left out until the compiled mode records them (the op table's compiled column lists the others)
+LEFT_OUT = set()
 BINARY = ["add", "sub", "mul", "maximum", "minimum", "logaddexp"]
 CALLS = 5
 
