@@ -23,7 +23,8 @@ from ..modes import STATE
 from ..tensor import Tensor
 from ..tracing import MODES
 from .program import build, out_template, same_program
-from .tracer import CompileError, Tracer, data_of, raw_data, set_raw_data
+from .records import CompileError, data_of, raw_data, set_raw_data
+from .tracer import Tracer
 from .traced import TracedArray
 
 __all__ = ["CompileStats", "CompiledFunction", "compile"]

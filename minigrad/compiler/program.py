@@ -20,8 +20,8 @@ import numpy as np
 
 from ..tensor import Tensor
 from .traced import TracedArray
-from .tracer import (ArgTensor, CompileError, GradArena, Ref, TensorRef, accumulate_input_grad, data_of, grad_landing,
-                     raw_data)
+from .gradients import GradArena, accumulate_input_grad, grad_landing
+from .records import ArgTensor, CompileError, Ref, TensorRef, data_of, raw_data
 
 __all__ = ["Program", "build", "same_program"]
 

@@ -12,147 +12,27 @@ What it records (a list of :class:`Instr`, each reading and writing numbered val
 * each gradient landing on a leaf (``leaf.grad``), as one instruction, into a buffer the
   compiled step owns (``own``).
 
-How the hooks get in: while tracing, ``Tensor``'s array slot is read through a descriptor that
-hands out TracedArray views of plain arrays (and puts them back at the end), the engine's
-``_accumulate`` goes through :meth:`Tracer.accumulate`, NumPy's ``zeros``, ``ones``, ``empty``
-and ``full`` make recorded arrays, and the Tensor methods that copy values out to Python
-(``item``, ``numpy``, ``tolist``) report a value read.  All are class-level and
-removed when the trace ends; in other threads they act as before.
+How the operations reach it: see :mod:`.hooks` (installed for the duration of a trace) and
+:mod:`.traced`.  What a trace is made of is in :mod:`.records`; where gradients land, in
+:mod:`.gradients`.
 """
 from __future__ import annotations
 
 import os
 import sys
-from operator import attrgetter
-
 import numpy as np
 
-from .. import engine
 from ..tensor import Tensor
 from ..tracing import TRACING
+from .gradients import accumulate_grad
+from .hooks import install_hooks, remove_hooks
+from .records import ArgTensor, CompileError, Instr, Ref, TensorRef, Value, raw_data, set_raw_data
 from .traced import TracedArray, plain
 
-__all__ = ["ArgTensor", "CompileError", "Instr", "Ref", "TensorRef", "Tracer", "Value"]
+__all__ = ["Tracer"]
 
 _ndarray = np.ndarray
 _view = _ndarray.view
-DATA_SLOT = "array"  # the name of Tensor's array slot
-
-
-class CompileError(RuntimeError):
-    """A step cannot be compiled (it reads values into Python, uses an op the tracer cannot record,
-    or behaves differently from one call to the next); the message names what and where."""
-
-
-class Value:
-    """One value of the program: ``kind`` is 'arg' (the i-th input array), 'ext' (an array that
-    lives outside the step, used by reference), 'own' (a buffer the compiled step owns: a
-    leaf's gradient), 'temp' (computed) or 'view' (shares memory with ``base``, a value id)."""
-
-    __slots__ = ("id", "kind", "array", "base", "producer", "index", "tensor")
-
-    def __init__(self, id, kind, array, base=None, producer=None):
-        self.id, self.kind, self.array, self.base, self.producer = id, kind, array, base, producer
-        self.index = self.tensor = None
-
-
-class Ref:
-    """A value in an instruction's arguments."""
-
-    __slots__ = ("id",)
-
-    def __init__(self, id):
-        self.id = id
-
-    def __eq__(self, other):
-        return other.__class__ is Ref and other.id == self.id
-
-    def __hash__(self):
-        return hash(("Ref", self.id))
-
-    def __repr__(self):
-        return f"Ref({self.id})"
-
-
-class TensorRef(Ref):
-    """A Tensor over a computed value, passed to a whole call: rebuilt around the value's array
-    on every replay."""
-
-    __slots__ = ("device",)
-
-    def __init__(self, id, device):
-        super().__init__(id)
-        self.device = device
-
-    def __eq__(self, other):
-        return other.__class__ is TensorRef and other.id == self.id and other.device is self.device
-
-    __hash__ = Ref.__hash__
-
-
-class ArgTensor:
-    """The step's ``index``-th input Tensor itself (a leaf whose gradient lands in ``.grad``)."""
-
-    __slots__ = ("index",)
-
-    def __init__(self, index):
-        self.index = index
-
-    def __eq__(self, other):
-        return other.__class__ is ArgTensor and other.index == self.index
-
-    def __hash__(self):
-        return hash(("ArgTensor", self.index))
-
-
-class Instr:
-    """``call(*args, **kwargs)``; ``outs``: the values it makes, ``writes``: the values it changes
-    in place; ``kind``: 'compute', 'view' (every output a view of an input), 'whole' (a
-    replayed-whole call) or 'acc' (a leaf's gradient); ``ufunc``: the ufunc method or None;
-    ``scalar``: NumPy returned a scalar, made a 0-d array; ``tensor_out``: a whole call
-    returned a Tensor."""
-
-    __slots__ = ("call", "args", "kwargs", "outs", "writes", "kind", "ufunc", "scalar", "tensor_out", "multi")
-
-    def __init__(self, call, args, kwargs, kind="compute", ufunc=None):
-        self.call, self.args, self.kwargs, self.kind, self.ufunc = call, args, kwargs, kind, ufunc
-        self.outs, self.writes = [], []
-        self.scalar = self.tensor_out = self.multi = False
-
-    def refs(self):
-        """The ids of every value in the arguments (read or written)."""
-        found = []
-        _collect(self.args, found)
-        _collect(self.kwargs, found)
-        return found
-
-    def describe(self):
-        return getattr(self.call, "__qualname__", None) or getattr(self.call, "__name__", repr(self.call))
-
-
-def _collect(x, found):
-    if isinstance(x, Ref):
-        found.append(x.id)
-    elif x.__class__ in (tuple, list):
-        for a in x:
-            _collect(a, found)
-    elif x.__class__ is dict:
-        for a in x.values():
-            _collect(a, found)
-
-
-def raw_data(t):
-    """A Tensor's array, read past the tracing hook."""
-    return _MEMBER[0].__get__(t, Tensor)
-
-
-def set_raw_data(t, a):
-    _MEMBER[0].__set__(t, a)
-
-
-_MEMBER = [Tensor.__dict__[DATA_SLOT]]
-#: A Tensor's array outside tracing (a replay): the plain attribute read, at C speed.
-data_of = attrgetter(DATA_SLOT)
 
 
 class Tracer:
@@ -371,7 +251,7 @@ class Tracer:
     def __enter__(self):
         if TRACING.tracer is not None:
             raise CompileError("compile: a compiled step cannot be called while another step is being traced")
-        _install_hooks()
+        install_hooks()
         TRACING.tracer = self
         return self
 
@@ -382,7 +262,7 @@ class Tracer:
                 set_raw_data(tensor, a)
         self._restore = []
         self._ext.clear()
-        _remove_hooks()
+        remove_hooks()
         return False
 
 
@@ -400,208 +280,6 @@ def _call_site():
             return f" in {frame.f_code.co_name} ({short}:{frame.f_lineno})"
         frame = frame.f_back
     return ""
-
-
-def accumulate_grad(leaf, w, own, traced=None, restore=None):
-    """``leaf.grad += w`` as the engine does it (a new gradient when there is none), where ``own``
-    is the buffer the compiled step keeps for this leaf's gradient."""
-    g = leaf.grad
-    if g is None:
-        np.copyto(own, w)
-        leaf.grad = Tensor._make(own if traced is None else traced, leaf._device, False, None)
-        if restore is not None:
-            restore.append((leaf.grad, own, traced))
-        return
-    data = raw_data(g)
-    if (data is own or data is traced) and not g._rg:
-        np.add(own, w, out=own)
-        g._vc[0] += 1
-        return
-    _ORIGINAL_ACCUMULATE[0](leaf, np.array(w, copy=True), _held(), False)
-
-
-def accumulate_input_grad(leaf, w):
-    """``accumulate_grad`` for an input of the step: a new array each call, since the caller may
-    keep the gradients of earlier inputs."""
-    _ORIGINAL_ACCUMULATE[0](leaf, np.array(w, copy=True), _held(), False)
-
-
-def _held():
-    return engine._Held()
-
-
-class GradArena:
-    """The gradients a replay gives to leaves whose ``grad`` was None: stretches of one new flat
-    array per replay (as eager makes new gradient arrays, so gradients kept from earlier calls keep
-    their values), laid out in the order of the leaves' arrays in memory, so the gradients of a
-    ``fused=True`` optimizer's parameters lie one after another as its flat update wants them."""
-
-    def __init__(self, dtype, shapes):
-        self.dtype, self.shapes = dtype, shapes
-        self.spans, o = [], 0
-        for shape in shapes:
-            n = int(np.prod(shape, dtype=np.int64))
-            self.spans.append((o, o + n))
-            o += n
-        self.total = o
-        self.current = None
-
-    def reset(self):
-        """Start a replay: its first gradient makes a new array."""
-        self.current = None
-
-    def view(self, i):
-        if self.current is None:
-            self.current = np.empty(self.total, self.dtype)
-        start, stop = self.spans[i]
-        return self.current[start:stop].reshape(self.shapes[i])
-
-
-def grad_landing(leaf, arena, index):
-    """``leaf.grad += w`` in a replay, as the engine does it: the gradient as a new array (a stretch
-    of ``arena``) when ``leaf.grad`` is None, else added into the existing gradient in place."""
-    device = leaf._device
-    copyto, add = np.copyto, np.add
-
-    def land(w):
-        g = leaf.grad
-        if g is None:
-            view = arena.view(index)
-            copyto(view, w)
-            leaf.grad = Tensor._make(view, device, False, None)
-            return
-        data = data_of(g)
-        if not g._rg and data.shape == w.shape and data.dtype == w.dtype and data.flags.writeable:
-            add(data, w, out=data)
-            g._vc[0] += 1
-            return
-        accumulate_input_grad(leaf, w)
-
-    return land
-
-
-# ----- the class-level hooks ----------------------------------------------------------------
-class _TracingData:
-    """Tensor's array slot while a step is traced: a plain array read by this thread's tracer is
-    handed out (and put back in the tensor) as a traced view."""
-
-    def __init__(self, member):
-        self.member = member
-
-    def __get__(self, obj, cls=None):
-        if obj is None:
-            return self
-        a = self.member.__get__(obj, cls)
-        if a.__class__ is _ndarray:
-            tracer = TRACING.tracer
-            if tracer is not None and not tracer.paused:
-                return tracer.external(obj, a)
-        return a
-
-    def __set__(self, obj, value):
-        self.member.__set__(obj, value)
-
-
-def _reading(name):
-    original = getattr(Tensor, name)
-
-    def method(self, *args, **kwargs):
-        tracer = TRACING.tracer
-        if tracer is not None and not tracer.paused and isinstance(raw_data(self), TracedArray):
-            tracer.value_read(f"Tensor.{name}()", raw_data(self))
-            tracer.paused += 1
-            try:
-                return original(self, *args, **kwargs)
-            finally:
-                tracer.paused -= 1
-        return original(self, *args, **kwargs)
-
-    method.__name__ = name
-    return original, method
-
-
-def _creating(name):
-    original = getattr(np, name)
-
-    def create(*args, **kwargs):
-        tracer = TRACING.tracer
-        if tracer is None or tracer.paused:
-            return original(*args, **kwargs)
-        return tracer.record(original, args, kwargs)
-
-    create.__name__ = name
-    return original, create
-
-
-def _converting(name):
-    original = getattr(np, name)
-
-    def convert(*args, **kwargs):
-        tracer = TRACING.tracer
-        if tracer is None or tracer.paused or not _holds_traced(args):
-            return original(*args, **kwargs)
-        return tracer.record(original, args, kwargs)
-
-    convert.__name__ = name
-    return original, convert
-
-
-def _holds_traced(x):
-    if isinstance(x, TracedArray):
-        return True
-    if x.__class__ is tuple or x.__class__ is list:
-        return any(_holds_traced(a) for a in x)
-    return False
-
-
-_ORIGINAL_ACCUMULATE = [engine._accumulate]
-# NumPy's conversions (not dispatched to the array's class): a copy or view made by them of a
-# traced array is recorded, not a plain array the tracer would lose.
-_CONVERTERS = ("array", "asarray", "asanyarray", "ascontiguousarray", "asfortranarray")
-# NumPy's functions that make a new array without a traced argument (so nothing tells the tracer):
-# an op that fills such an array (a scatter, im2col: ``buf[i] = x``) must have it recorded.  One
-# that nothing writes into is made once, when the replay is built (program.py).
-_CREATORS = ("zeros", "ones", "empty", "full", "arange", "eye", "identity", "linspace", "indices", "tri",
-             "zeros_like", "ones_like", "empty_like", "full_like")
-_READERS = ("item", "numpy", "tolist", "__array__")
-_HOOKS = {"depth": 0, "saved": {}}
-
-
-def _accumulate_hook(leaf, g, passed, create_graph):
-    tracer = TRACING.tracer
-    if tracer is None or tracer.paused:
-        return _ORIGINAL_ACCUMULATE[0](leaf, g, passed, create_graph)
-    return tracer.accumulate(leaf, g, passed, create_graph)
-
-
-def _install_hooks():
-    if _HOOKS["depth"] == 0:
-        saved = _HOOKS["saved"]
-        saved[DATA_SLOT] = Tensor.__dict__[DATA_SLOT]
-        setattr(Tensor, DATA_SLOT, _TracingData(saved[DATA_SLOT]))
-        for name in _READERS:
-            saved[name], hooked = _reading(name)
-            setattr(Tensor, name, hooked)
-        engine._accumulate = _accumulate_hook
-        for name in _CREATORS:
-            saved["np." + name], hooked = _creating(name)
-            setattr(np, name, hooked)
-        for name in _CONVERTERS:
-            saved["np." + name], hooked = _converting(name)
-            setattr(np, name, hooked)
-    _HOOKS["depth"] += 1
-
-
-def _remove_hooks():
-    _HOOKS["depth"] -= 1
-    if _HOOKS["depth"] == 0:
-        saved = _HOOKS["saved"]
-        setattr(Tensor, DATA_SLOT, saved.pop(DATA_SLOT))
-        for name in _READERS:
-            setattr(Tensor, name, saved.pop(name))
-        engine._accumulate = _ORIGINAL_ACCUMULATE[0]
-        for name in _CREATORS + _CONVERTERS:
-            setattr(np, name, saved.pop("np." + name))
 
 
 def _same_input(r, pargs, args):
