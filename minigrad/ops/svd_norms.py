@@ -67,7 +67,10 @@ def svd_matrix_norm(A, ord, d0, d1, keepdim):
         raise TypeError(f"linalg.matrix_norm: ord={ord!r} expects a floating-point tensor, got {A.dtype}")
     rest = tuple(i for i in range(A.ndim) if i not in (d0, d1))
     moved = permute(A, rest + (d0, d1))
-    if 0 in moved.shape[-2:]:  # an empty matrix: no singular values, norm 0 (as PyTorch)
+    if 0 in moved.shape[-2:]:  # an empty matrix: no singular values, 'nuc' and 2 give 0 (as PyTorch)
+        if ord == -2:
+            raise IndexError(f"linalg.matrix_norm: ord=-2 of empty matrices (shape {tuple(A.shape)}, dim ({d0}, {d1})) "
+                             "is the smallest of no singular values: undefined (PyTorch raises IndexError too)")
         out = _sum(moved, axis=(-2, -1))
     else:
         s = SVDVals.apply(moved)
