@@ -17,6 +17,7 @@ from .function_support import (as_tensors, check_broadcast, check_finite, device
                                is_view_of, promote_inputs)
 from .modes import STATE
 from .tensor import Tensor, as_constant_like
+from .view_links import link as link_view
 
 _ndarray = _np.ndarray
 
@@ -334,7 +335,8 @@ class Function:
         if not recording:
             result = Tensor._make(out, dev, False, None)
             if fn.is_view and is_view_of(out, args[0]):  # a view made without recording still
-                result._vc = inputs[0]._vc                  # shares the version counter
+                result._vc = inputs[0]._vc                  # shares the version counter, and
+                link_view(result, inputs[0], fn, not STATE.grad)  # an in-place op reaches its base
             return result
         result = Tensor._make(out, dev, True, fn)
         fn.inputs = inputs

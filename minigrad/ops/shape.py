@@ -13,6 +13,7 @@ import operator
 from ..errors import AxisError
 from ..function import Op
 from ..tensor import Tensor
+from ..view_links import mark_multi_output
 
 __all__ = ["reshape", "permute", "transpose", "broadcast_to", "expand", "sum_to", "squeeze", "unsqueeze",
            "flatten", "concatenate", "cat", "stack", "split", "pad", "getitem", "normalize_axes"]
@@ -451,6 +452,7 @@ def split(a, split_size_or_sections, axis=0, *, dim=None):
     for s in sizes:
         pieces.append(getitem(a, (slice(None),) * axis + (slice(start, start + s),)))
         start += s
+    mark_multi_output(pieces, "Split")  # PyTorch refuses in-place changes of them in the graph
     return pieces
 
 

@@ -11,7 +11,7 @@ import _import_graph as ig
 # The core, bottom to top (DESIGN.md): a module may import its own floor and the floors below.
 FLOORS = [
     ("devices, dtypes, modes", ["minigrad.device", "minigrad.dtypes", "minigrad.modes", "minigrad.errors"]),
-    ("tensor", ["minigrad.tensor", "minigrad.promotion"]),
+    ("tensor", ["minigrad.tensor", "minigrad.promotion", "minigrad.view_links"]),
     ("node contract", ["minigrad.function", "minigrad.function_support"]),
     ("ops", ["minigrad.ops"]),  # and minigrad.ops.*
     ("engine", ["minigrad.engine"]),
