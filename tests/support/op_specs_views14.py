@@ -1,4 +1,5 @@
-"""Op-table rows (tests/support/op_specs.py) for the matrix norms computed from singular values:
+"""Op-table rows (tests/support/op_specs.py) of issue 14's views14 work: the view ops ``t`` and
+``select`` (references: NumPy's ``.T`` and ``np.take``), and the matrix norms computed from singular values:
 ``linalg.matrix_norm`` with ord 'nuc', 2 and -2 over any pair of axes (batched, keepdim),
 ``linalg.norm`` with ord 2 / -2 / 'nuc' on a 2-D input and ``norm(p='nuc')``.
 
@@ -68,3 +69,23 @@ SVD_NORM_ROWS = [
            _matrix_inputs(True), variant="norm-nuc", domain=_DOMAIN, min_ndim=2, second_order=False,
            small_shapes=_SMALL),
 ]
+
+
+def _t_inputs(draw, shape):
+    sh = tuple(shape) if shape is not None else tuple(draw(array_shapes(0, 2, 0, 3)))
+    return Sample((draw(arrays(sh, "real")),), {})
+
+
+def _select_inputs(draw, shape):
+    sh = tuple(shape) if shape is not None else tuple(draw(array_shapes(1, 3, 1, 3)))
+    dim = draw(st.integers(-len(sh), len(sh) - 1))
+    n = sh[dim]
+    return Sample((draw(arrays(sh, "real")),), {"dim": dim, "index": draw(st.integers(-n, n - 1))})
+
+
+VIEW_ROWS = [
+    OpSpec("t", mg.t, lambda a: a.T if a.ndim == 2 else a, _t_inputs),
+    OpSpec("select", lambda a, dim, index: mg.select(a, dim, index),
+           lambda a, dim, index: np.take(a, index, axis=dim), _select_inputs, min_ndim=1),
+]
+ROWS = VIEW_ROWS + SVD_NORM_ROWS
