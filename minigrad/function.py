@@ -336,7 +336,8 @@ class Function:
             result = Tensor._make(out, dev, False, None)
             if fn.is_view and is_view_of(out, args[0]):  # a view made without recording still
                 result._vc = inputs[0]._vc                  # shares the version counter, and
-                link_view(result, inputs[0], fn, not STATE.grad)  # an in-place op reaches its base
+                if STATE.grad or inputs[0]._rg:             # an in-place op in the graph reaches its base
+                    link_view(result, inputs[0], fn, not STATE.grad)
             return result
         result = Tensor._make(out, dev, True, fn)
         fn.inputs = inputs
