@@ -6,8 +6,9 @@ as in PyTorch, so an in-place op on it changes the input (``x.diagonal().fill_(1
 
 * ``diagonal(input, offset, dim1, dim2)``: z[..., i] = input[..., i, i + offset] over axes dim1,
   dim2 (moved last, the other axes keep their order; offset < 0: input[..., i - offset, i]).
-  Gradient: g written onto that diagonal of zeros.  On array-api-strict (no strides in the Array
-  API) the result is a copy: there an in-place change of it does not reach the input.
+  Gradient: g written onto that diagonal of zeros.  A view on NumPy, CuPy and array-api-strict
+  (through DLPack); a copy only on a backend without strides or host memory, or of read-only
+  memory (an ``expand``-ed input), where an in-place change of it does not reach the input.
 * ``t(input)``: the transpose of a 2-D tensor (0-D and 1-D come back as they are), as ``torch.t``.
 * ``select(input, dim, index)``: ``input[..., index, ...]`` at axis ``dim`` (the axis removed),
   as ``torch.select``; a negative index counts from the end.
@@ -15,6 +16,8 @@ as in PyTorch, so an in-place op on it changes the input (``x.diagonal().fill_(1
 from __future__ import annotations
 
 import operator
+
+import numpy as np
 
 from ..function import Op
 from .indexing import arange_on
@@ -38,7 +41,7 @@ class Diagonal(Op):
         r0, c0 = (0, offset) if offset >= 0 else (-offset, 0)
         self.pshape, self.dev = p.shape, device
         self.key = (Ellipsis, arange_on(device, length) + r0, arange_on(device, length) + c0)
-        view = _strided_diagonal(p, r0, c0, length)
+        view = _strided_diagonal(xp, p, r0, c0, length)
         if view is not None:
             return view
         self.is_view = False  # no strides on this backend: a copy, with a version counter of its own
@@ -52,21 +55,32 @@ class Diagonal(Op):
         return F.permute(F.index_add(g, self.pshape, self.key, self.dev), tuple(inverse))
 
 
-def _strided_diagonal(p, r0, c0, length):
+def _strided_diagonal(xp, p, r0, c0, length):
     """The diagonal of the last two axes of ``p`` from (r0, c0) as a strided view (writable when
-    ``p`` is), or None when the array library has no strides."""
+    ``p`` is), or None when the array library has no strides.  array-api-strict (host memory, no
+    strides in the Array API) gets the NumPy view of its memory back through DLPack, zero-copy."""
     module = type(p).__module__
-    if module.startswith("numpy"):
-        from numpy.lib.stride_tricks import as_strided
-    elif module.startswith("cupy"):
+    if module.startswith("cupy"):
         from cupy.lib.stride_tricks import as_strided
-    else:
+
+        q = p[..., r0:r0 + length, c0:c0 + length]
+        return as_strided(q, q.shape[:-2] + (length,), q.strides[:-2] + (q.strides[-2] + q.strides[-1],))
+    host = p
+    if not module.startswith("numpy"):
+        try:
+            host = np.from_dlpack(p)  # array-api-strict: a NumPy view of the same memory
+        except (BufferError, TypeError, AttributeError):  # read-only memory, or not on the host
+            return None
+    q = host[..., r0:r0 + length, c0:c0 + length]
+    view = np.lib.stride_tricks.as_strided(q, q.shape[:-2] + (length,),
+                                           q.strides[:-2] + (q.strides[-2] + q.strides[-1],),
+                                           writeable=q.flags.writeable)
+    if host is p:
+        return view
+    try:
+        return xp.from_dlpack(view, device=p.device, copy=False)
+    except (BufferError, TypeError, ValueError):
         return None
-    q = p[..., r0:r0 + length, c0:c0 + length]
-    shape, strides = q.shape[:-2] + (length,), q.strides[:-2] + (q.strides[-2] + q.strides[-1],)
-    if module.startswith("numpy"):
-        return as_strided(q, shape, strides, writeable=q.flags.writeable)
-    return as_strided(q, shape, strides)
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):

@@ -111,8 +111,6 @@ def _documented(mode, view, op, device):
         return "expand read-only"
     if view == "expand" and mode == "graph" and op in ("fill_", "zero_", "setitem"):
         return "expand refused up front"
-    if view.startswith("diagonal") and device == "strict":
-        return "strict diagonal copy"
     return None
 
 
@@ -120,10 +118,8 @@ def _documented_outcome(reason, m, t):
     """Each documented difference, as it must show."""
     if reason == "expand read-only":  # NumPy's broadcast views are read-only: its ValueError, nothing changed
         return m == ("raises", "ValueError") and (t[0] == "ok" or t == ("raises", "RuntimeError"))
-    if reason == "expand refused up front":  # PyTorch runs it (and refuses fill_'s backward); we refuse at once
-        return m == ("raises", "RuntimeError") and t[0] == "ok"
-    # strict: diagonal is a copy; an in-place change of it leaves a base that needs no grad as it was
-    return m[0] == "raises" or m[4] or np.array_equal(m[1], _X)
+    # "expand refused up front": PyTorch runs it (and refuses fill_'s backward); we refuse at once
+    return m == ("raises", "RuntimeError") and t[0] == "ok"
 
 
 @pytest.mark.parametrize("mode", MODES)
