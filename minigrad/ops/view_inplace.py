@@ -164,9 +164,9 @@ def record_through_view(t, op, compute, chain, rebase, leaf_error):
     ``leaf_error(op, True, root)`` is the error for a view of a leaf requiring grad
     (both from :mod:`minigrad.ops.inplace`)."""
     root = chain[-1][1]
+    _check(t, op, chain, root)  # (PyTorch names a view made under no_grad before a view of a leaf)
     if root._node is None and root._rg:
         raise leaf_error(op, True, root)
-    _check(t, op, chain, root)
     positions = _positions(chain, root)
     idx = positions[0][1]
     dev = t._device
