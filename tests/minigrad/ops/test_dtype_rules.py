@@ -52,7 +52,8 @@ def test_mixed_float_dtypes_are_refused_with_a_clear_error(case, dtypes, device)
 
 
 def test_float_with_integer_matmul_is_refused(device):
-    with pytest.raises(DTypeError, match="matmul: expected input and other to have the same dtype, got float32 and int64"):
+    with pytest.raises(DTypeError, match="matmul: expected input and other to have the same dtype, got float32 "
+                                         "and int64"):
         _t((2, 2), mg.float32, device) @ mg.ones(2, 2, dtype=mg.int64, device=device)
 
 
