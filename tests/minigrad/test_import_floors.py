@@ -11,8 +11,8 @@ import _import_graph as ig
 # The core, bottom to top (DESIGN.md): a module may import its own floor and the floors below.
 FLOORS = [
     ("devices, dtypes, modes", ["minigrad.device", "minigrad.dtypes", "minigrad.modes", "minigrad.errors"]),
-    ("tensor", ["minigrad.tensor", "minigrad.promotion", "minigrad.view_links"]),
-    ("node contract", ["minigrad.function", "minigrad.function_support"]),
+    ("tensor", ["minigrad.tensor", "minigrad.promotion"]),
+    ("node contract", ["minigrad.function", "minigrad.function_support", "minigrad.view_links"]),
     ("ops", ["minigrad.ops"]),  # and minigrad.ops.*
     ("engine", ["minigrad.engine"]),
     ("Tensor methods", ["minigrad.tensor_methods", "minigrad.tensor_api", "minigrad.tensor_queries"]),
