@@ -136,3 +136,25 @@ def test_inplace_through_views_matches_pytorch(view, mode, device):
             wrong.append(f"{op}: torch {t[:2]}{t[3:6] if t[0] == 'ok' else ''} / minigrad {m[:2]}"
                          f"{m[3:6] if m[0] == 'ok' else ''}")
     assert not wrong, "\n".join(wrong)
+
+
+def _idioms(lib, device):
+    x = _tensor(lib, np.arange(6.0).reshape(2, 3) + 1, device, True)
+    w = _tensor(lib, [1.0, 2.0, 3.0], device, True)
+    y = x * 2
+    y[0] *= w  # getitem, mul_ through the view, then setitem of the view itself
+    y[:, 1] += w[:2]
+    y.t()[2] -= 1.0
+    grads = (torch.autograd.grad if lib is torch else mg.grad)((y * y).sum(), [x, w])
+    p = _tensor(lib, [[1.0, 2.0], [3.0, 4.0]], device, True)
+    with lib.no_grad():  # weight init / masking idioms on a parameter
+        p[0] *= 2
+        p.t()[1].zero_()
+        p.diagonal().fill_(9)
+        p.view(-1)[1:3].clamp_(0.5, 2.0)
+    return [y.detach().numpy(), *[g.detach().numpy() for g in grads], p.detach().numpy(), y._version, p._version]
+
+
+def test_augmented_assignment_and_init_idioms_match_pytorch(device):
+    for t, m in zip(_idioms(torch, "cpu"), _idioms(mg, device)):
+        np.testing.assert_allclose(m, t, rtol=1e-12)
