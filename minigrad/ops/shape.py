@@ -175,6 +175,8 @@ class GetItem(Op):
         self.key, self.in_shape, self.dev = key, a.shape, device
         if _copies(key):
             self.is_view = False  # integer-array or mask indexing copies: no shared version counter
+        elif _picks_one_element(key, a.ndim):  # a[i, j] would be NumPy's scalar (a copy); a[i, j, ...]
+            return device.getitem(a, (key if key.__class__ is tuple else (key,)) + (Ellipsis,))  # a 0-d view
         return device.getitem(a, key)
 
     def backward(self, g):
@@ -195,6 +197,13 @@ class IndexAdd(Op):
 
     def backward(self, g):
         return self.F.getitem(g, self.key, self.dev)
+
+
+def _picks_one_element(key, ndim):
+    """Whether ``key`` is one int per axis (NumPy returns a scalar, not a view, for it)."""
+    if key.__class__ is int:
+        return ndim == 1
+    return key.__class__ is tuple and len(key) == ndim and all(k.__class__ is int for k in key)
 
 
 def _device_kw(a):

@@ -33,12 +33,13 @@ VIEWS = {
     "split[1]": lambda x: x.split(1, 1)[1], "chunk[0]": lambda x: x.chunk(2, 1)[0],
     "movedim": lambda x: x.movedim(0, 1), "flatten": lambda x: x.flatten(),
     "unflatten": lambda x: x.unflatten(1, (3, 1)), "t()[::2]": lambda x: x.t()[::2], "t()[1]": lambda x: x.t()[1],
+    "x[1, 2] (0-d)": lambda x: x[1, 2],
 }
 OPS = {
     "add_": lambda v, c: v.add_(c), "mul_": lambda v, c: v.mul_(c), "sub_": lambda v, c: v.sub_(c, alpha=2),
     "div_": lambda v, c: v.div_(c + 3), "fill_": lambda v, c: v.fill_(1.5), "zero_": lambda v, c: v.zero_(),
     "copy_": lambda v, c: v.copy_(c), "clamp_": lambda v, c: v.clamp_(-0.3, 0.4), "relu_": lambda v, c: v.relu_(),
-    "pow_": lambda v, c: v.pow_(2), "setitem": lambda v, c: v.__setitem__(0, 7.0), "+=": lambda v, c: v.__iadd__(c),
+    "pow_": lambda v, c: v.pow_(2), "setitem": lambda v, c: v.__setitem__(0 if v.ndim else (), 7.0), "+=": lambda v, c: v.__iadd__(c),
 }
 MODES = ["const", "const_rgop", "nograd", "graph", "leaf"]
 _X = np.random.default_rng(0).uniform(-1, 1, (2, 3))
@@ -65,10 +66,10 @@ def run(lib, mode, view, op, device="cpu"):
         if mode == "nograd":
             with lib.no_grad():
                 v = VIEWS[view](base)
-                OPS[op](v, w[: v.shape[-1]] * 1.0)
+                OPS[op](v, (w[: v.shape[-1]] if v.ndim else w[0]) * 1.0)
         else:
             v = VIEWS[view](base)
-            OPS[op](v, w[: v.shape[-1]])
+            OPS[op](v, w[: v.shape[-1]] if v.ndim else w[0])
     except Exception as e:  # noqa: BLE001 - the class is the outcome
         return ("raises", "RuntimeError" if isinstance(e, RuntimeError) else type(e).__name__)
     out = ["ok", base.detach().numpy().copy(), v.detach().numpy().copy(), base._version > v0, base.requires_grad,

@@ -33,6 +33,7 @@ VIEWS = {
     "t()[1] (view of a view)": (lambda x: x.t()[1], lambda a: a.T[1]),
     "split(1, 1)[1]": (lambda x: x.split(1, 1)[1], lambda a: a[:, 1:2]),
     "unbind(0)[1]": (lambda x: x.unbind(0)[1], lambda a: a[1]),
+    "x[1, 2] (0-d)": (lambda x: x[1, 2], lambda a: a[1, 2, ...]),
 }
 # name: (minigrad in-place op, NumPy in-place op); c is a constant operand of the view's last axis
 OPS = {
@@ -46,8 +47,18 @@ OPS = {
     "clamp_": (lambda v, c: v.clamp_(-0.3, 0.4), lambda v, c: np.clip(v, -0.3, 0.4, out=v)),
     "relu_": (lambda v, c: v.relu_(), lambda v, c: np.maximum(v, 0.0, out=v)),
     "pow_": (lambda v, c: v.pow_(2), lambda v, c: v.__ipow__(2)),
-    "setitem": (lambda v, c: v.__setitem__(0, 7.0), lambda v, c: v.__setitem__(0, 7.0)),
+    "setitem": (lambda v, c: v.__setitem__(_first(v), 7.0), lambda v, c: v.__setitem__(_first(v), 7.0)),
 }
+
+
+
+def _first(v):
+    return 0 if v.ndim else ()
+
+
+def _operand(v):
+    return _C[: v.shape[-1]] if v.ndim else _C[0]
+
 
 _A = np.random.default_rng(0).uniform(-1, 1, (2, 3))
 _C = np.random.default_rng(1).uniform(-1, 1, 6)  # operands: its first n values, n = the view's last axis
@@ -58,7 +69,7 @@ def _numpy_expected(view, op):
     v = VIEWS[view][1](a)
     if not v.flags.writeable:  # einsum's diagonal view of a slice is writable; keep the oracle honest
         raise AssertionError(f"NumPy view {view} is read-only")
-    OPS[op][1](v, _C[: v.shape[-1]] if v.ndim else _C[0])
+    OPS[op][1](v, _operand(v))
     return a
 
 
@@ -68,7 +79,7 @@ def test_no_grad_update_of_a_parameter_through_a_view_matches_numpy_views(view, 
     w = mg.tensor(_A, dtype=mg.float64, device=device, requires_grad=True)
     with mg.no_grad():
         v = VIEWS[view][0](w)
-        c = mg.tensor(_C[: v.shape[-1]], dtype=mg.float64, device=device)
+        c = mg.tensor(_operand(v), dtype=mg.float64, device=device)
         OPS[op][0](v, c)
     np.testing.assert_allclose(w.detach().numpy(), _numpy_expected(view, op), rtol=1e-14)
     assert w._version >= 1 and w.is_leaf and w.requires_grad
@@ -78,7 +89,7 @@ def test_no_grad_update_of_a_parameter_through_a_view_matches_numpy_views(view, 
 def test_constant_base_through_a_view_matches_numpy_views(view, device):
     x = mg.tensor(_A, dtype=mg.float64, device=device)
     v = VIEWS[view][0](x)
-    v.mul_(mg.tensor(_C[: v.shape[-1]], dtype=mg.float64, device=device))
+    v.mul_(mg.tensor(_operand(v), dtype=mg.float64, device=device))
     np.testing.assert_allclose(x.numpy(), _numpy_expected(view, "mul_"), rtol=1e-14)
     assert x._version == 1 and v._version == 1
 
