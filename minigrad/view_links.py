@@ -15,25 +15,59 @@ from __future__ import annotations
 
 import weakref
 
-__all__ = ["link", "linked_parent", "view_parent", "mark_multi_output"]
+__all__ = ["link", "linked_parent", "views_sharing", "view_parent", "mark_multi_output"]
 
-_LINKS: dict = {}  # id(view) -> (weakref to the view, the tensor it views, the node that made it, grad mode off)
+# id(version counter) -> (the counter, {id(view): (weakref to the view, parent, node, grad mode off)}).
+# Every view made by an op (recorded or not) is listed under the version counter it shares with its
+# base, so that an in-place op that rebases the base can give the views taken before it the new
+# history (PyTorch regenerates a view's grad_fn after its base changed).  An entry keeps its counter
+# alive (so its id stays unique); dead views are swept out every _SWEEP_EVERY links (no callback per
+# view: views are made and dropped in hot loops).
+_VIEWS: dict = {}
+_SWEEP_EVERY = 1024
+_count = [0]
+
+
+def _sweep():
+    for vc_key in list(_VIEWS):
+        views = _VIEWS[vc_key][1]
+        for key in [k for k, rec in views.items() if rec[0]() is None]:
+            del views[key]
+        if not views:
+            del _VIEWS[vc_key]
 
 
 def link(view, parent, node, no_grad):
-    """Remember that ``view`` (made by ``node``, not recorded in the graph) views ``parent``;
-    ``no_grad``: it was made with grad mode off."""
-    key = id(view)
-    _LINKS[key] = (weakref.ref(view, lambda _, k=key: _LINKS.pop(k, None)), parent, node, no_grad)
+    """List ``view`` under the version counter it shares with its base.  For a view made without
+    recording, also remember ``parent`` (the tensor it views) and ``node`` (the op that made it);
+    ``no_grad``: it was made with grad mode off.  (A recorded view passes None: its node knows.)"""
+    vc = view._vc
+    entry = _VIEWS.get(id(vc))
+    if entry is None:
+        entry = _VIEWS[id(vc)] = (vc, {})
+    entry[1][id(view)] = (weakref.ref(view), parent, node, no_grad)
+    _count[0] += 1
+    if _count[0] % _SWEEP_EVERY == 0:
+        _sweep()
 
 
 def linked_parent(view):
-    """``(node, parent, made_with_grad_mode_off)`` for a view remembered by :func:`link` that still
+    """``(node, parent, made_with_grad_mode_off)`` for a view made without recording that still
     shares ``parent``'s storage (its version counter), else None."""
-    entry = _LINKS.get(id(view))
-    if entry is None or entry[0]() is not view or view._vc is not entry[1]._vc:
+    entry = _VIEWS.get(id(view._vc))
+    rec = None if entry is None else entry[1].get(id(view))
+    if rec is None or rec[1] is None or rec[0]() is not view or view._vc is not rec[1]._vc:
         return None
-    return entry[2], entry[1], entry[3]
+    return rec[2], rec[1], rec[3]
+
+
+def views_sharing(t):
+    """The live views listed under ``t``'s version counter (its views, and views of its views)."""
+    entry = _VIEWS.get(id(t._vc))
+    if entry is None or entry[0] is not t._vc:
+        return []
+    views = [rec[0]() for rec in list(entry[1].values())]
+    return [v for v in views if v is not None and v is not t and v._vc is t._vc]
 
 
 def view_parent(t):

@@ -36,7 +36,7 @@ from ..tensor import Tensor
 from .. import dtypes
 from . import binary_math, elementwise
 from .shape import normalize_key
-from .view_inplace import record_through_view, view_chain
+from .view_inplace import record_through_view, refresh_views, view_chain
 
 __all__ = ["Overwrite", "SetItem", "inplace_in_graph", "setitem_in_graph", "rebase", "clamp_", "relu_", "normal_",
            "uniform_"]
@@ -130,6 +130,7 @@ def rebase(t, op, compute):
     if prev is not None and prev._retained is not None and prev._retained() is t:
         res._node._retained, prev._retained = prev._retained, None  # retain_grad follows the tensor
     t._node, t._rg = res._node, True
+    refresh_views(t)  # views of t taken before the change: the new history (PyTorch regenerates them)
     return t
 
 

@@ -26,8 +26,10 @@ changed in grad mode; and a view in which several elements share one memory loca
 backward of ``fill_`` with this message: minigrad refuses all of them up front, in the graph.
 (Without the graph an ``expand`` view is read-only: NumPy's ValueError, see the issue's table.)
 
-Views of the root made *before* the change and not on the chain keep their old history (PyTorch
-regenerates them): take such views again after the in-place op.
+Every other live view of the root (``b = y.view(-1)`` taken before ``y[0].mul_(3)``, or before
+``y.add_(w)``) gets the history of a view of the root's new value too (:func:`refresh_views`), as
+PyTorch regenerates its grad_fn: a use of ``b`` after the change back-propagates through it, a use
+recorded before keeps the old history.  (A view made under ``no_grad`` is not refreshed.)
 """
 from __future__ import annotations
 
@@ -36,13 +38,13 @@ import numpy as np
 from ..device import _host_numpy
 from ..function import Op
 from ..tensor import Tensor
-from ..view_links import view_parent
+from ..view_links import view_parent, views_sharing
 from .elementwise import Cast
 from .indexing import arange_on
 from .shape import BroadcastTo, GetItem, Permute, Reshape
 from .views import Diagonal
 
-__all__ = ["CopySlices", "ViewOf", "view_chain", "record_through_view"]
+__all__ = ["CopySlices", "ViewOf", "view_chain", "record_through_view", "refresh_views"]
 
 
 class CopySlices(Op):
@@ -116,15 +118,36 @@ def _replay(node, arr, shape):
     raise RuntimeError(f"in-place change through a view made by {node.name}: not supported; clone() the view first")
 
 
-def _positions(chain, root):
-    """For each tensor on the chain, the flat positions in ``root`` of its elements."""
+def _positions(chain, root, start=None):
+    """For each tensor on the chain, the flat positions in ``root`` of its elements (``start``:
+    ``arange(root.size)`` shaped like ``root``, when the caller has it already)."""
     dev = root._device
-    arr = dev.xp.reshape(arange_on(dev, root.numel()), root.shape)
+    arr = dev.xp.reshape(arange_on(dev, root.numel()), root.shape) if start is None else start
     out = []
     for node, _, child, _ in reversed(chain):
         arr = _replay(node, arr, child.shape)
         out.append((child, arr))
     return out[::-1]
+
+
+def refresh_views(root):
+    """After ``root`` was rebased in the graph: give each live view of it (listed in
+    :mod:`minigrad.view_links`) the history of a view of the new value, as PyTorch regenerates a
+    view's grad_fn; uses of a view recorded before keep the old history.  Views made under
+    ``no_grad`` are left alone.  Returns the ids of the views refreshed."""
+    done = set()
+    views = views_sharing(root)
+    if not views or root._node is None:
+        return done
+    dev = root._device
+    start = dev.xp.reshape(arange_on(dev, root.numel()), root.shape)
+    for v in views:
+        chain = view_chain(v)
+        if not chain or chain[-1][1] is not root or any(no_grad for *_, no_grad in chain):
+            continue
+        _view_of_root(v, root, _positions(chain, root, start)[0][1], dev)
+        done.add(id(v))
+    return done
 
 
 # ----- checks -------------------------------------------------------------------------------------
@@ -181,9 +204,10 @@ def record_through_view(t, op, compute, chain, rebase, leaf_error):
         dev.setitem(root.data, (xp.reshape(idx, (-1,)),), xp.reshape(res.data, (-1,)))
         root._vc[0] += 1
         return t
-    rebase(root, op, lambda old_root: CopySlices.apply(old_root, res, idx=idx, device=dev))
+    rebase(root, op, lambda old_root: CopySlices.apply(old_root, res, idx=idx, device=dev))  # refreshes its views
     for child, child_idx in positions:
-        _view_of_root(child, root, child_idx, dev)
+        if child._node is None or not isinstance(child._node, ViewOf) or child._node.inputs[0] is not root:
+            _view_of_root(child, root, child_idx, dev)  # (a view not listed: made before it could be)
     return t
 
 

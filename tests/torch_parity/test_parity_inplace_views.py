@@ -159,3 +159,23 @@ def _idioms(lib, device):
 def test_augmented_assignment_and_init_idioms_match_pytorch(device):
     for t, m in zip(_idioms(torch, "cpu"), _idioms(mg, device)):
         np.testing.assert_allclose(m, t, rtol=1e-12)
+
+
+def _siblings(lib, device):
+    x = _tensor(lib, np.arange(6.0).reshape(2, 3), device, True)
+    y = x * 2
+    b, a, c = y.view(-1), y[0], y.t()  # views taken before the changes
+    s0 = (b * 1.0).sum()
+    a.mul_(3.0)
+    y.add_(x)
+    buf = _tensor(lib, np.zeros((2, 3)), device)
+    row = buf[1]
+    buf[1] = x[0] * x[1]
+    loss = (b * b).sum() + (c * c * c).sum() + s0 + (row * row).sum()
+    (g,) = (torch.autograd.grad if lib is torch else mg.grad)(loss, [x])
+    return [b.detach().numpy(), c.detach().numpy(), g.detach().numpy(), row.requires_grad, y._version]
+
+
+def test_views_taken_before_a_change_follow_their_base_as_in_pytorch(device):
+    for t, m in zip(_siblings(torch, "cpu"), _siblings(mg, device)):
+        np.testing.assert_allclose(m, t, rtol=1e-12)
