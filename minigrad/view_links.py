@@ -1,15 +1,20 @@
-"""Which tensor a view was made from, for views made without recording a node.
+"""The views of each storage, and which tensor a view made without recording was made from.
 
-A view op (reshape, permute, expand, basic indexing, diagonal ...) that records a node keeps its
-input in ``node.inputs[0]``.  One run without recording -- its input needs no grad, or grad mode
-is off -- records nothing, yet an in-place op on the view must still reach the tensor it views:
-``buf = mg.zeros(4); buf[1:3].add_(w)`` with ``w`` requiring grad gives ``buf`` a history through
-the view (PyTorch's CopySlices), and ``with no_grad(): v = w[0]`` followed by an in-place change
-of ``v`` in grad mode is refused as in PyTorch.  So ``Function.apply`` calls :func:`link` for
-such a view: the view keeps its input alive (as PyTorch's ``Tensor._base``) and the node that
-made it, until the view itself is collected.
+Views share their base's version counter (``Tensor._vc``).  ``Function.apply`` lists every view an
+op makes under that counter (:func:`link`), for two uses by in-place ops in the graph
+(:mod:`minigrad.ops.view_inplace`):
 
-On the Tensor's floor: it imports nothing from minigrad.
+* a view made without recording a node -- its input needs no grad, or grad mode is off -- still
+  reaches its base: ``buf = mg.zeros(4); buf[1:3].add_(w)`` with ``w`` requiring grad gives ``buf``
+  a history through the view (PyTorch's CopySlices), and ``with no_grad(): v = y[0]`` followed by
+  an in-place change of ``v`` in grad mode is refused as in PyTorch.  Such a view keeps its input
+  alive (as PyTorch's ``Tensor._base``) and the node that made it.  (Not listed: a view made under
+  ``no_grad`` of a tensor that needs no grad, pure inference.)
+* after an in-place op rebases a base, the views of it taken before get the new history
+  (:func:`views_sharing`), as PyTorch regenerates their grad_fn.
+
+Weak references only: a listed view is forgotten when it is collected (swept in batches).  On the
+node contract's floor: it imports nothing from minigrad.
 """
 from __future__ import annotations
 
