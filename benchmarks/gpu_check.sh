@@ -26,4 +26,10 @@ status=0
 MINIGRAD_TEST_DEVICES=$device python3 -m pytest -q -p no:cacheprovider "${ignore[@]}" 2>&1 \
   | tee "$out/gpu_tests.log" || status=1
 python3 benchmarks/bench_adam_step.py --device "$device" --rounds 30 2>&1 | tee "$out/gpu_adam_step.log" || status=1
+# The compiled mode replays NumPy programs only: on this machine's CPU (16 cores) its epoch against
+# hand-written NumPy and the BLAS floor, and its fixed cost; on CUDA a compiled step runs eagerly
+# (fallback='eager') or raises CompileError, which tests/minigrad/compiler checks there.
+python3 benchmarks/bench_mlp_epoch.py --model nn compiled compiled-fused blas-floor --epochs 2 2>&1 \
+  | tee "$out/cpu_compiled_epoch.log" || status=1
+python3 benchmarks/bench_compile.py 2>&1 | tee "$out/cpu_compiled_tiny.log" || status=1
 exit $status

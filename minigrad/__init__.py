@@ -12,6 +12,7 @@ import importlib
 
 from . import _aliases, linalg, tensor_methods as _tensor_methods  # noqa: F401  (installs operators on Tensor)
 from .clip_grad import clip_grad_norm_, clip_grad_value_
+from .compiler import CompileError, compile
 from .creation import (arange, as_tensor, bernoulli, empty, eye, from_dlpack, from_numpy, full, full_like, linspace,
                        normal, ones, ones_like, rand, rand_like, randint, randn, randn_like, tensor, uniform, zeros,
                        zeros_like)

@@ -10,13 +10,18 @@ from __future__ import annotations
 import math
 
 from .tensor import Tensor
+from .tracing import replayed_whole
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
 
+def _params(parameters):
+    """The parameters as a list (a generator such as ``model.parameters()`` is read once here, so a
+    compiled step can call the clipping again on every replay)."""
+    return [parameters] if isinstance(parameters, Tensor) else list(parameters)
+
+
 def _grads(parameters):
-    if isinstance(parameters, Tensor):
-        parameters = [parameters]
     return [p.grad for p in parameters if p.grad is not None]
 
 
@@ -64,6 +69,11 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     >>> w.grad
     tensor([0.6, 0.8], dtype=float32, device='cpu')
     """
+    return _clip_norm(_params(parameters), max_norm, norm_type, error_if_nonfinite)
+
+
+@replayed_whole
+def _clip_norm(parameters, max_norm, norm_type, error_if_nonfinite):
     grads = _grads(parameters)
     max_norm, norm_type = float(max_norm), float(norm_type)
     if not max_norm >= 0:
@@ -72,7 +82,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         raise ValueError(f"clip_grad_norm_: norm_type must be > 0 or inf, got {norm_type!r}")
     if not grads:
         return Tensor(0.0)
-    norms = [_norm(g.data, g.device.xp, norm_type) for g in grads]
+    norms = [_norm(g.array, g.device.xp, norm_type) for g in grads]
     total = max(norms) if norm_type == math.inf else math.fsum(n ** norm_type for n in norms) ** (1.0 / norm_type)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(f"clip_grad_norm_: the total {norm_type}-norm of the gradients is {total}; pass "
@@ -80,7 +90,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     coef = max_norm / (total + 1e-6)
     if not coef >= 1.0:  # NaN totals scale too, as in PyTorch
         for g in grads:
-            g.data[...] = g.data * coef
+            g.array[...] = g.array * coef
             g.bump_version()
     return Tensor(total, dtype="float32", device=grads[0].device)
 
@@ -97,9 +107,14 @@ def clip_grad_value_(parameters, clip_value):
     >>> w.grad
     tensor([-1. ,  0.5,  1. ], dtype=float32, device='cpu')
     """
+    _clip_value(_params(parameters), clip_value)
+
+
+@replayed_whole
+def _clip_value(parameters, clip_value):
     clip_value = float(clip_value)
     if not clip_value >= 0:
         raise ValueError(f"clip_grad_value_: clip_value must be a number >= 0, got {clip_value!r}")
     for g in _grads(parameters):
-        g.data[...] = g.device.xp.clip(g.data, -clip_value, clip_value)
+        g.array[...] = g.device.xp.clip(g.array, -clip_value, clip_value)
         g.bump_version()

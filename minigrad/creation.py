@@ -65,7 +65,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         device = get_default_device()
     t = Tensor(data, requires_grad=False, dtype=dtype, device=device)
     if isinstance(data, Tensor) or hasattr(data, "__dlpack__"):
-        t = Tensor._make(t._device.xp.asarray(t.data, copy=True), t._device, False, None)
+        t = Tensor._make(t._device.xp.asarray(t.array, copy=True), t._device, False, None)
     if requires_grad:
         t.requires_grad = True
     return t
@@ -306,12 +306,12 @@ def _normal_tensors(args, size, generator, requires_grad):
     mean, std = (args + (1.0,))[:2]
     like = mean if isinstance(mean, Tensor) else std
     xp = like.device.xp
-    m = mean.data if isinstance(mean, Tensor) else mean
-    s = std.data if isinstance(std, Tensor) else std
+    m = mean.array if isinstance(mean, Tensor) else mean
+    s = std.array if isinstance(std, Tensor) else std
     shape = _np.broadcast_shapes(tuple(getattr(m, "shape", ())), tuple(getattr(s, "shape", ())))
     z = randn(shape, dtype=like.dtype if like.dtype.is_floating_point else None, device=like.device,
               generator=generator)
-    return _wrap(z.data * s + m, like.device, requires_grad)
+    return _wrap(z.array * s + m, like.device, requires_grad)
 
 
 def randint(low, high, shape, dtype=None, device=None, generator=None):

@@ -93,8 +93,8 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
         pending[node] = g if prev is None else add(prev, g)
 
     for r, g in zip(roots, root_grads):
-        _mark(passed, g.data)
-        deliver(r, r._node, g.data if raw else g)
+        _mark(passed, g.array)
+        deliver(r, r._node, g.array if raw else g)
     order = _topological_order([r._node for r in roots])
     prev_mode = STATE.grad
     STATE.grad = create_graph
@@ -114,7 +114,7 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
                 if gi is None:
                     continue
                 if gi is g:  # handed on as it is (add, clone): may reach several holders
-                    passed.add(g if raw else g.data)
+                    passed.add(g if raw else g.array)
                 if child is not None and wanted is None:  # the common case, inlined
                     prev = pending.get(child)
                     pending[child] = gi if prev is None else add(prev, gi)
@@ -148,20 +148,20 @@ class Mode:
         self.fit = self._fit
 
     def _fit(self, node, g, t):
-        data, raw = t.data, self.raw
+        data, raw = t.array, self.raw
         if raw and g.__class__ is not data.__class__:
             g = t._device.asarray(g)
         elif not raw and not isinstance(g, Tensor):
             g = Tensor._make(t._device.asarray(g), t._device, False, None)
         F = array_ops(node.xp) if raw else TENSOR_OPS
-        shape = (g if raw else g.data).shape
+        shape = (g if raw else g.array).shape
         if shape != data.shape:
             if len(data.shape) > len(shape) or not all(s in (1, n) for s, n in zip(data.shape[::-1], shape[::-1])):
                 raise BackwardError(
                     f"{node.name}.backward returned a gradient of shape {tuple(shape)} for an input "
                     f"of shape {tuple(data.shape)}; they are not broadcast-compatible")
             g = F.sum_to(g, data.shape)
-        if (g if raw else g.data).dtype != data.dtype:
+        if (g if raw else g.array).dtype != data.dtype:
             g = F.cast(g, data.dtype)
         return g
 
@@ -169,7 +169,7 @@ class Mode:
         """A gradient that is an array the graph holds, as a copy of it."""
         if self.raw:
             return node.xp.asarray(g, copy=True)
-        return Tensor._make(node.xp.asarray(g.data, copy=True), g._device, False, None) if not g._rg else g * 1.0
+        return Tensor._make(node.xp.asarray(g.array, copy=True), g._device, False, None) if not g._rg else g * 1.0
 
 
 ARRAYS, TENSORS = Mode(True), Mode(False)
@@ -202,7 +202,7 @@ def node_gradients(node, g, mode):
         needs = node.needs_input_grad
     elif raw:  # written for Tensors: wrap, run, unwrap
         grads = node_gradients(node, Tensor._make(g, inputs[0]._device, False, None), TENSORS)
-        return [None if x is None else x.data for x in grads]
+        return [None if x is None else x.array for x in grads]
     else:
         grads = _tensor_backward(node, g)
         needs = node._input_needs if node._ctx_form else node.needs_input_grad
@@ -214,15 +214,15 @@ def node_gradients(node, g, mode):
         if not need or gi is None:
             out.append(None)
             continue
-        data = t.data
-        d = gi if raw else gi.data if gi.__class__ is Tensor else None
+        data = t.array
+        d = gi if raw else gi.array if gi.__class__ is Tensor else None
         if d is None or d.__class__ is not data.__class__ or d.shape != data.shape or d.dtype != data.dtype:
             gi = mode.fit(node, gi, t)
-            d = gi if raw else gi.data
+            d = gi if raw else gi.array
         for held in inputs:  # a gradient must never be an array the graph holds
-            if d is held.data:
+            if d is held.array:
                 gi = mode.copy(node, gi)
-                d = gi if raw else gi.data
+                d = gi if raw else gi.array
                 break
         if anomaly:
             check_finite(node, d, "backward", inputs)
@@ -295,7 +295,7 @@ def _mark(passed, array, with_base=False):
 
 def _copy(g):
     """A gradient the user may keep and modify: it must not alias one handed elsewhere."""
-    return Tensor._make(g._device.xp.asarray(g.data, copy=True), g._device, False, None)
+    return Tensor._make(g._device.xp.asarray(g.array, copy=True), g._device, False, None)
 
 
 def _accumulate(leaf, g, passed, create_graph):
@@ -317,10 +317,10 @@ def _accumulate(leaf, g, passed, create_graph):
         leaf.grad = Tensor._make(data, leaf._device, False, None)
     else:
         buf = leaf.grad
-        if buf._rg or buf.data.shape != g.shape or buf.data.dtype != g.dtype:
+        if buf._rg or buf.array.shape != g.shape or buf.array.dtype != g.dtype:
             leaf.grad = buf + _tensor_like(leaf, g)
         else:
-            buf.data += g
+            buf.array += g
             buf._vc[0] += 1
 
 
@@ -332,22 +332,22 @@ def _seed_gradients(tensors, gradients, op):
                 f"{op}: tensor of shape {tuple(t.shape)} does not require grad and has no grad_fn; "
                 "nothing to differentiate (did you forget requires_grad=True, or run under no_grad?)")
         if g is None:
-            if t.data.size != 1:
+            if t.array.size != 1:
                 raise BackwardError(
                     f"{op}: grad can be implicitly created only for scalar outputs, but the tensor "
                     f"has shape {tuple(t.shape)}; pass gradient= with that shape (e.g. ones_like)")
-            g = Tensor._make(t._device.xp.ones_like(t.data), t._device, False, None)
+            g = Tensor._make(t._device.xp.ones_like(t.array), t._device, False, None)
         else:
             if not isinstance(g, Tensor):
-                g = Tensor._make(t._device.asarray(g, dtype=t.data.dtype), t._device, False, None)
+                g = Tensor._make(t._device.asarray(g, dtype=t.array.dtype), t._device, False, None)
             if tuple(g.shape) != tuple(t.shape):
                 raise BackwardError(
                     f"{op}: gradient has shape {tuple(g.shape)} but the tensor has shape {tuple(t.shape)}")
             if g._device is not t._device:
                 raise BackwardError(
                     f"{op}: gradient is on {g._device} but the tensor is on {t._device}")
-            if g.data.dtype != t.data.dtype:  # as every op's gradient: cast to the tensor's dtype
-                g = g.to(dtype=t.data.dtype)
+            if g.array.dtype != t.array.dtype:  # as every op's gradient: cast to the tensor's dtype
+                g = g.to(dtype=t.array.dtype)
         out.append(g)
     return out
 

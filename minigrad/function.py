@@ -228,24 +228,24 @@ class Function:
             if vc[0] != version:
                 self._modified_error(where, value, version, vc[0])
             if raw:
-                out.append(self.inputs[where].data if where != _OUTPUT else value)
+                out.append(self.inputs[where].array if where != _OUTPUT else value)
                 continue
             t = self.inputs[where] if where != _OUTPUT else self._output_tensor(value)
-            if t.data.__class__ is float or t.data.__class__ is int:  # a number forward received
-                t = self._number_tensor(t.data)
+            if t.array.__class__ is float or t.array.__class__ is int:  # a number forward received
+                t = self._number_tensor(t.array)
             out.append(t)
         return tuple(out)
 
     def _other(self, value, raw):
         """A saved value that is neither an input nor the output, for the current mode."""
         if isinstance(value, Tensor):
-            return value.data if raw else value
+            return value.array if raw else value
         if raw or value is None:
             return value
         return Tensor._make(value, self.inputs[0]._device, False, None)  # an array: a constant
 
     def _modified_error(self, where, value, version, now):
-        a = self.inputs[where].data if where != _OUTPUT else value
+        a = self.inputs[where].array if where != _OUTPUT else value
         raise BackwardError(
             f"{self.name}: a tensor it saved for backward (shape {tuple(a.shape)}, "
             f"{_dtypes.name_of(a.dtype)}) was modified in place after it was saved (version {version} "
@@ -255,9 +255,9 @@ class Function:
     def _number_tensor(self, x):
         """A Python number input as a constant 0-d tensor of the dtype it computed in."""
         for like in self.inputs:
-            if like.data.__class__ is not float and like.data.__class__ is not int:
+            if like.array.__class__ is not float and like.array.__class__ is not int:
                 break
-        ldt = like.data.dtype
+        ldt = like.array.dtype
         if like._device.type == "cpu" and ldt.kind == "f":  # the common case: float32/64 tensors
             return Tensor._make(_np.array(x, dtype=ldt), like._device, False, None)
         return as_constant_like(x, like, self.name)
@@ -281,11 +281,11 @@ class Function:
                 if dev is None:
                     dev = t._device
                     if promotes:
-                        dt = t.data.dtype
+                        dt = t.array.dtype
                 else:
                     if t._device is not dev:
                         device_mismatch(cls.__name__, inputs)
-                    if promotes and t.data.dtype is not dt:
+                    if promotes and t.array.dtype is not dt:
                         mixed = True
                 if t._rg:
                     rg = True
@@ -300,7 +300,7 @@ class Function:
         if promotes and (mixed or scalars and getattr(dt, "kind", None) != "f"):  # not a float tensor and numbers
             inputs = promote_inputs(inputs, dev, recording, Promote)
         if scalars:
-            args = tuple([t.data if isinstance(t, Tensor) else t for t in inputs])
+            args = tuple([t.array if isinstance(t, Tensor) else t for t in inputs])
             for a in args:
                 if a.__class__ is float:
                     args = float_for_python_floats(args, dev)
@@ -308,11 +308,11 @@ class Function:
             if recording:
                 inputs = tuple([t if isinstance(t, Tensor) else Tensor._make(t, dev, False, None) for t in inputs])
         elif len(inputs) == 1:
-            args = (inputs[0].data,)
+            args = (inputs[0].array,)
         elif len(inputs) == 2:
-            args = (inputs[0].data, inputs[1].data)
+            args = (inputs[0].array, inputs[1].array)
         else:
-            args = tuple([t.data for t in inputs])
+            args = tuple([t.array for t in inputs])
         fn = cls()
         fn.xp = dev.xp
         try:
@@ -448,10 +448,10 @@ def _apply_ctx(cls, args, params):
         raise TypeError(f"{cls.__name__}.forward must return one Tensor, got {type(out).__name__} "
                         "(several outputs are not supported)")
     if STATE.anomaly:
-        check_finite(ctx, out.data, "forward", tensors)
+        check_finite(ctx, out.array, "forward", tensors)
     if not (prev and any(t._rg for t in tensors)):
         return out
-    result = Tensor._make(out.data, out._device, True, ctx)
+    result = Tensor._make(out.array, out._device, True, ctx)
     result._vc = out._vc  # the same data: in-place changes through either are seen by both
     ctx.inputs = tensors
     ctx._in_nodes = tuple([t._node for t in tensors])
@@ -459,9 +459,9 @@ def _apply_ctx(cls, args, params):
     ctx._nargs = len(args)
     ctx._input_needs = tuple([t._rg for t in tensors])
     ctx._out_vc = result._vc
-    ids = {id(t): t.data for t in tensors + (out,)}  # saved inputs and output are found by their arrays
+    ids = {id(t): t.array for t in tensors + (out,)}  # saved inputs and output are found by their arrays
     if ctx._saved:
-        ctx._saved = _resolve_saved(tuple([ids.get(id(v), v) for v in ctx._saved]), tensors, out.data, result)
+        ctx._saved = _resolve_saved(tuple([ids.get(id(v), v) for v in ctx._saved]), tensors, out.array, result)
     return result
 
 
@@ -482,7 +482,7 @@ def _resolve_saved(to_save, inputs, out, result):
             saved.append((_OUTPUT, result._vc[0], out))
             continue
         for i, t in enumerate(inputs):
-            if a is t.data:
+            if a is t.array:
                 saved.append((i, t._vc[0], None))
                 break
         else:

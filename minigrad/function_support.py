@@ -37,7 +37,7 @@ def promote_inputs(inputs, dev, recording, cast_op):
     them all (:func:`minigrad.promotion.result_type`): by ``cast_op`` (recorded) for a Tensor that
     needs a gradient while ``recording``, else as a constant.  Python numbers stay numbers: once
     the tensors share the result dtype, NumPy and the Array API give a number that dtype."""
-    datas = [t.data if isinstance(t, Tensor) else t for t in inputs]
+    datas = [t.array if isinstance(t, Tensor) else t for t in inputs]
     arrays = [d for d in datas if d.__class__ is not float and d.__class__ is not int]
     if len(arrays) == 1 and getattr(arrays[0].dtype, "kind", None) == "f":
         return inputs  # the common case: one float tensor and numbers

@@ -218,7 +218,7 @@ class _Check:
         given = _as_list(grad_output, len(outs))
         self.us = []
         for k, (o, g) in enumerate(zip(outs, given)):
-            if not dtypes.is_floating(o.data.dtype):
+            if not dtypes.is_floating(o.array.dtype):
                 self.us.append(None)
                 continue
             if o.dtype != "float64":
@@ -240,7 +240,7 @@ class _Check:
         """Fresh leaves for the checked inputs (``replace``: position -> array), others as given."""
         out = list(self.args)
         for i in self.checked:
-            data = self.args[i].data if replace is None or i not in replace else replace[i]
+            data = self.args[i].array if replace is None or i not in replace else replace[i]
             out[i] = Tensor._make(data, self.dev, True, None)
         return out
 
@@ -255,7 +255,7 @@ class _Check:
         total = 0.0
         for o, u in zip(outs, self.us):
             if u is not None:
-                total += float(self.dev.to_numpy(xp.sum(xp.astype(o.data, xp.float64) * u)))
+                total += float(self.dev.to_numpy(xp.sum(xp.astype(o.array, xp.float64) * u)))
         return total
 
     def analytic(self, problems):
@@ -284,7 +284,7 @@ class _Check:
 
     def numeric_full(self, i):
         """Central differences of L for every element of input ``i``."""
-        base = self.args[i].data
+        base = self.args[i].array
         host = self.dev.to_numpy(base)
         out = np.zeros(host.shape)
         for j in range(host.size):
@@ -298,7 +298,7 @@ class _Check:
 
     def numeric_directional(self, i, v):
         """Central difference of L along the direction ``v`` (device array) of input ``i``."""
-        base = self.args[i].data
+        base = self.args[i].array
         plus, minus = base + self.eps * v, base - self.eps * v
         return (self.objective({i: plus}) - self.objective({i: minus})) / (2 * self.eps)
 
@@ -366,7 +366,7 @@ class _InPlaceCheck(_Check):
             raise
         self.rng_states = [(g, g.get_state()) for g in {id(g): g for g in (default_generator(self.dev),
                                                                   default_generator("cpu"))}.values()]
-        self.base = {i: self.args[i].data for i in self.checked}
+        self.base = {i: self.args[i].array for i in self.checked}
 
     def _prepare(self, tensors, title):
         items = [tensors] if isinstance(tensors, Tensor) else list(tensors)
@@ -377,7 +377,7 @@ class _InPlaceCheck(_Check):
                                 f"{'a non-leaf Tensor' if isinstance(t, Tensor) else type(t).__name__}")
         if len({id(t) for t in items}) != len(items):
             raise ValueError(f"{title}: a tensor is given more than once")
-        checked = [k for k, t in enumerate(items) if t.requires_grad and dtypes.is_floating(t.data.dtype)]
+        checked = [k for k, t in enumerate(items) if t.requires_grad and dtypes.is_floating(t.array.dtype)]
         if not checked:
             raise ValueError(f"{title}: no input to check: none of the {len(items)} tensor(s) requires grad")
         devs = {str(items[k]._device) for k in checked}
@@ -385,14 +385,14 @@ class _InPlaceCheck(_Check):
             raise ValueError(f"{title}: the checked inputs are on different devices: {sorted(devs)}")
         for k in checked:
             t = items[k]
-            self.saved.append((t, t.data, t.grad))
-            t.data, t.grad = _float64_copy(t.data, t._device, False).data, None
+            self.saved.append((t, t.array, t.grad))
+            t.array, t.grad = _float64_copy(t.array, t._device, False).array, None
         return items, checked
 
     def leaves(self, replace=None):
         for i in self.checked:
             t = self.args[i]
-            t.data = self.base[i] if replace is None or i not in replace else replace[i]
+            t.array = self.base[i] if replace is None or i not in replace else replace[i]
             t.grad = None
         return list(self.args)
 
@@ -405,7 +405,7 @@ class _InPlaceCheck(_Check):
     def restore(self):
         """Every tensor's own array (dtype, values) and ``.grad``; the generators' states."""
         for t, data, grad in self.saved:
-            t.data, t.grad = data, grad
+            t.array, t.grad = data, grad
         for g, state in self.rng_states:
             g.set_state(state)
 
@@ -428,10 +428,10 @@ def _prepare(inputs, title):
     args, checked = [], []
     for pos, x in enumerate(items):
         if isinstance(x, Tensor):
-            if not dtypes.is_floating(x.data.dtype):
+            if not dtypes.is_floating(x.array.dtype):
                 args.append(x)
                 continue
-            args.append(_float64_copy(x.data, x._device, x.requires_grad))
+            args.append(_float64_copy(x.array, x._device, x.requires_grad))
             if x.requires_grad:
                 checked.append(pos)
         elif _is_array(x) and dtypes.is_floating(x.dtype):
@@ -480,4 +480,4 @@ def _as_list(grad_output, n):
 
 def _zeros_like(x):
     xp = x._device.xp
-    return Tensor._make(xp.zeros_like(x.data), x._device, False, None)
+    return Tensor._make(xp.zeros_like(x.array), x._device, False, None)

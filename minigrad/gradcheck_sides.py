@@ -54,14 +54,14 @@ def _check_gradients(grads, xs, names, us, problems):
             problems.append(f"the gradient of {name} is {g.dtype}, the input {x.dtype}")
         if g._device is not x._device:
             problems.append(f"the gradient of {name} is on {g._device}, the input on {x._device}")
-    others = [(name, x.data) for name, x in zip(names, xs)]
+    others = [(name, x.array) for name, x in zip(names, xs)]
     others += [(f"upstream gradient {k}", u) for k, u in enumerate(us) if u is not None]
     for n, (g, name) in enumerate(zip(grads, names)):
         if g is None or _bad_grad(g, xs[n]):
             continue
-        for other, arr in others + [(f"the gradient of {m}", h.data) for m, h in
+        for other, arr in others + [(f"the gradient of {m}", h.array) for m, h in
                                     zip(names[n + 1:], grads[n + 1:]) if h is not None]:
-            if _shares_memory(g.data, arr, g._device):
+            if _shares_memory(g.array, arr, g._device):
                 problems.append(f"the gradient of {name} shares memory with {other}")
 
 

@@ -89,7 +89,7 @@ def result_type(*operands):
     >>> mg.result_type(mg.arange(3), mg.tensor(1.0, dtype=mg.float64))
     minigrad.float64
     """
-    return _result([x.data if isinstance(x, Tensor) else x for x in operands])
+    return _result([x.array if isinstance(x, Tensor) else x for x in operands])
 
 
 def _result(operands):

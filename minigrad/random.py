@@ -6,6 +6,7 @@ object gives an independent, explicitly passed stream (``minigrad.randn(3, gener
 from __future__ import annotations
 
 from .device import device as _get_device, get_default_device
+from .tracing import replayed_whole
 
 __all__ = ["Generator", "manual_seed", "default_generator", "initial_seed"]
 
@@ -45,6 +46,7 @@ class Generator:
         self._native.bit_generator.state = state["state"]
         self._seed = state.get("seed")
 
+    @replayed_whole
     def draw(self, kind, shape, dtype, **kw):
         """An array of ``kind`` random numbers on this generator's device (used by factories)."""
         return self.device.random(self._native, kind, shape, dtype, **kw)

@@ -81,7 +81,7 @@ class _Writer:
         if isinstance(obj, float):
             return obj if math.isfinite(obj) else {"$t": "float", "v": repr(obj)}
         if isinstance(obj, Tensor):  # copied to the host only when its bytes are written
-            host = (lambda t=obj: t.data) if obj.device.type == "cpu" else obj.numpy
+            host = (lambda t=obj: t.array) if obj.device.type == "cpu" else obj.numpy
             return self._array(str(obj.dtype), obj.shape, host, "tensor", path, device=str(obj.device),
                                requires_grad=obj.requires_grad)
         if isinstance(obj, (np.ndarray, np.generic)):

@@ -1,9 +1,9 @@
 """The ``Tensor``: an array on a device, plus what reverse-mode autodiff needs.
 
-A tensor holds ``data`` (an array of its device's namespace), its device, dtype, a version
-counter (bumped by every in-place change), ``requires_grad``, ``grad`` (a Tensor or None) and,
-when an op made it with grad recording on, the node (``grad_fn``) that computes its inputs'
-gradients.
+A tensor holds ``array`` (an array of its device's namespace, a bare slot; ``data`` is PyTorch's:
+a detached Tensor over that array), its device, dtype, a version counter (bumped by every
+in-place change), ``requires_grad``, ``grad`` (a Tensor or None) and, when an op made it with
+grad recording on, the node (``grad_fn``) that computes its inputs' gradients.
 
 This is the lowest floor of the core: it imports only the device, dtype and mode modules,
 never the node contract (:mod:`minigrad.function`), the ops or the engine.  The operators and
@@ -41,6 +41,16 @@ class Tensor:
         'cpu' (NumPy), 'cuda[:N]' (CuPy), 'strict[:N]' (array-api-strict). Arrays keep their
         own device when none is given; everything else goes to the default device.
 
+    Notes
+    -----
+    ``t.data`` is PyTorch's: a Tensor sharing ``t``'s array, with ``requires_grad=False`` and its own
+    version counter, so ``p.data.normal_(0, 0.02)``, ``p.data.copy_(src)``, ``p.data[...] = v``
+    and ``p.data = other`` (new shape, dtype or device) work as in PyTorch (see :attr:`data`).  It
+    is not the raw backend array: that is ``t.array`` (the slot itself, no copy: what the engine
+    and the optimizer kernels read; writing it is a bare assignment, no checks, no version bump),
+    ``np.asarray(t)`` / :meth:`numpy` give a host copy, and :meth:`wrap` / :meth:`set_data_` hand
+    an array to a tensor (call :meth:`bump_version` after writing into ``t.array`` in place).
+
     Examples
     --------
     >>> import minigrad as mg
@@ -51,12 +61,12 @@ class Tensor:
     tensor([2., 4., 6.], dtype=float32, device='cpu')
     """
 
-    __slots__ = ("data", "_device", "_rg", "grad", "_node", "_vc", "__weakref__")
+    __slots__ = ("array", "_device", "_rg", "grad", "_node", "_vc", "__weakref__")
     __array_ufunc__ = None  # make NumPy defer to our reflected operators (array + tensor)
 
     def __init__(self, data, requires_grad=False, dtype=None, device=None):
         arr, dev = _to_array(data, dtype, device)
-        self.data = arr
+        self.array = arr
         self._device = dev
         self._rg = False
         self.grad = None
@@ -78,8 +88,9 @@ class Tensor:
         >>> import numpy as np, minigrad as mg
         >>> a = np.zeros(3, dtype=np.float32)
         >>> t = mg.Tensor.wrap(a, device="cpu")
-        >>> t.data is a
-        True
+        >>> a[0] = 5.0  # the same memory, no copy: the tensor sees the change
+        >>> t
+        tensor([5., 0., 0.], dtype=float32, device='cpu')
         """
         dev = device if device.__class__ is Device else _get_device(device)
         t = Tensor._make(array, dev, False, None)
@@ -90,7 +101,7 @@ class Tensor:
     @staticmethod
     def _make(data, dev, rg, node):
         t = object.__new__(Tensor)
-        t.data = data
+        t.array = data
         t._device = dev
         t._rg = rg
         t.grad = None
@@ -107,7 +118,7 @@ class Tensor:
     @requires_grad.setter
     def requires_grad(self, value):
         value = bool(value)
-        if value and not dtypes.is_floating(self.data.dtype):
+        if value and not dtypes.is_floating(self.array.dtype):
             raise TypeError(
                 f"requires_grad: only floating-point tensors can require grad, this one is "
                 f"{self.dtype} with shape {tuple(self.shape)}; convert it with .to(dtype=minigrad.float32)")
@@ -121,23 +132,63 @@ class Tensor:
         return self
 
     @property
+    def data(self):
+        """PyTorch's ``Tensor.data``: a new Tensor over the same array (no copy), cut off the graph.
+
+        Same device, dtype and shape as ``self``; ``requires_grad`` False, no ``grad_fn``, and its
+        own version counter starting at 0 (unlike :meth:`detach`, which shares ``self``'s).  So an
+        in-place change through it (``p.data.normal_(0, 0.02)``, ``p.data.mul_(0.5)``,
+        ``p.data[0] = 1``) changes ``self``'s values, is not recorded, is allowed on a leaf that
+        requires grad, and is invisible to autograd's check of saved tensors: a later backward runs
+        with the new values, as in PyTorch.  (``detach()`` then ``mul_`` makes that backward raise.)
+
+        Setting ``t.data = source`` makes ``t`` hold ``source``'s array (shape, dtype and device may
+        all change), keeping ``t``'s identity, ``requires_grad``, ``grad`` and version counter (not
+        bumped, as PyTorch's ``set_data``: a graph recorded before runs backward with the new values
+        of saved inputs).  ``source`` is a Tensor, or (minigrad's extension) an array of ``t``'s
+        device; an array of another device is a :class:`~minigrad.device.DeviceError`.  A tensor that
+        requires grad refuses a non-floating ``source`` (RuntimeError, as PyTorch).  Code that needs
+        the raw backend array uses ``t.array`` (no copy), ``np.asarray(t)`` (a host copy) or :meth:`wrap`.
+
+        >>> import minigrad as mg
+        >>> w = mg.Tensor([1.0, 2.0], requires_grad=True)
+        >>> w.data.mul_(10)
+        tensor([10., 20.], dtype=float32, device='cpu')
+        >>> w
+        tensor([10., 20.], dtype=float32, device='cpu', requires_grad=True)
+        >>> w.data = mg.Tensor([[0.5]], dtype="float64")
+        >>> w.shape, w.dtype, w.requires_grad
+        ((1, 1), minigrad.float64, True)
+        """
+        return Tensor._make(self.array, self._device, False, None)
+
+    @data.setter
+    def data(self, source):
+        if isinstance(source, Tensor):
+            arr, dev = source.array, source._device
+        else:
+            arr, dev = source, _array_device("Tensor.data", self, source)
+        _check_storage("Tensor.data", self, arr, dev)
+        self.array, self._device = arr, dev
+
+    @property
     def shape(self):
         """The size of each axis, a tuple of ints (the same as ``x.size()``, PyTorch's)."""
-        return tuple(self.data.shape)
+        return tuple(self.array.shape)
 
     @property
     def ndim(self):
         """The number of axes (0 for a scalar tensor)."""
-        return self.data.ndim
+        return self.array.ndim
 
     def numel(self):
         """The number of elements, an int (PyTorch's ``numel()``)."""
-        return int(self.data.size)
+        return int(self.array.size)
 
     @property
     def dtype(self):
         """The element type as a minigrad dtype (``float32``, ``int64``, ``bool`` ...)."""
-        return dtypes.name_of(self.data.dtype)
+        return dtypes.name_of(self.array.dtype)
 
     @property
     def device(self) -> Device:
@@ -162,12 +213,12 @@ class Tensor:
     def __len__(self):
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def __iter__(self):
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self.array.shape[0]))
 
     # ----- autograd -------------------------------------------------------------------
     def retain_grad(self):
@@ -178,7 +229,7 @@ class Tensor:
 
     def detach(self):
         """The same data (shared, no copy) cut off from the graph."""
-        t = Tensor._make(self.data, self._device, False, None)
+        t = Tensor._make(self.array, self._device, False, None)
         t._vc = self._vc
         return t
 
@@ -187,7 +238,7 @@ class Tensor:
         if self._node is not None:
             raise RuntimeError("deepcopy: only leaf tensors (created by the user, not by an op) can be "
                                "deep-copied; use detach().clone() for a copy of a result")
-        t = Tensor._make(self._device.xp.asarray(self.data, copy=True), self._device, self._rg, None)
+        t = Tensor._make(self._device.xp.asarray(self.array, copy=True), self._device, self._rg, None)
         if self.grad is not None:
             t.grad = self.grad.__deepcopy__(memo)
         memo[id(self)] = t
@@ -207,9 +258,9 @@ class Tensor:
     def item(self):
         """The single value as a Python number; more than one element raises
         :class:`~minigrad.errors.ShapeError` (a ValueError and PyTorch's RuntimeError)."""
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ShapeError(f"item: only one-element tensors can be converted, this one has shape {self.shape}")
-        return self._device.to_numpy(self.data).reshape(()).item()
+        return self._device.to_numpy(self.array).reshape(()).item()
 
     def tolist(self):
         """The values as nested Python lists (a number for a 0-d tensor)."""
@@ -217,7 +268,7 @@ class Tensor:
 
     def numpy(self):
         """A NumPy copy of the data on the host (use ``detach()`` first is not needed)."""
-        return self._device.to_numpy(self.data)
+        return self._device.to_numpy(self.array)
 
     def __array__(self, dtype=None, copy=None):
         a = self.numpy()
@@ -230,12 +281,12 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ShapeError(f"the truth value of a tensor with shape {self.shape} is ambiguous; use .any() or .all()")
         return bool(self.item())
 
     def __index__(self):
-        if dtypes.is_floating(self.data.dtype) or self.data.size != 1:
+        if dtypes.is_floating(self.array.dtype) or self.array.size != 1:
             raise TypeError("only integer tensors of one element can be used as an index")
         return int(self.item())
 
@@ -260,10 +311,10 @@ class Tensor:
         return self.to(dtype=dtype)
 
     def __dlpack__(self, *args, **kwargs):
-        return self.data.__dlpack__(*args, **kwargs)
+        return self.array.__dlpack__(*args, **kwargs)
 
     def __dlpack_device__(self):
-        return self.data.__dlpack_device__()
+        return self.array.__dlpack_device__()
 
     # ----- printing ----------------------------------------------------------------------
     def __repr__(self):
@@ -289,17 +340,17 @@ class Tensor:
             if other._device is not self._device:
                 raise DeviceError(f"{op}: tensors on {self._device} and {other._device}; "
                                   "move them with .to(device) first")
-            other = other.data
+            other = other.array
         elif not isinstance(other, (int, float, bool)):
             other = self._device.asarray(other)
-        elif other.__class__ is float and not dtypes.is_floating(self.data.dtype):
+        elif other.__class__ is float and not dtypes.is_floating(self.array.dtype):
             raise _inplace_dtype_error(op, "float", self)
         if not isinstance(other, (int, float, bool)):
-            if other.dtype != self.data.dtype:
-                if dtypes.is_floating(other.dtype) and not dtypes.is_floating(self.data.dtype):
+            if other.dtype != self.array.dtype:
+                if dtypes.is_floating(other.dtype) and not dtypes.is_floating(self.array.dtype):
                     raise _inplace_dtype_error(op, dtypes.name_of(other.dtype), self)
-                other = self._device.xp.astype(other, self.data.dtype)
-            if other.shape != self.data.shape and _broadcast_shape(other.shape, self.data.shape) != self.data.shape:
+                other = self._device.xp.astype(other, self.array.dtype)
+            if other.shape != self.array.shape and _broadcast_shape(other.shape, self.array.shape) != self.array.shape:
                 raise ValueError(f"{op}: operand of shape {tuple(other.shape)} does not broadcast to the "
                                  f"tensor's shape {self.shape}")
         return other
@@ -309,7 +360,7 @@ class Tensor:
         o = self._operand("add_", other)
         if STATE.grad and (self._rg or isinstance(other, Tensor) and other._rg):
             return self._inplace_graph("add_", other, alpha)
-        self.data += o if alpha == 1 else o * alpha
+        self.array += o if alpha == 1 else o * alpha
         self._vc[0] += 1
         return self
 
@@ -318,7 +369,7 @@ class Tensor:
         o = self._operand("sub_", other)
         if STATE.grad and (self._rg or isinstance(other, Tensor) and other._rg):
             return self._inplace_graph("sub_", other, alpha)
-        self.data -= o if alpha == 1 else o * alpha
+        self.array -= o if alpha == 1 else o * alpha
         self._vc[0] += 1
         return self
 
@@ -327,18 +378,18 @@ class Tensor:
         o = self._operand("mul_", other)
         if STATE.grad and (self._rg or isinstance(other, Tensor) and other._rg):
             return self._inplace_graph("mul_", other)
-        self.data *= o
+        self.array *= o
         self._vc[0] += 1
         return self
 
     def div_(self, other):
         """self /= other, in place (true division; recorded in the graph when self or other requires grad)."""
-        if not dtypes.is_floating(self.data.dtype):
+        if not dtypes.is_floating(self.array.dtype):
             raise _inplace_dtype_error("div_", "float (a quotient)", self)
         o = self._operand("div_", other)
         if STATE.grad and (self._rg or isinstance(other, Tensor) and other._rg):
             return self._inplace_graph("div_", other)
-        self.data /= o
+        self.array /= o
         self._vc[0] += 1
         return self
 
@@ -348,7 +399,7 @@ class Tensor:
         o = self._operand("pow_", exponent)
         if STATE.grad and (self._rg or isinstance(exponent, Tensor) and exponent._rg):
             return self._inplace_graph("pow_", exponent)
-        self.data **= o
+        self.array **= o
         self._vc[0] += 1
         return self
 
@@ -358,7 +409,7 @@ class Tensor:
         o = self._operand("copy_", src)
         if STATE.grad and (self._rg or isinstance(src, Tensor) and src._rg):
             return self._inplace_graph("copy_", src)
-        self.data[...] = o
+        self.array[...] = o
         self._vc[0] += 1
         return self
 
@@ -373,7 +424,7 @@ class Tensor:
             o = value
         if STATE.grad and (self._rg or isinstance(value, Tensor) and value._rg):
             return self._inplace_graph("fill_", value)
-        self.data[...] = o
+        self.array[...] = o
         self._vc[0] += 1
         return self
 
@@ -383,20 +434,22 @@ class Tensor:
 
     def set_data_(self, source):
         """Make this tensor hold ``source``'s array (a Tensor, any device and dtype), keeping its
-        own identity, ``requires_grad`` and ``grad``: what PyTorch's ``t.data = source`` does
-        (here ``.data`` is the raw array).  Not recorded; the version counter is bumped, so a
-        graph that saved the old values cannot run backward.  ``Module.to`` uses it so that an
-        optimizer holding a parameter keeps seeing it."""
+        own identity, ``requires_grad`` and ``grad``, like ``t.data = source`` (see :attr:`data`),
+        but stricter: the version counter is bumped, so a graph that saved the old values refuses
+        backward instead of running with the new ones.  A tensor that requires grad refuses a
+        non-floating ``source``.  ``Module.to`` uses it so that an optimizer holding a parameter
+        keeps seeing it."""
         if not isinstance(source, Tensor):
             raise TypeError(f"set_data_: expected a Tensor, got {type(source).__name__}")
-        self.data = source.data
+        _check_storage("set_data_", self, source.array, source._device)
+        self.array = source.array
         self._device = source._device
         self._vc[0] += 1
         return self
 
     def bump_version(self):
-        """Tell the autograd engine that ``.data`` was modified in place outside Tensor ops
-        (e.g. ``xp.subtract(p.data, u, out=p.data)`` in an optimizer)."""
+        """Tell the autograd engine that the array was modified in place outside Tensor ops
+        (e.g. an optimizer kernel writing into the array with ``out=``)."""
         self._vc[0] += 1
 
     __iadd__ = add_
@@ -404,6 +457,31 @@ class Tensor:
     __imul__ = mul_
     __itruediv__ = div_
     __ipow__ = pow_
+
+
+def _array_device(op, t, arr):
+    """The Device of ``arr`` (an array offered as ``t``'s new storage), which must be ``t``'s."""
+    try:
+        dev = device_of_array(arr)
+    except TypeError:
+        raise TypeError(f"{op}: expected a Tensor or an array of the tensor's device ({t._device}), "
+                        f"got {type(arr).__name__}") from None
+    if dev is not t._device:
+        raise DeviceError(f"{op}: an array on {dev} (shape {tuple(arr.shape)}) cannot become the storage of a "
+                          f"tensor on {t._device} (shape {t.shape}); assign a Tensor (e.g. Tensor(array)) "
+                          "to move it across devices")
+    try:
+        dtypes.name_of(arr.dtype)
+    except TypeError as e:
+        raise TypeError(f"{op}: an array of shape {tuple(arr.shape)} cannot become a tensor's storage: {e}") from None
+    return dev
+
+
+def _check_storage(op, t, arr, dev):
+    """Refuse a non-floating new storage for a tensor that requires grad (PyTorch's check)."""
+    if t._rg and not dtypes.is_floating(arr.dtype):
+        raise RuntimeError(f"{op}: a tensor that requires grad must hold floating-point data, got "
+                           f"{dtypes.name_of(arr.dtype)} of shape {tuple(arr.shape)} on {dev}")
 
 
 def _inplace_dtype_error(op, given, t):
@@ -425,7 +503,7 @@ def _to_array(data, dtype, device):
     """(array, Device) for the Tensor constructor."""
     if isinstance(data, Tensor):
         dev = data._device if device is None else _get_device(device)
-        arr = data.data if dev is data._device else _get_device(dev).asarray(data.numpy())
+        arr = data.array if dev is data._device else _get_device(dev).asarray(data.numpy())
         if dtype is not None:
             native = dtypes.to_native(dtype, dev.xp)
             if arr.dtype != native:
@@ -496,7 +574,7 @@ def as_constant_like(x, like, op):
     if isinstance(x, _np_scalar) and x.dtype.kind in "iuf":
         x = x.item()  # NumPy scalars act as the Python numbers they hold
     if isinstance(x, (int, float, bool)):
-        ldt = like.data.dtype
+        ldt = like.array.dtype
         if isinstance(x, float) and not dtypes.is_floating(ldt):
             native = dtypes.to_native(dtypes.get_default_dtype(), xp)
         elif isinstance(x, int) and not isinstance(x, bool) and dtypes.name_of(ldt) == "bool":
@@ -511,8 +589,8 @@ def as_constant_like(x, like, op):
     if d is not dev:
         if isinstance(x, (list, tuple)):
             arr = dev.asarray(x, dtype=_infer_python_dtype(x, xp))
-            if dtypes.is_floating(arr.dtype) and dtypes.is_floating(like.data.dtype):
-                arr = xp.astype(arr, like.data.dtype)
+            if dtypes.is_floating(arr.dtype) and dtypes.is_floating(like.array.dtype):
+                arr = xp.astype(arr, like.array.dtype)
         else:
             raise _function_device_error(op, like, d)
     return Tensor._make(arr, dev, False, None)

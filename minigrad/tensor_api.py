@@ -54,7 +54,7 @@ def size(self, dim=None):
     ``x.size()`` / ``x.size(0)``.  ``dim`` may be negative; out of range raises
     :class:`~minigrad.errors.AxisError` (an IndexError, as in PyTorch).  The element count is
     ``numel()``; ``shape`` is the same tuple as ``size()``."""
-    shape = self.data.shape
+    shape = self.array.shape
     if dim is None:
         return Size(shape)
     return int(shape[_axis(dim, len(shape), "size")])
@@ -73,7 +73,7 @@ def _axis(dim, ndim, op):
 
 def dim(self):
     """The number of axes, an int (PyTorch's ``x.dim()``; the same as ``x.ndim``)."""
-    return self.data.ndim
+    return self.array.ndim
 
 
 def as_half(self, memory_format=None):
@@ -166,7 +166,7 @@ def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False, mem
         out = to_device(out, _get_device(device))
     if dtype is not None:
         native = dtypes.to_native(dtype, out._device.xp)
-        if native != out.data.dtype:
+        if native != out.array.dtype:
             out = Cast.apply(out, dtype=native)
     if copy and out is self:
         out = self.clone()
@@ -176,7 +176,7 @@ def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False, mem
 def contiguous(self, memory_format=None):
     """This tensor laid out row-major (C order): ``self`` if it already is (PyTorch's
     ``x.contiguous()``), else a copy, differentiable (the gradient passes unchanged)."""
-    a = self.data
+    a = self.array
     if a.__class__ is not np.ndarray or a.flags.c_contiguous:
         return self
     return Contiguous.apply(self)

@@ -32,7 +32,7 @@ def _compare(name, op):
             other = as_constant_like(other, self, name)
         elif other._device is not self._device:
             raise DeviceError(f"{name}: tensors on {self._device} and {other._device}")
-        a, b = self.data, other.data
+        a, b = self.array, other.array
         if a.dtype != b.dtype:  # compare in the promoted dtype (the Array API refuses mixed kinds)
             native = result_native((a, b), self._device.xp)
             a, b = self._device.xp.astype(a, native), self._device.xp.astype(b, native)
@@ -60,7 +60,7 @@ def backward(self, gradient=None, retain_graph=False, create_graph=False):
 
 def transposed(self):
     """The tensor with its axes reversed (the transpose of a matrix)."""
-    if self.data.ndim == 2:
+    if self.array.ndim == 2:
         return Permute.apply(self, axes=(1, 0))
     return self.permute(*range(self.ndim - 1, -1, -1))
 
@@ -84,16 +84,16 @@ def setitem(self, key, value):
         if value._device is not self._device:
             raise DeviceError(f"__setitem__: tensors on {self._device} and {value._device}; "
                               "move them with .to(device) first")
-        v = value.data
+        v = value.array
     if STATE.grad and (self._rg or isinstance(value, Tensor) and value._rg):
         return _setitem_checked(self, key, value)
     if self._device.type == "strict" or not _is_basic_key(key):
         key = normalize_key(key, self)
     try:
         if self._device.type == "strict":
-            self._device.setitem(self.data, key, v)
+            self._device.setitem(self.array, key, v)
         else:
-            self.data[key] = v
+            self.array[key] = v
     except (IndexError, ValueError) as e:
         what = f"a tensor of shape {tuple(value.shape)}" if isinstance(value, Tensor) else type(value).__name__
         raise type(e)(f"__setitem__: cannot assign {what} to index {_describe_key(key)} of a tensor of "

@@ -24,7 +24,7 @@ def any(t, axis=None):
     A bool tensor of ``t``'s shape without ``axis`` (0-d for all axes); not differentiable.
     As ``numpy.any`` / ``torch.any`` (``axis`` is an int, a tuple or None).
     """
-    return _result(t, t._device.xp.any(t.data, axis=axis))
+    return _result(t, t._device.xp.any(t.array, axis=axis))
 
 
 def all(t, axis=None):
@@ -33,7 +33,7 @@ def all(t, axis=None):
     A bool tensor of ``t``'s shape without ``axis`` (0-d for all axes); not differentiable.
     As ``numpy.all`` / ``torch.all`` (``axis`` is an int, a tuple or None).
     """
-    return _result(t, t._device.xp.all(t.data, axis=axis))
+    return _result(t, t._device.xp.all(t.array, axis=axis))
 
 
 def argmax(t, dim=None, keepdim=False, *, axis=None, keepdims=None):
@@ -64,7 +64,7 @@ def _arg_extreme(t, op, dim, keepdim):
     if not isinstance(t, Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(t).__name__}")
     xp = t._device.xp
-    data = t.data
+    data = t.array
     if dim is None:
         _check_extent(op, data.size, t)
         out = getattr(xp, op)(xp.reshape(data, (-1,)))

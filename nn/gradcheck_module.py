@@ -59,7 +59,7 @@ def gradcheck_module(model, loss_fn, X, y=None, *, eps=1e-6, atol=1e-5, rtol=1e-
     saved = {id(b): (b, b.data) for _, reg in registries for b in reg.values() if b is not None}
     try:
         for b, data in saved.values():  # copies: the forward pass may update them in place
-            b.data = b.detach().to(dtype="float64" if b.dtype.is_floating_point else None, copy=True).data
+            b.data = b.detach().to(dtype="float64" if b.dtype.is_floating_point else None, copy=True)
 
         def loss():
             out = model(*xs)
@@ -74,7 +74,7 @@ def gradcheck_module(model, loss_fn, X, y=None, *, eps=1e-6, atol=1e-5, rtol=1e-
             m._buffers.clear()
             m._buffers.update(reg)
         for b, data in saved.values():
-            b.data = data
+            b.data = data  # the original array back (PyTorch's set_data: no version bump)
 
 
 def _float64(x):

@@ -23,6 +23,7 @@ from collections import OrderedDict
 import numpy as np
 
 import minigrad as mg
+from minigrad.tracing import modes_changed, replayed_whole
 
 from . import hooks as _hooks, state as _state
 from .parameter import Parameter, replace_data
@@ -288,6 +289,7 @@ class Module:
             raise TypeError(f"train: mode must be a bool, got {type(mode).__name__}")
         for m in self.modules():
             object.__setattr__(m, "training", mode)
+        modes_changed()
         return self
 
     def eval(self):
@@ -300,6 +302,7 @@ class Module:
             p.requires_grad = requires_grad
         return self
 
+    @replayed_whole
     def zero_grad(self, set_to_none=True):
         """Clear every parameter's gradient (``grad = None``, or zeros if ``set_to_none=False``)."""
         for p in self.parameters():
@@ -337,7 +340,7 @@ class Module:
             grad = None if getattr(t, "grad", None) is None else t.grad.detach().to(dev, d)
             moved.append((t, t.detach().to(dev, d), grad))
         for t, new, grad in moved:
-            if new.data is not t.data:  # nothing to do (and no version bump) if already there
+            if new.array is not t.array:  # nothing to do (and no version bump) if already there
                 replace_data(t, new)
             if grad is not None:
                 t.grad = grad

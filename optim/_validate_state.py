@@ -83,8 +83,8 @@ def _check_group(where, opt, gi, saved, current):
         raise ValueError(f"{where}: parameter group {gi} has {len(ids)} parameter(s) in the state_dict but "
                          f"{len(current['params'])} here")
     keys = set(saved) - {"params"}
-    missing = sorted(set(opt.defaults) - keys)
-    foreign = sorted(keys - set(opt.defaults) - set(current) - _SCHEDULER_KEYS)
+    missing = sorted(set(opt.defaults) - keys - {"fused"})  # fused: how an optimizer runs, either way is fine
+    foreign = sorted(keys - set(opt.defaults) - set(current) - _SCHEDULER_KEYS - {"fused"})
     if missing or foreign:
         raise ValueError(f"{where}: param_groups[{gi}] was not written by {type(opt).__name__}: it lacks "
                          f"{missing} and has {foreign} (a state_dict of another optimizer class?)")
@@ -110,7 +110,7 @@ def _check_value(where, key, name, value, p):
         raise ValueError(f"{what} is {shape}, {dtype}, but the parameter is {tuple(p.shape)}, {p.dtype}; "
                          "expected the same shape and dtype")
     xp = value.device.xp if host is None else np
-    data = value.data if host is None else host
+    data = value.array if host is None else host
     if not bool(xp.all(xp.isfinite(data))):
         raise ValueError(f"{what} holds NaN or Inf")
     if name in SECOND_MOMENTS and not bool(xp.all(data >= 0)):

@@ -45,9 +45,10 @@ class Adagrad(Optimizer):
 
     name = "Adagrad"
 
-    def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
+    def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10, *,
+                 fused=None):
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-                                      initial_accumulator_value=initial_accumulator_value, eps=eps))
+                                      initial_accumulator_value=initial_accumulator_value, eps=eps), fused=fused)
 
     def _check(self, group):
         for key in ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"):
@@ -58,11 +59,11 @@ class Adagrad(Optimizer):
 
     def _update(self, p, grad, state, group, kernels):
         if not state:
-            buf = kernels.new_buffer(p.data)
+            buf = kernels.new_buffer(p.array)
             if group["initial_accumulator_value"]:
                 buf[...] = float(group["initial_accumulator_value"])
             state["step"] = 0
             state["sum"] = Tensor.wrap(buf, device=p.device)
         state["step"] += 1
-        kernels.adagrad(p.data, grad, state["sum"].data, state["step"], float(group["lr"]),
+        kernels.adagrad(p.array, grad, state["sum"].array, state["step"], float(group["lr"]),
                 float(group["lr_decay"]), float(group["eps"]), float(group["weight_decay"]))

@@ -63,9 +63,10 @@ class Adam(Optimizer):
     _decoupled = False
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, *,
-                 beta1=None, beta2=None):
+                 beta1=None, beta2=None, fused=None):
         betas = _betas(self.name, betas, beta1, beta2)
-        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad))
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad),
+                         fused=fused)
 
     def _check(self, group):
         for key in ("lr", "eps", "weight_decay"):
@@ -84,13 +85,13 @@ class Adam(Optimizer):
     def _update(self, p, grad, state, group, kernels):
         if not state:
             for key in self._state_keys(group)[1:]:
-                state[key] = Tensor.wrap(kernels.new_buffer(p.data), device=p.device)
+                state[key] = Tensor.wrap(kernels.new_buffer(p.array), device=p.device)
             state["step"] = 0
         state["step"] += 1
         beta1, beta2 = group["betas"]
         vmax = state.get("max_exp_avg_sq")
-        kernels.adam(p.data, grad, state["exp_avg"].data, state["exp_avg_sq"].data,
-                     None if vmax is None else vmax.data, state["step"], float(group["lr"]), float(beta1),
+        kernels.adam(p.array, grad, state["exp_avg"].array, state["exp_avg_sq"].array,
+                     None if vmax is None else vmax.array, state["step"], float(group["lr"]), float(beta1),
                      float(beta2), float(group["eps"]), float(group["weight_decay"]), self._decoupled)
 
 
@@ -148,9 +149,9 @@ class AdamW(Adam):
     _decoupled = True
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
-                 beta1=None, beta2=None):
+                 beta1=None, beta2=None, fused=None):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                         beta1=beta1, beta2=beta2)
+                         beta1=beta1, beta2=beta2, fused=fused)
 
 
 def _betas(name, betas, beta1, beta2):

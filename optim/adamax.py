@@ -45,9 +45,9 @@ class Adamax(Optimizer):
 
     name = "Adamax"
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *, fused=None):
         betas = _betas(self.name, betas, None, None)
-        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay), fused=fused)
 
     def _check(self, group):
         check_adam_like(self.name, group)
@@ -60,7 +60,7 @@ class Adamax(Optimizer):
             init_state(state, p, kernels, ("exp_avg", "exp_inf"))
         state["step"] += 1
         beta1, beta2 = group["betas"]
-        kernels.adamax(p.data, grad, state["exp_avg"].data, state["exp_inf"].data, state["step"],
+        kernels.adamax(p.array, grad, state["exp_avg"].array, state["exp_inf"].array, state["step"],
                float(group["lr"]), float(beta1), float(beta2), float(group["eps"]), float(group["weight_decay"]))
 
 
@@ -80,4 +80,4 @@ def init_state(state, p, kernels, buffers, **scalars):
     state["step"] = 0
     state.update(scalars)
     for key in buffers:
-        state[key] = Tensor.wrap(kernels.new_buffer(p.data), device=p.device)
+        state[key] = Tensor.wrap(kernels.new_buffer(p.array), device=p.device)

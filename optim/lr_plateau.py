@@ -11,6 +11,8 @@ import math
 import warnings
 from numbers import Real
 
+from minigrad.tracing import replayed_whole
+
 __all__ = ["ReduceLROnPlateau"]
 
 _STATE = ("mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lrs", "default_min_lr",
@@ -96,6 +98,7 @@ class ReduceLROnPlateau:
             return a < best * (1.0 - self.threshold) if self.threshold_mode == "rel" else a < best - self.threshold
         return a > best * (1.0 + self.threshold) if self.threshold_mode == "rel" else a > best + self.threshold
 
+    @replayed_whole
     def step(self, metrics, epoch=None):
         """Record this epoch's metric (a number or a 1-element Tensor) and cut the lr if due.
 

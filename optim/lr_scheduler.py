@@ -27,6 +27,8 @@ import bisect
 import math
 from numbers import Real
 
+from minigrad.tracing import replayed_whole
+
 from ._validate_state import check_scheduler_state
 from .lr_plateau import ReduceLROnPlateau  # a module of its own (counters, not a closed form); no cycle
 
@@ -84,6 +86,7 @@ class LRScheduler:
         """The learning rates the last ``step()`` set (a list, one per group)."""
         return list(self._last_lr)
 
+    @replayed_whole
     def step(self, epoch=None):
         """Advance one epoch (or jump to ``epoch``) and set the groups' ``lr``."""
         self.last_epoch = self.last_epoch + 1 if epoch is None else int(epoch)
@@ -394,6 +397,7 @@ class OneCycleLR(LRScheduler):
             raise ValueError(f"OneCycleLR: stepped {epoch} times, but total_steps is {self.total_steps}")
         return [self._interpolate(group, epoch, "lr") for group in self.optimizer.param_groups]
 
+    @replayed_whole
     def step(self, epoch=None):
         """Advance one batch (or jump to ``epoch``): set every group's lr, and momentum if cycled."""
         super().step(epoch)
@@ -487,6 +491,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     def get_lr(self):
         return [self._value(self.T_cur, self.T_i, base) for base in self.base_lrs]
 
+    @replayed_whole
     def step(self, epoch=None):
         """One epoch on (``T_cur + 1``), or to ``epoch`` (a number >= 0, fractions allowed)."""
         if epoch is None and self.last_epoch < 0:

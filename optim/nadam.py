@@ -51,11 +51,11 @@ class NAdam(Optimizer):
     name = "NAdam"
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
-                 decoupled_weight_decay=False):
+                 decoupled_weight_decay=False, *, fused=None):
         betas = _betas(self.name, betas, None, None)
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       momentum_decay=momentum_decay,
-                                      decoupled_weight_decay=decoupled_weight_decay))
+                                      decoupled_weight_decay=decoupled_weight_decay), fused=fused)
 
     def _check(self, group):
         check_adam_like(self.name, group)
@@ -71,6 +71,6 @@ class NAdam(Optimizer):
         state["step"] += 1
         beta1, beta2 = group["betas"]
         state["mu_product"] = kernels.nadam(
-            p.data, grad, state["exp_avg"].data, state["exp_avg_sq"].data, state["step"],
+            p.array, grad, state["exp_avg"].array, state["exp_avg_sq"].array, state["step"],
             float(state["mu_product"]), float(group["lr"]), float(beta1), float(beta2), float(group["eps"]),
             float(group["weight_decay"]), float(group["momentum_decay"]), group["decoupled_weight_decay"])

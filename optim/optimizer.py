@@ -20,10 +20,12 @@ import math
 from numbers import Real
 
 import minigrad as mg
+from minigrad.tracing import replayed_whole
 
 from ._checkpoint import pack, unpack
 from ._kernels import kernels_for
 from ._validate_state import check_state_dict
+from .flat import FlatGroup, check_fused
 from .param_state import ParamState
 
 __all__ = ["Optimizer", "ParamState"]
@@ -39,6 +41,9 @@ class Optimizer:
         hyperparameters that should differ from ``defaults`` for that group.
     defaults : dict
         The hyperparameters of every group that does not set its own.
+    fused : bool, optional
+        PyTorch's flag (given to each subclass): True moves each group's parameters into one flat
+        array and updates the group with one call of the rule per step (see :mod:`optim.flat`).
 
     Notes
     -----
@@ -48,12 +53,15 @@ class Optimizer:
 
     name = "Optimizer"
 
-    def __init__(self, params, defaults):
+    def __init__(self, params, defaults, fused=None):
+        if fused:  # PyTorch's flag: here one kernel call per group over flat arrays (optim.flat)
+            defaults = dict(defaults, fused=True)
         self._check(dict(defaults))
         self.defaults = dict(defaults)
         self.param_groups = []
         self.state = ParamState()
         self._kernels = {}
+        self._flat_groups = {}  # id(group) -> FlatGroup, for groups with fused=True
         groups = _as_list(params, self.name)
         if not groups:
             raise ValueError(f"{self.name}: got an empty parameter list")
@@ -96,6 +104,9 @@ class Optimizer:
             group.setdefault(key, value)
         group["params"] = params
         self._check(group)
+        if group.get("fused"):
+            check_fused(self.name, params)
+            self._flat_groups[id(group)] = FlatGroup(params)
         self.param_groups.append(group)
 
     def _check(self, group):
@@ -106,6 +117,7 @@ class Optimizer:
         return ()
 
     # ----- the training-loop methods ---------------------------------------------------
+    @replayed_whole
     def zero_grad(self, set_to_none=True):
         """Forget the gradients: ``p.grad = None`` (default), or fill them with zeros in place."""
         for group in self.param_groups:
@@ -120,6 +132,7 @@ class Optimizer:
                     g = p.grad = g.detach()
                 _fill_zero(g)
 
+    @replayed_whole
     def step(self, closure=None):
         """Update every parameter that has a gradient, in place.
 
@@ -142,17 +155,41 @@ class Optimizer:
                 g = p.grad
                 if g is None:
                     continue
-                if g.data.shape != p.data.shape or g.device is not p.device or g.data.dtype != p.data.dtype:
+                if g.array.shape != p.array.shape or g.device is not p.device or g.array.dtype != p.array.dtype:
                     _bad_grad(self.name, p, g)
-                work.append((p, g.data, group))
+                work.append((p, g.array, group))
+        if self._flat_groups:
+            work = self._fused_steps(work)
         for p, grad, group in work:
-            dev = p.device
-            kernels = self._kernels.get(id(dev))  # devices are singletons; id is a cheap key
-            if kernels is None:
-                kernels = self._kernels[id(dev)] = kernels_for(dev)
-            self._update(p, grad, self.state[p], group, kernels)
+            self._update(p, grad, self.state[p], group, self._kernels_for(p.device))
             p.bump_version()
         return loss
+
+    def _kernels_for(self, dev):
+        kernels = self._kernels.get(id(dev))  # devices are singletons; id is a cheap key
+        if kernels is None:
+            kernels = self._kernels[id(dev)] = kernels_for(dev)
+        return kernels
+
+    def _fused_steps(self, work):
+        """Update each fused group whose flat path can run (see :mod:`optim.flat`) with one call;
+        return the work left for one call per parameter."""
+        left, done = [], set()
+        for group in self.param_groups:
+            flat = self._flat_groups.get(id(group))
+            if flat is None or len(group["params"]) != len(flat.params):
+                continue
+            items = [(p, g) for p, g, gr in work if gr is group]
+            if any(p is not q for (p, _), q in zip(items, flat.params)):
+                continue
+            grads, states = [g for _, g in items], [self.state[p] for p, _ in items]
+            if flat.usable(grads, states):
+                flat.step(self._update, grads, states, group, self._kernels_for(flat.device))
+                done.add(id(group))
+        for item in work:
+            if id(item[2]) not in done:
+                left.append(item)
+        return left
 
     def _update(self, p, grad, state, group, kernels):  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__}._update is not defined")
@@ -174,6 +211,13 @@ class Optimizer:
         groups, state = unpack(self, state_dict)
         for group in groups:
             self._check(group)
+        flats = [self._flat_groups.get(id(g)) for g in self.param_groups]
+        for group, flat in zip(groups, flats):  # fused is how this optimizer runs, not a saved setting
+            if flat is not None:
+                group["fused"] = True
+            else:
+                group.pop("fused", None)
+        self._flat_groups = {id(g): f for g, f in zip(groups, flats) if f is not None}
         self.param_groups[:] = groups
         self.state = state
 
@@ -212,7 +256,7 @@ def _bad_grad(name, p, g):
 
 
 def _fill_zero(t):
-    data = t.data
+    data = t.array
     if hasattr(data, "fill"):
         data.fill(0)
     else:

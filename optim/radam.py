@@ -50,10 +50,10 @@ class RAdam(Optimizer):
     name = "RAdam"
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-                 decoupled_weight_decay=False):
+                 decoupled_weight_decay=False, *, fused=None):
         betas = _betas(self.name, betas, None, None)
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                                      decoupled_weight_decay=decoupled_weight_decay))
+                                      decoupled_weight_decay=decoupled_weight_decay), fused=fused)
 
     def _check(self, group):
         check_adam_like(self.name, group)
@@ -67,6 +67,6 @@ class RAdam(Optimizer):
             init_state(state, p, kernels, ("exp_avg", "exp_avg_sq"))
         state["step"] += 1
         beta1, beta2 = group["betas"]
-        kernels.radam(p.data, grad, state["exp_avg"].data, state["exp_avg_sq"].data, state["step"],
+        kernels.radam(p.array, grad, state["exp_avg"].array, state["exp_avg_sq"].array, state["step"],
               float(group["lr"]), float(beta1), float(beta2), float(group["eps"]), float(group["weight_decay"]),
               group["decoupled_weight_decay"])

@@ -55,13 +55,13 @@ class RMSprop(Optimizer):
     name = "RMSprop"
 
     def __init__(self, params, lr=0.01, alpha=None, eps=1e-8, momentum=0.0, centered=False, weight_decay=0.0,
-                 *, beta=None):
+                 *, beta=None, fused=None):
         if alpha is not None and beta is not None and alpha != beta:
             raise ValueError(f"RMSprop: alpha={alpha!r} and beta={beta!r} are the same setting (beta is the "
                              "course's name for alpha); give only one")
         alpha = alpha if alpha is not None else (beta if beta is not None else 0.99)
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, momentum=momentum, centered=centered,
-                                      weight_decay=weight_decay))
+                                      weight_decay=weight_decay), fused=fused)
 
     def _check(self, group):
         for key in ("lr", "eps", "momentum", "weight_decay"):
@@ -80,10 +80,10 @@ class RMSprop(Optimizer):
     def _update(self, p, grad, state, group, kernels):
         if not state:
             for key in self._state_keys(group)[1:]:
-                state[key] = Tensor.wrap(kernels.new_buffer(p.data), device=p.device)
+                state[key] = Tensor.wrap(kernels.new_buffer(p.array), device=p.device)
             state["step"] = 0
         state["step"] += 1
         gavg, buf = state.get("grad_avg"), state.get("momentum_buffer")
-        kernels.rmsprop(p.data, grad, state["square_avg"].data, None if gavg is None else gavg.data,
-                        None if buf is None else buf.data, float(group["lr"]), float(group["alpha"]),
+        kernels.rmsprop(p.array, grad, state["square_avg"].array, None if gavg is None else gavg.array,
+                        None if buf is None else buf.array, float(group["lr"]), float(group["alpha"]),
                         float(group["eps"]), float(group["momentum"]), float(group["weight_decay"]))

@@ -64,9 +64,9 @@ class SGD(Optimizer):
 
     name = "SGD"
 
-    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
+    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0, *, fused=None):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov,
-                                      weight_decay=weight_decay))
+                                      weight_decay=weight_decay), fused=fused)
 
     def _check(self, group):
         for key in ("lr", "weight_decay"):
@@ -85,7 +85,7 @@ class SGD(Optimizer):
     def _update(self, p, grad, state, group, kernels):
         mu = float(group["momentum"])
         buf = state.get("momentum_buffer")
-        new = kernels.sgd(p.data, grad, None if buf is None else buf.data, float(group["lr"]), mu,
+        new = kernels.sgd(p.array, grad, None if buf is None else buf.array, float(group["lr"]), mu,
                           float(group["dampening"]), group["nesterov"], float(group["weight_decay"]))
         if mu and buf is None:
             state["momentum_buffer"] = _wrap(new, p)
@@ -129,8 +129,8 @@ class Momentum(Optimizer):
 
     name = "Momentum"
 
-    def __init__(self, params, lr=0.01, beta=0.9, weight_decay=0.0):
-        super().__init__(params, dict(lr=lr, beta=beta, weight_decay=weight_decay))
+    def __init__(self, params, lr=0.01, beta=0.9, weight_decay=0.0, *, fused=None):
+        super().__init__(params, dict(lr=lr, beta=beta, weight_decay=weight_decay), fused=fused)
 
     def _check(self, group):
         check_nonnegative(self.name, group, "lr")
@@ -143,6 +143,6 @@ class Momentum(Optimizer):
     def _update(self, p, grad, state, group, kernels):
         v = state.get("velocity")
         if v is None:
-            v = state["velocity"] = _wrap(kernels.new_buffer(p.data), p)
-        kernels.momentum(p.data, grad, v.data, float(group["lr"]), float(group["beta"]),
+            v = state["velocity"] = _wrap(kernels.new_buffer(p.array), p)
+        kernels.momentum(p.array, grad, v.array, float(group["lr"]), float(group["beta"]),
                          float(group["weight_decay"]))

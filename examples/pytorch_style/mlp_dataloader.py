@@ -5,7 +5,10 @@ on PyTorch; nothing else changes.  Three interleaved spirals are generated here 
 downloads).  ``--same-weights`` starts from weights drawn with NumPy, so both libraries begin at the
 same point and their losses can be compared number for number.
 
-Run: python examples/pytorch_style/mlp_dataloader.py [--fast] [--same-weights]
+``--compile`` wraps the training step in ``torch.compile`` -- on minigrad, ``mg.compile``: traced on
+its first calls, replayed afterwards (PyTorch's needs a C++ compiler on the CPU).
+
+Run: python examples/pytorch_style/mlp_dataloader.py [--fast] [--same-weights] [--compile]
 """
 import minigrad as torch  # the one line that picks the library (or: import torch)
 
@@ -42,7 +45,7 @@ def numpy_weights(model, seed):
     return state
 
 
-def main(epochs=30, batch_size=32, lr=1e-2, shuffle=True, same_weights=False, seed=0, quiet=False):
+def main(epochs=30, batch_size=32, lr=1e-2, shuffle=True, same_weights=False, seed=0, quiet=False, compile=False):
     """Train; returns {"losses": mean training loss per epoch, "accuracy": final training accuracy}."""
     torch.manual_seed(seed)
     X, y = make_spirals(seed=seed)
@@ -53,15 +56,22 @@ def main(epochs=30, batch_size=32, lr=1e-2, shuffle=True, same_weights=False, se
         model.load_state_dict(numpy_weights(model, seed))
     loss_fn = nn.CrossEntropyLoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+
+    def train_step(xb, yb):
+        loss = loss_fn(model(xb), yb)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    if compile:
+        train_step = torch.compile(train_step)
     losses = []
     for epoch in range(epochs):
         model.train()
         total = 0.0
         for xb, yb in loader:
-            loss = loss_fn(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+            loss = train_step(xb, yb)
             total += loss.item() * len(xb)
         losses.append(total / len(loader.dataset))
         if not quiet and (epoch % 5 == 0 or epoch == epochs - 1):
@@ -79,7 +89,9 @@ if __name__ == "__main__":
     parser.add_argument("--fast", action="store_true", help="a few epochs only")
     parser.add_argument("--same-weights", action="store_true", help="start from NumPy-drawn weights")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--compile", action="store_true", help="compile the training step")
     args = parser.parse_args()
-    result = main(epochs=3 if args.fast else 30, same_weights=args.same_weights, quiet=args.json)
+    result = main(epochs=3 if args.fast else 30, same_weights=args.same_weights, quiet=args.json,
+                  compile=args.compile)
     if args.json:
         print(json.dumps(result))

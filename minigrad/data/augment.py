@@ -44,7 +44,7 @@ class Transform:
                              f"(N, H, W), got shape {tuple(x.shape)}")
         rng = self.generator if rng is None else rng
         if isinstance(x, Tensor):
-            return Tensor(self.apply(x.data, x.device.xp, rng, x.device.asarray), device=x.device)
+            return Tensor(self.apply(x.array, x.device.xp, rng, x.device.asarray), device=x.device)
         return self.apply(x, np, rng, np.asarray)
 
     def apply(self, data, xp, rng, asarray):  # pragma: no cover - abstract

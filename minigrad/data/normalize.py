@@ -70,7 +70,7 @@ class Normalizer:
             raise ValueError(f"Normalizer.fit: the training set is empty (shape {tuple(X.shape)})")
         axes = _reduce_axes(self.axis, X.ndim)
         if isinstance(X, Tensor):
-            xp, data, host = X.device.xp, X.data, X.device.to_numpy
+            xp, data, host = X.device.xp, X.array, X.device.to_numpy
         else:
             xp, data, host = np, X, np.asarray
         data = xp.astype(data, xp.float64)

@@ -74,7 +74,7 @@ def take_rows(x, index):
     if isinstance(x, np.ndarray):
         return x[index]
     dev = x.device
-    rows = dev.xp.take(x.data, dev.asarray(np.asarray(index, dtype=np.int64)), axis=0)
+    rows = dev.xp.take(x.array, dev.asarray(np.asarray(index, dtype=np.int64)), axis=0)
     return Tensor(rows, device=dev)
 
 
@@ -84,7 +84,7 @@ def slice_rows(x, start, stop):
         return None
     if isinstance(x, np.ndarray):
         return x[start:stop]
-    return Tensor(x.data[start:stop, ...], device=x.device)
+    return Tensor(x.array[start:stop, ...], device=x.device)
 
 
 def to_host(x):

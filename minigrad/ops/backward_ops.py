@@ -90,7 +90,7 @@ class TensorOps(_Ops):
     @staticmethod
     def array_of(x):
         """The array behind ``x`` (for non-differentiable tests such as ``a > 0``)."""
-        return x.data
+        return x.array
 
 
 class ArrayOps(_Ops):

@@ -342,7 +342,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     if not isinstance(other, Tensor):
         other = as_constant_like(other, input, "isclose")
     xp = input._device.xp
-    a, b = _promote(xp, input.data, other.data, False)
+    a, b = _promote(xp, input.array, other.array, False)
     close = a == b
     if equal_nan and not _integral(xp, a):
         close = close | (xp.isnan(a) & xp.isnan(b))
@@ -358,7 +358,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """True when :func:`isclose` holds everywhere (a Python bool, as in PyTorch)."""
     close = isclose(input, other, rtol=rtol, atol=atol, equal_nan=equal_nan)
-    return bool(close._device.xp.all(close.data))
+    return bool(close._device.xp.all(close.array))
 
 
 def _quiet():

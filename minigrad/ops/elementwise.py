@@ -480,12 +480,12 @@ def _is_bool(x):
         return True
     if x.__class__ is not Tensor:
         return isinstance(x, (np.bool_, Tensor)) and _dtype_name(x) == "bool"
-    dt = x.data.dtype
+    dt = x.array.dtype
     return dt.__class__ is _NP_BOOL or (dt.__class__.__module__ != "numpy.dtypes" and name_of(dt) == "bool")
 
 
 def _dtype_name(x):
-    return name_of(x.data.dtype) if isinstance(x, Tensor) else type(x).__name__ if not hasattr(x, "dtype") else \
+    return name_of(x.array.dtype) if isinstance(x, Tensor) else type(x).__name__ if not hasattr(x, "dtype") else \
         name_of(x.dtype)
 
 
@@ -509,7 +509,7 @@ def sub(a, b):
     As ``torch.sub`` (without ``alpha``); a bool operand raises :class:`~minigrad.errors.DTypeError`
     (a TypeError and the RuntimeError PyTorch raises: use ``^`` or ``logical_xor`` for bools).
     """
-    if a.__class__ is Tensor and b.__class__ is Tensor and a.data.dtype is b.data.dtype:
+    if a.__class__ is Tensor and b.__class__ is Tensor and a.array.dtype is b.array.dtype:
         return Sub.apply(a, b)  # the hot path; bool - bool raises in forward
     if _is_bool(a) or _is_bool(b):
         raise _bool_sub_error(_dtype_name(a), _dtype_name(b))
@@ -562,11 +562,11 @@ def pow(a, b):
     """
     b = _number(b)
     if (b.__class__ is float or b.__class__ is int) and a.__class__ is Tensor and \
-            getattr(a.data.dtype, "kind", None) == "f":
+            getattr(a.array.dtype, "kind", None) == "f":
         return PowScalar.apply(a, p=b)  # the hot path: a float tensor to a number power
     if _is_bool(a) and _is_bool(b) and not (a.__class__ is Tensor and b.__class__ is bool):
         raise DTypeError("pow: two bool tensors are not supported, as in PyTorch; convert one with .int()")
-    if isinstance(b, (int, float)) and a.__class__ is Tensor and _integral(a._device.xp, a.data):
+    if isinstance(b, (int, float)) and a.__class__ is Tensor and _integral(a._device.xp, a.array):
         return _pow_number_of_integers(a, b)
     if isinstance(b, (int, float)) and not isinstance(b, bool):
         return PowScalar.apply(a, p=b)
@@ -662,7 +662,7 @@ def where(condition, a, b):
         condition = as_constant_like(condition, like, "where")
     if not condition.dtype == "bool":
         raise TypeError(f"where: condition must be a bool tensor, got {condition.dtype}")
-    if a.data.dtype != b.data.dtype:
+    if a.array.dtype != b.array.dtype:
         a, b = promoted(a, b)  # PyTorch's result dtype of a and b (the condition takes no part)
     return Where.apply(condition, a, b)
 

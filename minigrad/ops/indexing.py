@@ -74,7 +74,7 @@ def _index_array(op, index, a, integer=True):
         raise TypeError(f"{op}: index must be an integer tensor (int64), got {index.dtype}")
     if not integer and kind != "bool":
         raise TypeError(f"{op}: mask must be a bool tensor, got {index.dtype}")
-    return index.data
+    return index.array
 
 
 def _check_index_range(op, idx, n, dev):
@@ -286,7 +286,7 @@ def masked_fill(input, mask, value):
     if hasattr(value, "dtype") and hasattr(value, "requires_grad"):  # a Tensor: cast (differentiably) to input's dtype
         value = value.to(dtype=input.dtype)
     else:  # a number: a constant of input's dtype (where would promote it: int input, 1.5 gives float)
-        value = wrap(input.device.asarray(value, dtype=input.data.dtype), input)
+        value = wrap(input.device.asarray(value, dtype=input.array.dtype), input)
     return _where3(wrap(m, input), value, input)
 
 
@@ -317,7 +317,7 @@ def nonzero(input, *, as_tuple=False):
     with ``as_tuple=True`` a tuple of ndim int64 1-D tensors (a 0-d input counts as 1-D)."""
     dev = input._device
     xp = dev.xp
-    a = input.data if input.ndim else xp.reshape(input.data, (1,))
+    a = input.array if input.ndim else xp.reshape(input.array, (1,))
     parts = tuple(xp.astype(p, xp.int64) for p in xp.nonzero(a))
     if as_tuple:
         return tuple(wrap(p, input) for p in parts)

@@ -115,15 +115,15 @@ def rebase(t, op, compute):
     """``_record`` for a tensor that is no view: the new value is written into ``t``'s own array,
     its version bumped, and ``t`` rebased onto the node that computed it."""
     dev = t._device
-    old = Tensor._make(dev.xp.asarray(t.data, copy=True), dev, t._rg, t._node)
+    old = Tensor._make(dev.xp.asarray(t.array, copy=True), dev, t._rg, t._node)
     res = compute(old)
-    if res.data.dtype != t.data.dtype:
-        res = elementwise.Cast.apply(res, dtype=t.data.dtype)
+    if res.array.dtype != t.array.dtype:
+        res = elementwise.Cast.apply(res, dtype=t.array.dtype)
     if res._node is None:  # nothing in the computation requires grad after all
-        t.data[...] = res.data
+        t.array[...] = res.array
         t._vc[0] += 1
         return t
-    t.data[...] = res.data
+    t.array[...] = res.array
     t._vc[0] += 1
     res._node._rebase_output(t._vc)
     prev = t._node
@@ -169,7 +169,7 @@ def clamp_(self, min=None, max=None):
     if STATE.grad and (self._rg or _needs(min) or _needs(max)):
         return _record(self, "clamp_", lambda old: binary_math.clamp(old, min, max))
     out = binary_math.clamp(self, min, max)  # checks the bounds, then the values land in place
-    self.data[...] = out.data
+    self.array[...] = out.array
     self._vc[0] += 1
     return self
 
@@ -180,9 +180,9 @@ def relu_(self):
     if STATE.grad and self._rg:
         return _record(self, "relu_", lambda old: old.relu())
     if self._device.type == "cpu":
-        self.data[self.data < 0] = 0  # no array of the result; NaN stays NaN as in relu
+        self.array[self.array < 0] = 0  # no array of the result; NaN stays NaN as in relu
     else:
-        self.data[...] = self.relu().data
+        self.array[...] = self.relu().array
     self._vc[0] += 1
     return self
 
@@ -195,14 +195,14 @@ def _draw_(self, op, kind, generator, **kw):
     gen = default_generator(self._device) if generator is None else generator
     if gen.device is not self._device:
         raise ValueError(f"{op}: generator is for {gen.device}, the tensor is on {self._device}")
-    if not dtypes.is_floating(self.data.dtype):
+    if not dtypes.is_floating(self.array.dtype):
         raise TypeError(f"{op}: expected a floating-point tensor, got {self.dtype} with shape {self.shape}")
     if STATE.grad and self._rg:  # checked before the draw: a refusal leaves the generator alone
         if self._node is None:
             raise _leaf_error(op, False, self)
-        sample = Tensor._make(gen.draw(kind, self.shape, self.data.dtype, **kw), self._device, False, None)
+        sample = Tensor._make(gen.draw(kind, self.shape, self.array.dtype, **kw), self._device, False, None)
         return _record(self, op, lambda old: Overwrite.apply(old, sample))
-    self.data[...] = gen.draw(kind, self.shape, self.data.dtype, **kw)
+    self.array[...] = gen.draw(kind, self.shape, self.array.dtype, **kw)
     self._vc[0] += 1
     return self
 

@@ -63,18 +63,18 @@ def _operands(op, a, b):
 
 def _wrapped_number(op, x, like):
     """A Python int with an integer tensor: the tensor's dtype, wrapping as PyTorch does."""
-    name = _dtypes.name_of(like.data.dtype)
+    name = _dtypes.name_of(like.array.dtype)
     if isinstance(x, np.integer):
         x = int(x)
     if isinstance(x, int) and not isinstance(x, bool) and name not in ("bool",) and not name.startswith("float"):
         bits = np.iinfo(np.dtype(name)).bits
         value = np.array(x & ((1 << bits) - 1), dtype=np.uint64 if bits == 64 else np.int64).astype(np.dtype(name))
-        return Tensor._make(like._device.asarray(value.item(), dtype=like.data.dtype), like._device, False, None)
+        return Tensor._make(like._device.asarray(value.item(), dtype=like.array.dtype), like._device, False, None)
     return as_constant_like(x, like, op)
 
 
 def _integral(t):
-    name = _dtypes.name_of(t.data.dtype)
+    name = _dtypes.name_of(t.array.dtype)
     return name == "bool" or name.startswith("int") or name.startswith("uint")
 
 
@@ -84,7 +84,7 @@ def _bitwise_dtypes(op, a, b):
         if not _integral(t):
             raise BitwiseDtypeError(f"{op}: only integer and bool tensors are supported, got {a.dtype} and {b.dtype}")
     xp = a._device.xp
-    x, y = a.data, b.data
+    x, y = a.array, b.array
     na, nb = _dtypes.name_of(x.dtype), _dtypes.name_of(y.dtype)
     if na == "bool" and nb != "bool":
         x = xp.astype(x, y.dtype)
@@ -160,7 +160,7 @@ def bitwise_not(input):
     if not _integral(input):
         raise TypeError(f"bitwise_not (~): only integer and bool tensors are supported, got {input.dtype}")
     xp = input._device.xp
-    x = input.data
+    x = input.array
     out = xp.logical_not(x) if _dtypes.name_of(x.dtype) == "bool" else xp.bitwise_invert(x)
     return _result(input, out)
 
@@ -192,7 +192,7 @@ def _as_float_of(t, other):
     """``t`` cast to ``other``'s floating dtype if ``t`` is integral (a constant, no gradient flows)."""
     if not _integral(t):
         return t
-    return _result(t, t._device.xp.astype(t.data, other.data.dtype))
+    return _result(t, t._device.xp.astype(t.array, other.array.dtype))
 
 
 def _is_int(x):

@@ -136,7 +136,7 @@ def repeat_interleave(input, repeats, dim=None, *, output_size=None):
     n = input.shape[d] if input.ndim else 1
     dev = input._device
     if isinstance(repeats, Tensor):
-        counts = [int(c) for c in dev.to_numpy(repeats.data).reshape(-1)]
+        counts = [int(c) for c in dev.to_numpy(repeats.array).reshape(-1)]
         if len(counts) == 1:
             counts = counts * n
     else:

@@ -124,8 +124,8 @@ def matmul(a, b):
     a float with an integer tensor) raise ``DTypeError`` (a RuntimeError), as PyTorch refuses them.
     As ``torch.matmul``.
     """
-    if (a.__class__ is Tensor and b.__class__ is Tensor and a.data.ndim == 2 and b.data.ndim == 2
-            and a.data.shape[1] == b.data.shape[0] and a.data.dtype == b.data.dtype):
+    if (a.__class__ is Tensor and b.__class__ is Tensor and a.array.ndim == 2 and b.array.ndim == 2
+            and a.array.shape[1] == b.array.shape[0] and a.array.dtype == b.array.dtype):
         ta = _is_recorded_transpose(a)
         tb = _is_recorded_transpose(b)
         if ta or tb:  # x @ W.T: one MatMul of W with a flag, not a transpose node and a MatMul
@@ -192,7 +192,7 @@ def linear(x, weight, bias=None):
                          f"expected last dimension {weight.shape[1]} (in_features)")
     if bias is not None and not isinstance(bias, Tensor):
         bias = as_constant_like(bias, weight, "linear")
-    if x.data.dtype != weight.data.dtype or bias is not None and bias.data.dtype != weight.data.dtype:
+    if x.array.dtype != weight.array.dtype or bias is not None and bias.array.dtype != weight.array.dtype:
         require_same_dtype("linear", input=x, weight=weight, bias=bias)
     if bias is None:
         return Linear.apply(x, weight)

@@ -16,6 +16,7 @@ from ..device import DeviceError
 from ..dtypes import get_default_dtype, to_native
 from ..function import Op
 from ..tensor import Tensor, as_constant_like
+from ..tracing import replayed_whole
 from .shape import _device_kw, _normalize_axis
 
 __all__ = ["nll", "softmax_cross_entropy", "one_hot", "check_labels"]
@@ -184,7 +185,7 @@ def one_hot(labels, num_classes, axis=-1, dtype=None):
         what = labels.dtype if isinstance(labels, Tensor) else type(labels).__name__
         raise TypeError(f"one_hot: labels must be an integer Tensor, got {what}")
     check_labels(labels, num_classes, "one_hot")
-    dev, data = labels.device, labels.data
+    dev, data = labels.device, labels.array
     xp = dev.xp
     axis = _normalize_axis(axis, data.ndim + 1, "one_hot")
     native = to_native(dtype or get_default_dtype(), xp)
@@ -194,6 +195,7 @@ def one_hot(labels, num_classes, axis=-1, dtype=None):
         return Tensor._make(xp.astype(hot, native), dev, False, None)
 
 
+@replayed_whole
 def check_labels(labels, num_classes, op):
     """Raise a ValueError naming ``op`` unless every class label is in [0, num_classes).
 
@@ -209,7 +211,7 @@ def check_labels(labels, num_classes, op):
     ...
     ValueError: my_loss: class labels must be in [0, 3), got values from 0 to 3
     """
-    dev, data = labels.device, labels.data
+    dev, data = labels.device, labels.array
     xp = dev.xp
     if not labels.numel():
         return

@@ -79,7 +79,7 @@ def extreme_along(a, dim, keepdim, op):
     x = _as_1d(a)
     _nonempty(x, d, op)
     xp = a._device.xp
-    idx = (xp.argmax if op == "max" else xp.argmin)(x.data, axis=d, keepdims=True)
+    idx = (xp.argmax if op == "max" else xp.argmin)(x.array, axis=d, keepdims=True)
     return _undo_0d(a, _take(x, xp.astype(idx, xp.int64), d, keepdim or a.ndim == 0, op), op)
 
 
@@ -88,7 +88,7 @@ def sort(input, dim=-1, descending=False, *, stable=False):
     where each value came from; values[i] = input[indices[i]] along dim.  Always stable."""
     d = _dim(input, dim, "sort")
     x = _as_1d(input)
-    idx = _stable_argsort(input._device.xp, x.data, d, descending)
+    idx = _stable_argsort(input._device.xp, x.array, d, descending)
     return _undo_0d(input, _pair("sort", gather(x, d, wrap(idx, x)), wrap(idx, x)), "sort")
 
 
@@ -111,7 +111,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     if not 0 <= k <= n:
         raise IndexError(f"topk: k={k} is out of range for dim {d} of length {n} (shape {tuple(input.shape)})")
     xp = input._device.xp
-    idx = _stable_argsort(xp, x.data, d, largest)
+    idx = _stable_argsort(xp, x.array, d, largest)
     idx = idx[(slice(None),) * d + (slice(0, k), Ellipsis)]
     return _undo_0d(input, _pair("topk", gather(x, d, wrap(idx, x)), wrap(idx, x)), "topk")
 
@@ -125,7 +125,7 @@ def _rank(input, k, dim, keepdim, op):
     if not 0 <= k < n:
         raise IndexError(f"{op}: k={k + 1} is out of range for dim {d} of length {n}")
     xp = input._device.xp
-    idx = _stable_argsort(xp, x.data, d, False)[(slice(None),) * d + (slice(k, k + 1), Ellipsis)]
+    idx = _stable_argsort(xp, x.array, d, False)[(slice(None),) * d + (slice(k, k + 1), Ellipsis)]
     return _undo_0d(input, _take(x, idx, d, keepdim or input.ndim == 0, op), op)
 
 
@@ -155,7 +155,7 @@ def mode(input, dim=-1, keepdim=False):
     x = _as_1d(input)
     _nonempty(x, d, "mode")
     xp = input._device.xp
-    a = xp.moveaxis(x.data, d, -1)
+    a = xp.moveaxis(x.array, d, -1)
     n = a.shape[-1]
     eq = xp.expand_dims(a, axis=-1) == xp.expand_dims(a, axis=-2)  # (..., n, n)
     counts = xp.sum(xp.astype(eq, xp.int64), axis=-1)  # (..., n)

@@ -143,7 +143,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         return out
     xp = x._device.xp  # the indices: the window arithmetic once more, on the arrays, outside the graph
     with x._device.context():
-        _, argmax = _windows(xp, x.data, kernel, stride, pads, dilation)
+        _, argmax = _windows(xp, x.array, kernel, stride, pads, dilation)
         idx = _flat_indices(xp, argmax, kernel, stride, pads, dilation, x.shape[3])
     idx = Tensor._make(idx[0] if unbatched else idx, x._device, False, None)
     return out, idx
@@ -177,7 +177,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     cols = Im2Col.apply(x, kernel=kernel, stride=stride, padding=pads, dilation=dilation)
     total = _sum(cols, axis=(4, 5))  # (N, oH, oW, C)
     divisor = _divisors(x.shape[2:], kernel, stride, p, outs, count_include_pad, divisor_override)
-    scale = Tensor._make(x._device.asarray(1.0 / divisor[:, :, None], dtype=x.data.dtype), x._device, False, None)
+    scale = Tensor._make(x._device.asarray(1.0 / divisor[:, :, None], dtype=x.array.dtype), x._device, False, None)
     out = permute(total * scale, (0, 3, 1, 2))
     return reshape(out, out.shape[1:]) if unbatched else out
 
@@ -232,4 +232,4 @@ def _averaging_matrix(n, o, like):
     for y in range(o):
         lo, hi = (y * n) // o, -(-((y + 1) * n) // o)
         a[y, lo:hi] = 1.0 / (hi - lo)
-    return Tensor._make(like._device.asarray(a, dtype=like.data.dtype), like._device, False, None)
+    return Tensor._make(like._device.asarray(a, dtype=like.array.dtype), like._device, False, None)

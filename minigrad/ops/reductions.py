@@ -293,7 +293,7 @@ def _flag_reduce(a, dim, keepdim, op, fn):
 
     xp = a._device.xp
     axes = _axes(a, None, dim, op)
-    data = a.data if a.dtype == "bool" else a.data != 0
+    data = a.array if a.dtype == "bool" else a.array != 0
     return Tensor._make(fn(xp)(data, axis=axes, keepdims=bool(keepdim)), a._device, False, None)
 
 
@@ -303,7 +303,7 @@ def count_nonzero(input, dim=None):
 
     xp = input._device.xp
     axes = _axes(input, None, dim, "count_nonzero")
-    data = input.data != 0 if input.dtype != "bool" else input.data
+    data = input.array != 0 if input.dtype != "bool" else input.array
     return Tensor._make(xp.sum(xp.astype(data, xp.int64), axis=axes), input._device, False, None)
 
 

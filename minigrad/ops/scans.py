@@ -187,7 +187,7 @@ def _cumextreme(input, dim, name, greater):
 
     def run(a, d):
         xp, dev = a._device.xp, a._device
-        idx = xp.moveaxis(_running_extreme(xp, dev, xp.moveaxis(a.data, d, -1), greater), -1, d)
+        idx = xp.moveaxis(_running_extreme(xp, dev, xp.moveaxis(a.array, d, -1), greater), -1, d)
         return _pair(name, gather(a, d, wrap(idx, a)), wrap(idx, a))
 
     d = _dim(input, dim, name)
@@ -228,7 +228,7 @@ def _logcumsumexp(a, d):
         pre = (slice(None),) * d
         prev = concatenate([getitem(x, pre + (slice(0, s),)), getitem(x, pre + (slice(0, n - s),))], axis=d)
         m = maximum(x, prev).detach()
-        m = where(wrap(xp.isfinite(m.data), a), m, 0.0)
+        m = where(wrap(xp.isfinite(m.array), a), m, 0.0)
         both = m + log(exp(x - m) + exp(prev - m))
         x = where(pos >= s, both, x)
         s *= 2

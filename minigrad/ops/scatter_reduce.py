@@ -59,8 +59,8 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     if idx.size == 0:  # nothing is written: out = input
         return input * 1  # a new tensor, as PyTorch gives
     key = along_key(dev, idx, d)
-    ones = xp.ones(tuple(idx.shape), dtype=input.data.dtype, **_kw(input.data))
-    count = dev.scatter_add(tuple(input.shape), key, ones, input.data.dtype)
+    ones = xp.ones(tuple(idx.shape), dtype=input.array.dtype, **_kw(input.array))
+    count = dev.scatter_add(tuple(input.shape), key, ones, input.array.dtype)
     hit = wrap(count > 0, input)
     if reduce in ("sum", "mean"):
         total = IndexAdd.apply(s, shape=tuple(input.shape), key=key, device=dev)

@@ -236,18 +236,18 @@ def reshape(a, *shape):
     """
     if len(shape) == 1 and shape[0].__class__ is tuple:
         shape = shape[0]
-        if shape == a.data.shape:
+        if shape == a.array.shape:
             return a
-        if -1 not in shape and _prod(shape) == a.data.size:
+        if -1 not in shape and _prod(shape) == a.array.size:
             return Reshape.apply(a, shape=shape)
     shape = _shape_arg(shape, "reshape")
-    if shape == a.data.shape:
+    if shape == a.array.shape:
         return a
     size = 1
     for n in shape:
         size *= n if n != -1 else 1
     unknown = shape.count(-1)
-    total = a.data.size
+    total = a.array.size
     if unknown > 1 or (unknown == 0 and size != total) or (unknown == 1 and (size == 0 or total % size)):
         raise ValueError(f"reshape: cannot reshape a tensor of shape {tuple(a.shape)} ({total} elements) "
                          f"into shape {shape}")
@@ -263,7 +263,7 @@ def permute(a, *axes):
     a permutation of all axes);  dz/da: the gradient permuted by the inverse permutation.
     As ``torch.permute``.
     """
-    if len(axes) == 1 and axes[0].__class__ is tuple and len(axes[0]) == a.data.ndim == 2:
+    if len(axes) == 1 and axes[0].__class__ is tuple and len(axes[0]) == a.array.ndim == 2:
         if axes[0] == (0, 1):
             return a
         if axes[0] == (1, 0):
@@ -285,7 +285,7 @@ def transpose(a, axis0=-2, axis1=-1):
     dz/da: the gradient with the same two axes swapped back.  As ``torch.transpose(a, dim0, dim1)``
     when both axes are given.
     """
-    nd = a.data.ndim
+    nd = a.array.ndim
     if axis0 == -2 and axis1 == -1:
         if nd < 2:
             return a
@@ -311,10 +311,10 @@ def broadcast_to(a, *shape):
     axes back to ``a.shape``.  ``ValueError`` if ``a.shape`` does not broadcast to ``shape``.
     As ``torch.broadcast_to``.
     """
-    if len(shape) == 1 and shape[0].__class__ is tuple and a.data.ndim == 0:
+    if len(shape) == 1 and shape[0].__class__ is tuple and a.array.ndim == 0:
         return BroadcastTo.apply(a, shape=shape[0]) if shape[0] else a  # a 0-d tensor fits any shape
     shape = _shape_arg(shape, "broadcast_to")
-    if shape == a.data.shape:
+    if shape == a.array.shape:
         return a
     src = a.shape
     ok = len(shape) >= len(src) and all(s in (1, n) for s, n in zip(src[::-1], shape[::-1]))
@@ -343,7 +343,7 @@ def sum_to(a, shape):
     op's backward uses.  ``ValueError`` if ``shape`` does not broadcast to ``a.shape``.
     """
     shape = tuple(shape)
-    if shape == a.data.shape:
+    if shape == a.array.shape:
         return a
     src = a.shape
     if len(shape) > len(src) or not all(s in (1, n) for s, n in zip(shape[::-1], src[::-1])):
@@ -494,7 +494,7 @@ def normalize_key(key, a):
                 raise IndexError(f"getitem: index tensor is on {k._device}, the tensor on {a._device}")
             if k.dtype.is_floating_point:
                 raise IndexError(f"getitem: index tensors must be integer or bool, got {k.dtype}")
-            k = k.data
+            k = k.array
         elif isinstance(k, (list,)):
             k = a._device.asarray(k)
         elif _is_numpy_integer(k):

@@ -554,7 +554,7 @@ def _flag(name, input):
     """The bool tensor of predicate ``name`` of the array namespace (integers are never NaN or inf)."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{name}: expects a Tensor, got {type(input).__name__}")
-    xp, data = input._device.xp, input.data
+    xp, data = input._device.xp, input.array
     if _integral(xp, data):
         out = (xp.ones_like if name == "isfinite" else xp.zeros_like)(data, dtype=xp.bool)
     else:

@@ -196,12 +196,12 @@ def record_through_view(t, op, compute, chain, rebase, leaf_error):
     xp = dev.xp
     if any(isinstance(n, BroadcastTo) for n, *_ in chain) and _has_repeats(idx, xp):
         raise _overlap_error(op, t)
-    old = Tensor._make(xp.asarray(t.data, copy=True), dev, t._rg, t._node)
+    old = Tensor._make(xp.asarray(t.array, copy=True), dev, t._rg, t._node)
     res = compute(old)
-    if res.data.dtype != t.data.dtype:
-        res = Cast.apply(res, dtype=t.data.dtype)
+    if res.array.dtype != t.array.dtype:
+        res = Cast.apply(res, dtype=t.array.dtype)
     if res._node is None:  # nothing in it requires grad after all: write the values through the root
-        dev.setitem(root.data, (xp.reshape(idx, (-1,)),), xp.reshape(res.data, (-1,)))
+        dev.setitem(root.array, (xp.reshape(idx, (-1,)),), xp.reshape(res.array, (-1,)))
         root._vc[0] += 1
         return t
     rebase(root, op, lambda old_root: CopySlices.apply(old_root, res, idx=idx, device=dev))  # refreshes its views
@@ -217,8 +217,8 @@ def _view_of_root(child, root, idx, dev):
     v = ViewOf.apply(root, idx=idx, device=dev)
     node = v._node
     node._out_vc = child._vc
-    if not _shares(child.data, root.data, dev):
-        child.data[...] = v.data
+    if not _shares(child.array, root.array, dev):
+        child.array[...] = v.array
     child._node, child._rg = node, True
 
 

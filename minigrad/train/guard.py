@@ -44,7 +44,7 @@ def grads_finite(params):
     for p in params:
         g = p.grad
         if g is not None:
-            by_device.setdefault(id(g.device), (g.device, []))[1].append(g.data)
+            by_device.setdefault(id(g.device), (g.device, []))[1].append(g.array)
     for device, arrays in by_device.values():
         xp = device.xp
         if not bool(xp.all(xp.stack([xp.all(xp.isfinite(a)) for a in arrays]))):
@@ -61,9 +61,9 @@ def _entries_finite(xp, a):
 
 def all_finite(tensors):
     """True when every Tensor in ``tensors`` holds only finite numbers (non-float ones count as finite)."""
-    return all(_entries_finite(t.device.xp, t.data) for t in tensors)
+    return all(_entries_finite(t.device.xp, t.array) for t in tensors)
 
 
 def nonfinite_names(named):
     """The names, in order, of the ``(name, parameter)`` pairs whose gradient holds NaN or Inf."""
-    return [name for name, p in named if p.grad is not None and not _entries_finite(p.grad.device.xp, p.grad.data)]
+    return [name for name, p in named if p.grad is not None and not _entries_finite(p.grad.device.xp, p.grad.array)]

@@ -21,7 +21,7 @@ __all__ = ["accuracy", "error", "resolve_metrics", "METRICS"]
 
 def _raw(x, like=None):
     if isinstance(x, Tensor):
-        return x.data, x.device.xp
+        return x.array, x.device.xp
     if like is not None:
         dev = like.device
         return dev.asarray(np.asarray(x)), dev.xp

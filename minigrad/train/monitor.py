@@ -51,7 +51,7 @@ class GradNormTracker:
             if g is None:
                 continue
             xp = g.device.xp
-            norm = xp.sqrt(xp.sum(g.data * g.data))
+            norm = xp.sqrt(xp.sum(g.array * g.array))
             self.sums[name] = norm if name not in self.sums else self.sums[name] + norm
         self.steps += 1
 
@@ -68,7 +68,7 @@ def _stats_recorder(name, original, stats):
         out = original(*args, **kwargs)
         if isinstance(out, Tensor) and out.numel():
             xp = out.device.xp
-            data = xp.astype(out.data, xp.float64)
+            data = xp.astype(out.array, xp.float64)
             mean = xp.mean(data)
             stats[name] = (float(mean), float(xp.sqrt(xp.mean((data - mean) ** 2))))
         return out

@@ -22,7 +22,7 @@ def copy_state(obj):
     """A deep copy of a (nested) state dict: tensors are copied on their own device, arrays
     copied, containers rebuilt, numbers and strings kept."""
     if isinstance(obj, Tensor):
-        return Tensor(obj.device.xp.asarray(obj.data, copy=True), device=obj.device)
+        return Tensor(obj.device.xp.asarray(obj.array, copy=True), device=obj.device)
     if isinstance(obj, np.ndarray):
         return obj.copy()
     if isinstance(obj, dict):

@@ -26,6 +26,7 @@ from ..device import DeviceError
 from ..modes import is_anomaly_enabled, no_grad
 from ..tensor import Tensor
 from .callbacks import LearningRateScheduler
+from .compiled_step import compiled_forward_backward
 from .ema import ExponentialMovingAverage
 from .evaluation import evaluate, loss_value, model_mode, model_placement, to_tensor
 from .history import History
@@ -91,7 +92,9 @@ class Trainer:
 
     def __init__(self, model, loss_fn, optimizer, train, epochs, batch_size=64, dev=None, scheduler=None,
                  callbacks=(), metrics=("accuracy",), progress=True, seed=None, drop_last=False,
-                 diagnostics=True, eval_batch_size=256, eval_train=False, on_nonfinite="stop"):
+                 diagnostics=True, eval_batch_size=256, eval_train=False, on_nonfinite="stop", compile=False):
+        if not isinstance(compile, bool):
+            raise TypeError(f"fit: compile must be True or False, got {compile!r}")
         check_arguments(model, loss_fn, optimizer, scheduler, eval_batch_size=eval_batch_size, progress=progress,
                         drop_last=drop_last, diagnostics=diagnostics, eval_train=eval_train, seed=seed,
                         on_nonfinite=on_nonfinite)
@@ -115,6 +118,7 @@ class Trainer:
         self._named = named_parameters(model)
         self._grads = GradNormTracker(self._named) if diagnostics else None
         self._probe, self._warned, self._skipped = None, set(), 0
+        self._compiled = compiled_forward_backward(model, loss_fn, optimizer) if compile else None
 
     def _check_data(self):
         (train_x, train_y), (dev_x, dev_y) = _check_dev(self.loader, self.dev, self.device)
@@ -197,18 +201,24 @@ class Trainer:
 
     def _train_step(self, xb, yb, epoch, step):
         x, y = to_tensor(xb, self.device, self.float_dtype), to_tensor(yb, self.device, self.float_dtype)
-        out = self.model(x)
-        loss = self.loss_fn(out, y)
-        value = loss_value(loss)
-        if not math.isfinite(value):
-            return self._skip_or_raise(self._nonfinite(value, epoch, step), len(x))
-        self.optimizer.zero_grad()
-        try:
-            loss.backward()
-        except FloatingPointError as e:  # anomaly mode names the op whose backward made the NaN
-            if not is_anomaly_enabled():
-                raise
-            return self._skip_or_raise(self._nonfinite_grad(epoch, step, (), str(e)), len(x), e)
+        if self._compiled is not None and not is_anomaly_enabled():  # anomaly mode checks each op: eager
+            loss, out = self._compiled(x, y)  # forward, loss and backward replayed; checks and step below
+            value = loss_value(loss)
+            if not math.isfinite(value):
+                return self._skip_or_raise(self._nonfinite(value, epoch, step), len(x))
+        else:
+            out = self.model(x)
+            loss = self.loss_fn(out, y)
+            value = loss_value(loss)
+            if not math.isfinite(value):
+                return self._skip_or_raise(self._nonfinite(value, epoch, step), len(x))
+            self.optimizer.zero_grad()
+            try:
+                loss.backward()
+            except FloatingPointError as e:  # anomaly mode names the op whose backward made the NaN
+                if not is_anomaly_enabled():
+                    raise
+                return self._skip_or_raise(self._nonfinite_grad(epoch, step, (), str(e)), len(x), e)
         params = [p for _, p in self._named]
         if not grads_finite(params):
             return self._skip_or_raise(self._nonfinite_grad(epoch, step, nonfinite_names(self._named)), len(x))
@@ -329,7 +339,7 @@ class Trainer:
 
 def fit(model, loss_fn, optimizer, train, epochs, batch_size=64, dev=None, scheduler=None, callbacks=(),
         metrics=("accuracy",), progress=True, *, seed=None, drop_last=False, resume=None, diagnostics=True,
-        eval_batch_size=256, eval_train=False, on_nonfinite="stop"):
+        eval_batch_size=256, eval_train=False, on_nonfinite="stop", compile=False):
     """Train ``model`` with mini-batch gradient descent and return its :class:`History`.
 
     Parameters
@@ -386,6 +396,12 @@ def fit(model, loss_fn, optimizer, train, epochs, batch_size=64, dev=None, sched
         parameters, the optimizer state and every checkpoint stay as after the last good step;
         ``"skip_step"`` drops that mini-batch (no update, a ``RuntimeWarning`` the first time
         in an epoch, the count in ``History["skipped_steps"]``) and trains on.
+    compile : bool
+        Run each step's forward, loss and backward under :func:`minigrad.compile` (traced on the
+        first two batches of each batch shape, replayed afterwards; the results are those of
+        eager training, bit for bit).  The finite checks, the diagnostics, ``optimizer.step()``
+        and the metrics stay eager, in the same order, so nothing above changes.  A model that
+        reads values into Python in its forward trains eagerly (with a RuntimeWarning).
 
     Every argument, the data (lengths, finite values, class labels) and the callbacks
     (hook methods, monitored names, checkpoint paths) are checked before the first step.
@@ -407,5 +423,5 @@ def fit(model, loss_fn, optimizer, train, epochs, batch_size=64, dev=None, sched
     trainer = Trainer(model, loss_fn, optimizer, train, epochs, batch_size=batch_size, dev=dev,
                       scheduler=scheduler, callbacks=callbacks, metrics=metrics, progress=progress, seed=seed,
                       drop_last=drop_last, diagnostics=diagnostics, eval_batch_size=eval_batch_size,
-                      eval_train=eval_train, on_nonfinite=on_nonfinite)
+                      eval_train=eval_train, on_nonfinite=on_nonfinite, compile=compile)
     return trainer.run(resume=resume)

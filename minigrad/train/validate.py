@@ -156,7 +156,7 @@ def _finite(arr):
     if isinstance(arr, Tensor):
         xp = arr.device.xp
         try:
-            return bool(xp.all(xp.isfinite(arr.data)))
+            return bool(xp.all(xp.isfinite(arr.array)))
         except TypeError:
             return True
     if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "fc":

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import minigrad as mg
+from minigrad.tracing import replayed_whole
 
 __all__ = ["embedding"]
 
@@ -30,18 +31,25 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if input.device != weight.device:
         raise mg.DeviceError(f"{op}: indices are on {input.device} but weight on {weight.device}; move one with .to()")
     num = weight.shape[0]
-    if input.numel():
-        xp, dev = input.device.xp, input.device  # on the arrays: no graph, and any integer dtype
-        lo, hi = (int(dev.to_numpy(f(input.data))) for f in (xp.min, xp.max))
-        if lo < 0 or hi >= num:
-            raise IndexError(f"{op}: indices must be in [0, {num}) for a weight of shape {weight.shape}, got values "
-                             f"from {lo} to {hi}")
+    _check_indices(input, num, tuple(weight.shape), op)
     padding_idx = _padding_index(padding_idx, num, op)
     out = weight[input]
     if padding_idx is not None and weight.requires_grad and mg.is_grad_enabled():
         pad = (input == padding_idx).reshape(input.shape + (1,))
         out = mg.where(pad, out.detach(), out)
     return out
+
+
+@replayed_whole
+def _check_indices(input, num, weight_shape, op):
+    """Raise an IndexError naming ``op`` unless every index is in [0, num) (reads the values: a
+    compiled step calls it again on every replay)."""
+    if input.numel():
+        xp, dev = input.device.xp, input.device  # on the arrays: no graph, and any integer dtype
+        lo, hi = (int(dev.to_numpy(f(input.array))) for f in (xp.min, xp.max))
+        if lo < 0 or hi >= num:
+            raise IndexError(f"{op}: indices must be in [0, {num}) for a weight of shape {weight_shape}, got values "
+                             f"from {lo} to {hi}")
 
 
 def _padding_index(padding_idx, num, op):

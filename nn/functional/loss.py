@@ -226,8 +226,8 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     _same_shape(input, target, op)
     xp = input.device.xp
     if input.numel():
-        lo = float(input.device.to_numpy(xp.min(input.data)))
-        hi = float(input.device.to_numpy(xp.max(input.data)))
+        lo = float(input.device.to_numpy(xp.min(input.array)))
+        hi = float(input.device.to_numpy(xp.max(input.array)))
         if not (0.0 <= lo and hi <= 1.0):
             raise ValueError(f"{op}: input must hold probabilities in [0, 1], got values from {lo} to {hi}; "
                              "for logits use binary_cross_entropy_with_logits")

@@ -73,7 +73,7 @@ class Linear(Module):
         data meeting float64 weights, raises (convert first, ``x.to(dtype=...)``).  Only inside
         ``mg.gradcheck(lambda: loss(model(X), y), model.parameters())``, which switches the
         parameters to float64, does float32 data compute in float64 (see ``minigrad.ops.dtype_rules``)."""
-        if isinstance(x, mg.Tensor) and x.data.dtype is not self.weight.data.dtype and not x.dtype.is_floating_point:
+        if isinstance(x, mg.Tensor) and x.array.dtype is not self.weight.array.dtype and not x.dtype.is_floating_point:
             raise TypeError(f"Linear: the input has dtype {x.dtype} but the weight has {self.weight.dtype}; an "
                             f"integer or bool input must be converted first (PyTorch raises here too), e.g. "
                             f"x.to(dtype={self.weight.dtype})")

@@ -43,7 +43,7 @@ def vector_to_parameters(vec, parameters):
     :func:`parameters_to_vector`.
 
     No graph is recorded (the copy is a write to the parameters' data, as PyTorch's
-    ``param.data = ...``); values are cast to each parameter's dtype.  ``vec`` must be a 1-D
+    ``param.data.copy_(...)``); values are cast to each parameter's dtype.  ``vec`` must be a 1-D
     Tensor with exactly as many elements as the parameters together, on their device; this is
     checked before anything is written.
     """

@@ -31,7 +31,7 @@ def epoch_bench():
     return bench
 
 
-@pytest.mark.parametrize("model", ["raw", "nn"])
+@pytest.mark.parametrize("model", ["raw", "nn", "compiled", "compiled-fused"])
 def test_epoch_sides_match_numpy_adam_training_in_float64(epoch_bench, model):
     x, y = epoch_bench.make_data()
     assert x.shape == (512, 784)

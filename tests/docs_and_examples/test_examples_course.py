@@ -168,6 +168,18 @@ def test_the_op_test_file_passes_under_pytest(tmp_path):
     assert "3 passed" in res.stdout
 
 
+def test_main_job_compiled_trains_exactly_as_eager(tmp_path):
+    pytest.importorskip("sklearn")
+    spec = importlib.util.spec_from_file_location("_main_job", EXAMPLES / "main.py")
+    ex = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ex)
+    runs = [ex.train(fast=True, out=str(tmp_path / name), epochs=2, progress=False, compile=compile)
+            for name, compile in (("eager", False), ("compiled", True))]
+    for key in ("train_cost", "dev_cost", "dev_accuracy"):
+        assert runs[0]["history"][key] == runs[1]["history"][key], key
+    assert runs[0]["test_accuracy"] == runs[1]["test_accuracy"]
+
+
 def test_main_job_reaches_high_dev_accuracy(tmp_path, capsys):
     pytest.importorskip("sklearn")
     ex, res = run_main("main", tmp_path)

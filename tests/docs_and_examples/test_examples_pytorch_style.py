@@ -44,6 +44,22 @@ def test_mlp_dataloader_trains_on_minigrad():
     assert result["accuracy"] > 0.7  # three classes: chance is 1/3
 
 
+def test_mlp_dataloader_compiled_equals_eager_on_minigrad():
+    module = load("mlp_dataloader")
+    eager = module.main(epochs=3, quiet=True)
+    compiled = module.main(epochs=3, quiet=True, compile=True)
+    assert compiled["losses"] == eager["losses"] and compiled["accuracy"] == eager["accuracy"]
+
+
+def test_mlp_dataloader_compiled_on_minigrad_matches_pytorch_eager():
+    pytest.importorskip("torch")
+    kwargs = dict(epochs=3, shuffle=False, same_weights=True, quiet=True)
+    ours = load("mlp_dataloader").main(compile=True, **kwargs)
+    theirs = load("mlp_dataloader", "torch").main(**kwargs)
+    for step, (a, b) in enumerate(zip(ours["losses"], theirs["losses"])):
+        assert a == pytest.approx(b, rel=2e-4, abs=1e-6), f"loss {step} differs: {a} vs {b}"
+
+
 def test_cnn_digits_trains_on_minigrad():
     result = load("cnn_digits").main(epochs=5, quiet=True)
     assert _decreasing(result["losses"], 0.3)

@@ -128,7 +128,7 @@ def test_other_distributions(device):
 
 
 def test_zero_d_random_draw_is_an_array():
-    assert isinstance(mg.rand(()).data, np.ndarray)
+    assert isinstance(mg.rand(()).array, np.ndarray)
 
 
 def test_manual_seed_reproduces(device):

@@ -203,7 +203,7 @@ def _modify(kind, w):
     elif kind == "detached":
         w.detach().zero_()
     elif kind == "bump_version":
-        w.data[0] = 3.0
+        w.array[0] = 3.0
         w.bump_version()
 
 
@@ -273,7 +273,7 @@ def test_reshape_that_copies_has_its_own_version_counter():
     w = _t([[1.0, 2.0], [3.0, 4.0]])
     b = w * 1.0
     flat = b.T.reshape(4)
-    assert not np.shares_memory(flat.data, b.data)
+    assert not np.shares_memory(flat.array, b.array)
     loss = (b * b).sum()
     with mg.no_grad():
         flat.mul_(0.0)
@@ -420,7 +420,7 @@ def test_product_with_a_transposed_operand(form, flipped, device):
     np.testing.assert_allclose(x.grad.numpy(), gv @ wv, rtol=1e-12)
     np.testing.assert_allclose(w.grad.numpy(), gv.T @ xv, rtol=1e-12)
     if device == "cpu":  # each gradient comes back in its parameter's (row-major) layout
-        assert x.grad.data.flags.c_contiguous and w.grad.data.flags.c_contiguous
+        assert x.grad.array.flags.c_contiguous and w.grad.array.flags.c_contiguous
 
 
 def test_transposed_operand_records_no_transpose_node_but_keeps_a_retained_grad():

@@ -183,7 +183,7 @@ def test_raw_array_gradient_is_wrapped_and_cast(device):
 
         def backward(self, g):
             xp = self.xp
-            return xp.astype(g.data * 2.0, xp.float64)  # a raw array, float64
+            return xp.astype(g.array * 2.0, xp.float64)  # a raw array, float64
 
     x = mg.tensor([1.0, 2.0], device=device, requires_grad=True)  # float32
     RawGrad.apply(x).sum().backward()
@@ -280,7 +280,7 @@ def test_raw_backward_gets_arrays_and_still_differentiates_twice(device):
     SoftplusF.apply(x).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), sig, rtol=1e-12)
     g_type, z_type = SoftplusF.seen[-1]
-    assert g_type is type(x.data) and z_type is type(x.data)  # bare arrays of the device's library
+    assert g_type is type(x.array) and z_type is type(x.array)  # bare arrays of the device's library
     (g,) = mg.grad(SoftplusF.apply(x).sum(), x, create_graph=True)
     assert SoftplusF.seen[-1] == (mg.Tensor, mg.Tensor)  # recorded, so it differentiates again
     (h,) = mg.grad(g.sum(), x)

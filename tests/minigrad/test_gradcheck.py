@@ -178,7 +178,7 @@ class ReturnsInputMemory(mg.Function):
 
     def backward(self, g):
         x = self.inputs[0]
-        return mg.Tensor(x.data[...], device=x.device)
+        return mg.Tensor(x.array[...], device=x.device)
 
 
 def test_gradient_sharing_memory_with_an_input_is_reported():

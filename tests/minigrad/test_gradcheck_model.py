@@ -24,12 +24,12 @@ def _model(device, dropout=False, seed=0):
 
 
 def _snapshot(tensors):
-    return [(t, t.data, np.array(t.numpy(), copy=True), t.dtype, t.grad) for t in tensors]
+    return [(t, t.array, np.array(t.numpy(), copy=True), t.dtype, t.grad) for t in tensors]
 
 
 def _assert_restored(snap, grads=True):
     for t, data, values, dtype, grad in snap:
-        assert t.data is data and t.dtype == dtype and (t.grad is grad or not grads)
+        assert t.array is data and t.dtype == dtype and (t.grad is grad or not grads)
         np.testing.assert_array_equal(t.numpy(), values)
         assert t.numpy().tobytes() == values.tobytes()
 

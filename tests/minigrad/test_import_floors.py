@@ -10,12 +10,14 @@ import _import_graph as ig
 
 # The core, bottom to top (DESIGN.md): a module may import its own floor and the floors below.
 FLOORS = [
-    ("devices, dtypes, modes", ["minigrad.device", "minigrad.dtypes", "minigrad.modes", "minigrad.errors"]),
+    ("devices, dtypes, modes", ["minigrad.device", "minigrad.dtypes", "minigrad.modes", "minigrad.errors",
+                                "minigrad.tracing"]),
     ("tensor", ["minigrad.tensor", "minigrad.promotion"]),
     ("node contract", ["minigrad.function", "minigrad.function_support", "minigrad.view_links"]),
     ("ops", ["minigrad.ops"]),  # and minigrad.ops.*
     ("engine", ["minigrad.engine"]),
     ("Tensor methods", ["minigrad.tensor_methods", "minigrad.tensor_api", "minigrad.tensor_queries"]),
+    ("compiled mode", ["minigrad.compiler"]),  # beside the engine: records what the ops and the engine compute
 ]
 
 

@@ -1,6 +1,7 @@
 """The public entry points the packages above the core use instead of private keys:
-``Tensor.wrap`` (an array as a leaf, no copy), ``Tensor.set_data_`` (what PyTorch's
-``t.data = other`` does), ``Tensor.device`` and the public ``minigrad.data.rows`` / ``rng``."""
+``Tensor.wrap`` (an array as a leaf, no copy), ``Tensor.array`` (the array itself),
+``Tensor.set_data_`` (PyTorch's ``t.data = other`` plus a version bump), ``Tensor.device`` and the
+public ``minigrad.data.rows`` / ``rng``."""
 from __future__ import annotations
 
 import numpy as np
@@ -14,7 +15,8 @@ def test_wrap_keeps_the_array_itself(device):
     dev = mg.device(device)
     a = dev.asarray(np.arange(6.0).reshape(2, 3))
     t = mg.Tensor.wrap(a, device=dev)
-    assert t.data is a and t.device is dev and not t.requires_grad and t.grad_fn is None
+    assert t.array is a and t.device is dev and not t.requires_grad and t.grad_fn is None
+    assert type(mg.Tensor.__dict__["array"]).__name__ == "member_descriptor"  # a bare slot: as fast as can be
     by_name = mg.Tensor.wrap(a, device=device, requires_grad=True)
     assert by_name.device is dev and by_name.requires_grad and by_name.is_leaf
     (by_name * 2.0).sum().backward()
@@ -35,7 +37,7 @@ def test_set_data_moves_device_keeps_identity_and_bumps_version():
     before = p._version
     new = mg.tensor([3.0, 4.0], device="strict", dtype=mg.float64)
     assert p.set_data_(new) is p
-    assert p.device == new.device and p.dtype == "float64" and p.data is new.data and p.requires_grad
+    assert p.device == new.device and p.dtype == "float64" and p.array is new.array and p.requires_grad
     assert p._version == before + 1
     with pytest.raises(mg.BackwardError, match="modified in place"):
         y.backward()

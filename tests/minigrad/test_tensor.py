@@ -99,7 +99,7 @@ def test_detach_shares_data_and_has_no_graph(device):
     y = x * 2.0
     d = y.detach()
     assert not d.requires_grad and d.grad_fn is None and d.is_leaf
-    assert d.data is y.data
+    assert d.array is y.array
     with mg.no_grad():
         d.add_(1.0)
     np.testing.assert_allclose(y.numpy(), [3.0, 5.0, 7.0])  # change seen through the original
@@ -108,7 +108,7 @@ def test_detach_shares_data_and_has_no_graph(device):
 def test_detach_cpu_memory_shared():
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     d = x.detach()
-    assert np.shares_memory(d.data, x.data)
+    assert np.shares_memory(d.array, x.array)
 
 
 def test_item(device):
@@ -175,7 +175,7 @@ def test_to_device_and_dtype_gradient_flows_back(src, dst):
     x = mg.tensor(a, requires_grad=True, device=src)
     y = x.to(dst, mg.float64)
     assert y.device == dst and y.dtype == "float64"
-    assert type(y.data).__module__.split(".")[0] == ("numpy" if dst == "cpu" else "array_api_strict")
+    assert type(y.array).__module__.split(".")[0] == ("numpy" if dst == "cpu" else "array_api_strict")
     np.testing.assert_allclose(y.numpy(), a.astype(np.float64))
     (y * y * 0.5).sum().backward()  # dL/dy = y, so dL/dx = x
     assert x.grad.device == src and x.grad.dtype == "float32"
@@ -390,7 +390,7 @@ def test_len_and_iter(device):
 def test_clone_is_a_differentiable_copy(device):
     x = mg.tensor([1.0, 2.0], requires_grad=True, device=device)
     c = x.clone()
-    assert c.data is not x.data and c.requires_grad
+    assert c.array is not x.array and c.requires_grad
     (c * 3.0).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
 
@@ -398,11 +398,11 @@ def test_clone_is_a_differentiable_copy(device):
 def test_zero_d_results_are_writable_arrays():
     """0-d results must stay arrays of the device (NumPy turns 0-d results into scalars)."""
     s = mg.ones(3).sum()
-    assert isinstance(s.data, np.ndarray)
+    assert isinstance(s.array, np.ndarray)
     s.add_(1.0)
     assert s.item() == 4.0
     y = mg.tensor(2.0) * mg.tensor(3.0)
-    assert isinstance(y.data, np.ndarray)
+    assert isinstance(y.array, np.ndarray)
     y[()] = 7.0
     assert y.item() == 7.0
 

@@ -76,9 +76,9 @@ def test_contiguous():
     x = mg.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
     assert x.contiguous() is x
     xt = x.T
-    assert not xt.data.flags.c_contiguous
+    assert not xt.array.flags.c_contiguous
     c = xt.contiguous()
-    assert c.data.flags.c_contiguous and c.shape == (3, 2)
+    assert c.array.flags.c_contiguous and c.shape == (3, 2)
     np.testing.assert_array_equal(c.numpy(), np.arange(6.0).reshape(2, 3).T)
     (c * mg.tensor(np.arange(6.0).reshape(3, 2))).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), np.arange(6.0).reshape(3, 2).T)
@@ -101,9 +101,9 @@ def test_new_factories(device):
 def test_as_tensor_shares_what_it_can():
     a = np.arange(3.0)
     t = mg.as_tensor(a)
-    assert t.data is a and t.dtype == "float64"
+    assert t.array is a and t.dtype == "float64"
     assert mg.as_tensor(t) is t and mg.as_tensor(t, dtype=mg.float32).dtype == "float32"
-    assert mg.as_tensor([1.0, 2.0]).dtype == "float32" and mg.as_tensor(a, dtype=mg.float32).data is not a
+    assert mg.as_tensor([1.0, 2.0]).dtype == "float32" and mg.as_tensor(a, dtype=mg.float32).array is not a
 
 
 def test_full_and_normal_call_forms(device):

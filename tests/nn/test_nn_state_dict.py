@@ -29,7 +29,7 @@ def test_state_dict_keys_and_sharing():
     assert list(sd) == ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var",
                         "1.num_batches_tracked", "4.weight", "4.bias"]
     assert all(not t.requires_grad for t in sd.values())
-    assert sd["0.weight"].data is model[0].weight.data  # detached, not copied
+    assert sd["0.weight"].array is model[0].weight.array  # detached, not copied
     assert model.state_dict(keep_vars=True)["0.weight"] is model[0].weight
     assert list(model.state_dict(prefix="net."))[0] == "net.0.weight"
 

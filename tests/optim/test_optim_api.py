@@ -135,9 +135,9 @@ def test_zero_grad_sets_to_none_or_zeroes_in_place(device):
     p = mg.ones(3, device=device, requires_grad=True)
     opt = optim.SGD([p], lr=0.1)
     (p * 2).sum().backward()
-    grad_array = p.grad.data
+    grad_array = p.grad.array
     opt.zero_grad(set_to_none=False)
-    assert p.grad.data is grad_array
+    assert p.grad.array is grad_array
     np.testing.assert_array_equal(p.grad.numpy(), np.zeros(3))
     opt.zero_grad()
     assert p.grad is None
@@ -147,12 +147,12 @@ def test_zero_grad_sets_to_none_or_zeroes_in_place(device):
 def test_step_updates_in_place_and_bumps_the_version(name, device):
     params, loss_fn = _problem(device)
     opt = ALL[name](params)
-    arrays = [p.data for p in params]
+    arrays = [p.array for p in params]
     versions = [p._vc[0] for p in params]
     saved = params[0] * params[0]  # Mul saves params[0] (x * 3.0 saves nothing: 3.0 needs no gradient)
     loss_fn(params).backward()
     opt.step()
-    assert all(p.data is a for p, a in zip(params, arrays))
+    assert all(p.array is a for p, a in zip(params, arrays))
     assert all(p._vc[0] > v for p, v in zip(params, versions))
     with pytest.raises(mg.BackwardError, match="modified in place"):
         saved.sum().backward()
@@ -174,7 +174,7 @@ def test_numpy_step_allocates_no_full_size_arrays(name):
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert peak < p.data.nbytes / 4, f"{name}.step allocated up to {peak} bytes for a {p.data.nbytes}-byte parameter"
+    assert peak < p.array.nbytes / 4, f"{name}.step allocated up to {peak} bytes for a {p.array.nbytes}-byte parameter"
 
 
 def test_closure_is_called_with_grad_enabled_and_its_loss_returned():
@@ -260,7 +260,7 @@ def test_state_dict_is_plain_indexed_and_a_copy():
     before = sd["state"][0]["exp_avg"].numpy()
     _train(opt, params, loss_fn, 1)
     np.testing.assert_array_equal(sd["state"][0]["exp_avg"].numpy(), before)
-    assert sd["state"][0]["exp_avg"].data is not opt.state[params[0]]["exp_avg"].data
+    assert sd["state"][0]["exp_avg"].array is not opt.state[params[0]]["exp_avg"].array
 
 
 def test_load_state_dict_accepts_numpy_arrays_and_moves_them_to_the_parameters_device():

@@ -176,7 +176,7 @@ def test_float32_follows_the_float64_trajectory(name):
     for g in grads:
         p.grad = mg.tensor(g, dtype="float32")
         opt.step()
-    assert p.dtype == "float32" and p.data.dtype == np.float32
+    assert p.dtype == "float32" and p.array.dtype == np.float32
     expected = reference(init.copy(), grads, **{k: v for k, v in opt.defaults.items()})
     np.testing.assert_allclose(p.numpy(), expected, rtol=1e-4, atol=1e-5)
 

@@ -146,7 +146,7 @@ def test_many_steps_and_float32_follow_the_float64_reference(name):
         for g in grads:
             p.grad = mg.tensor(g, dtype=dtype)
             opt.step()
-        assert p.dtype == dtype and p.data.dtype == np.dtype(dtype)
+        assert p.dtype == dtype and p.array.dtype == np.dtype(dtype)
         expected = reference(init.copy(), grads, **{k: v for k, v in opt.defaults.items()})
         np.testing.assert_allclose(p.numpy(), expected, rtol=rtol, atol=1e-6 if dtype == "float32" else 0)
 
@@ -239,11 +239,11 @@ def test_state_dict_survives_save_and_load_and_refuses_another_optimizer(name, t
 def test_step_updates_in_place_and_skips_parameters_without_gradient(name, device):
     a = mg.tensor([1.0, 2.0], device=device, requires_grad=True)
     b = mg.tensor([3.0], device=device, requires_grad=True)
-    data_before = a.data
+    data_before = a.array
     opt = MAKERS[name]([a, b])
     a.grad = mg.tensor([1.0, -1.0], device=device)
     opt.step()
-    assert a.data is data_before and not np.array_equal(a.numpy(), [1.0, 2.0])
+    assert a.array is data_before and not np.array_equal(a.numpy(), [1.0, 2.0])
     np.testing.assert_array_equal(b.numpy(), [3.0])
     assert b not in opt.state and opt.state[a]["step"] == 1
 
@@ -265,4 +265,4 @@ def test_numpy_step_allocates_no_full_size_arrays(name):
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert peak < p.data.nbytes / 4, f"{name}.step allocated up to {peak} bytes for a {p.data.nbytes}-byte parameter"
+    assert peak < p.array.nbytes / 4, f"{name}.step allocated up to {peak} bytes for a {p.array.nbytes}-byte parameter"

@@ -193,7 +193,7 @@ def test_no_grad_updates_and_idioms(device):
     w.grad.zero_()
     np.testing.assert_array_equal(w.grad.numpy(), [0.0, 0.0])
     v0 = w._version
-    w.data -= 0.1 * w.grad.data  # .data is the raw array here: not versioned, as PyTorch's .data
+    w.data -= 0.1 * w.grad.data  # PyTorch's .data: a change through it is not versioned
     p = w.detach()
     p.fill_(0.0)
     p.copy_(mg.tensor([3.0, 4.0], device=device))

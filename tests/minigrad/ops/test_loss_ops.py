@@ -23,7 +23,7 @@ def test_nn_linear_is_one_node_on_its_parameters():
     z.sum().backward()
     np.testing.assert_allclose(layer.weight.grad.numpy(), np.ones((2, 4)) @ x.numpy(), rtol=1e-12)
     np.testing.assert_allclose(layer.bias.grad.numpy(), [4.0, 4.0], rtol=1e-12)
-    assert layer.weight.grad.data.flags.c_contiguous  # the optimizer updates contiguous memory
+    assert layer.weight.grad.array.flags.c_contiguous  # the optimizer updates contiguous memory
 
 
 def test_cross_entropy_on_labels_is_one_node_with_the_course_gradient(device):

@@ -73,10 +73,10 @@ def assert_matches_reference(spec, sample, inputs, dtype, device, tol=None):
 
 
 def assert_is_device_array(t, what):
-    """``t.data`` is an array of the device's namespace: on 'cpu' a numpy.ndarray, never a NumPy
+    """``t.array`` is an array of the device's namespace: on 'cpu' a numpy.ndarray, never a NumPy
     scalar (0-d results of NumPy arithmetic), which cannot be written in place."""
     if t.device == "cpu":
-        assert isinstance(t.data, np.ndarray), f"{what}: data is a {type(t.data).__name__}, not an ndarray"
+        assert isinstance(t.array, np.ndarray), f"{what}: data is a {type(t.array).__name__}, not an ndarray"
 
 
 def backward_with(outputs, seed=0, ones=False):
