@@ -41,6 +41,7 @@ from .ops import (abs, acos, acosh, adaptive_avg_pool2d, add, addmm, all, allclo
                   sub, sum, sum_to, swapaxes, swapdims, take_along_dim, tan, tanh, tensordot, tile, topk, trace,
                   transpose, tril, triu, trunc, unbind, unflatten, unfold, unsqueeze, var, var_mean, view, view_as,
                   where, xlogy)
+from .ops import select, t  # views14
 from .promotion import promote_types, result_type
 from .random import Generator, default_generator, manual_seed
 from .serialization import CheckpointError, load, save

@@ -17,6 +17,7 @@ from .function_support import (as_tensors, check_broadcast, check_finite, device
                                is_view_of, promote_inputs)
 from .modes import STATE
 from .tensor import Tensor, as_constant_like
+from .view_links import link as link_view
 
 _ndarray = _np.ndarray
 
@@ -334,7 +335,9 @@ class Function:
         if not recording:
             result = Tensor._make(out, dev, False, None)
             if fn.is_view and is_view_of(out, args[0]):  # a view made without recording still
-                result._vc = inputs[0]._vc                  # shares the version counter
+                result._vc = inputs[0]._vc                  # shares the version counter, and
+                if STATE.grad or inputs[0]._rg:             # an in-place op in the graph reaches its base
+                    link_view(result, inputs[0], fn, not STATE.grad)
             return result
         result = Tensor._make(out, dev, True, fn)
         fn.inputs = inputs
@@ -350,6 +353,7 @@ class Function:
             fn._in_nodes = tuple([t._node for t in inputs])
         if fn.is_view and is_view_of(out, args[0]):
             result._vc = inputs[0]._vc
+            link_view(result, None, None, False)  # listed with its base's storage (minigrad/view_links.py)
         fn._out_vc = result._vc
         if fn._saved:
             fn._saved = _resolve_saved(fn._saved, inputs, out, result)

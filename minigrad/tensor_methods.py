@@ -226,3 +226,4 @@ def _flip(self, *dims):
 
 _install_shape_index()
 _install_api()
+Tensor.t, Tensor.select = ops.t, ops.select  # views14: views (minigrad/ops/views.py)

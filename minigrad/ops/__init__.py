@@ -31,6 +31,7 @@ from .smooth_activations import (celu, elu, gelu, hardsigmoid, hardswish, hardta
 from .unary_math import (acos, acosh, asin, asinh, atan, atanh, ceil, cos, cosh, erf, erfc, exp2, expm1, floor, frac,
                          isfinite, isinf, isnan, log1p, log2, log10, reciprocal, round, rsqrt, sign, sin, sinh, square,
                          tan, trunc)
+from .views import select, t  # views14: view ops for in-place changes through views
 
 swapdims = swapaxes
 inverse = inv  # PyTorch's top-level name; mg.linalg.inv is the same function
@@ -52,5 +53,5 @@ OPS = (
     "scatter_reduce", "index_select", "index_add", "index_copy", "take_along_dim", "masked_fill", "masked_select",
     "masked_scatter", "conv2d", "conv1d", "conv_transpose2d", "unfold", "fold", "max_pool2d", "avg_pool2d",
     "adaptive_avg_pool2d", "einsum", "outer", "dot", "mv", "bmm", "baddbmm", "addmm", "kron", "tensordot", "inverse",
-    "det", "linalg_solve",
+    "det", "linalg_solve", "t", "select",
 )

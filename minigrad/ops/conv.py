@@ -27,6 +27,7 @@ from ..device import DeviceError
 from ..function import Op
 from ..tensor import Tensor
 from ._errors import ShapeError
+from .dtype_rules import require_same_dtype
 from .linalg import linear, matmul
 from .shape import _device_kw, permute, reshape, transpose
 
@@ -166,7 +167,7 @@ def _check_conv(op, x, weight, bias, groups, in_axis=1):
         raise ShapeError(f"{op}: groups must be a positive int, got {groups!r}")
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and t.dtype != x.dtype:
-            raise TypeError(f"{op}: input ({x.dtype}) and {name} ({t.dtype}) must have the same dtype")
+            require_same_dtype(op, input=x, **{name: t})
     if not x.dtype.is_floating_point:
         raise TypeError(f"{op}: input must be floating, got {x.dtype}")
     c_in = x.shape[1]

@@ -20,14 +20,12 @@ Errors, raised before anything changes:
 
 * a leaf that requires grad, or a view of one, outside ``no_grad``: PyTorch's "a leaf Variable
   that requires grad is being used in an in-place operation";
-* an in-place op on a view made by any view op other than indexing (``reshape``, ``transpose``,
-  ``expand`` ...) of a tensor in the graph: not supported here (PyTorch rebases the base through
-  the view); use the out-of-place op, or index instead.  In-place ops on an *indexing* view
-  (``x[0]``, ``x[1:3]``, ``x[:, 2]``) of a non-leaf are supported: the base is rebased through a
-  :class:`SetItem` node that writes the new view values into it (PyTorch's CopySlices), so
-  ``x[idx] += v`` works.  A view of a leaf that needs no grad (made with grad recording off or
-  from a constant) is not tracked as a view: an in-place op that makes it require grad gives the
-  view a history but not its base.
+* the other refusals of an in-place op through a view (a multi-output view of ``split``/``unbind``,
+  a view made under ``no_grad``, ``expand`` views): see :mod:`minigrad.ops.view_inplace`.
+
+Through a view (``x.view(-1).add_(1)``, ``x.t().mul_(2)``, ``x[0].fill_(1)``, ``x.diagonal()
+.zero_()``, any chain of view ops) the *base* is rebased, as in PyTorch (CopySlices): see
+:mod:`minigrad.ops.view_inplace`.
 """
 from __future__ import annotations
 
@@ -37,9 +35,11 @@ from ..random import default_generator
 from ..tensor import Tensor
 from .. import dtypes
 from . import binary_math, elementwise
-from .shape import GetItem, normalize_key
+from .shape import normalize_key
+from .view_inplace import record_through_view, refresh_views, view_chain
 
-__all__ = ["Overwrite", "SetItem", "inplace_in_graph", "setitem_in_graph", "clamp_", "relu_", "normal_", "uniform_"]
+__all__ = ["Overwrite", "SetItem", "inplace_in_graph", "setitem_in_graph", "rebase", "clamp_", "relu_", "normal_",
+           "uniform_"]
 
 
 class Overwrite(Op):
@@ -99,29 +99,21 @@ def _leaf_error(op, view, t):
                         "(a parameter update), or work on a clone()")
 
 
-def _view_source(t, op):
-    """``(base, key)`` when ``t`` is an indexing view of a tensor in the graph, None when it is no
-    view; raises for a view made by another view op, and for a view of a leaf requiring grad."""
-    n = t._node
-    if n is None or not n.is_view or n._out_vc is not n.inputs[0]._vc:
-        return None
-    base = n.inputs[0]
-    if base._node is None and base._rg:
-        raise _leaf_error(op, True, base)
-    if not isinstance(n, GetItem):
-        raise RuntimeError(
-            f"{op}: in-place change of a view made by {n.name} (shape {t.shape}) of a tensor in the graph is "
-            "not supported (only indexing views such as x[0] or x[:, 1:3] are); use the out-of-place op, "
-            "or clone() the view first")
-    return base, n.key
-
-
 def _record(t, op, compute):
     """Run ``compute(old)`` -- the new value of ``t`` as a Tensor, computed out of place from
-    ``old``, a snapshot of ``t`` carrying its history -- and make it ``t``'s value and history."""
+    ``old``, a snapshot of ``t`` carrying its history -- and make it ``t``'s value and history;
+    through its base when ``t`` is a view (:mod:`minigrad.ops.view_inplace`)."""
     if t._node is None and t._rg:
         raise _leaf_error(op, False, t)
-    view = _view_source(t, op)
+    chain = view_chain(t)
+    if chain:
+        return record_through_view(t, op, compute, chain, rebase, _leaf_error)
+    return rebase(t, op, compute)
+
+
+def rebase(t, op, compute):
+    """``_record`` for a tensor that is no view: the new value is written into ``t``'s own array,
+    its version bumped, and ``t`` rebased onto the node that computed it."""
     dev = t._device
     old = Tensor._make(dev.xp.asarray(t.array, copy=True), dev, t._rg, t._node)
     res = compute(old)
@@ -131,12 +123,6 @@ def _record(t, op, compute):
         t.array[...] = res.array
         t._vc[0] += 1
         return t
-    if view is not None:
-        base, key = view
-        setitem_in_graph(base, key, res)
-        nv = GetItem.apply(base, key=key, device=dev)
-        t.array, t._node, t._rg = nv.array, nv._node, True
-        return t
     t.array[...] = res.array
     t._vc[0] += 1
     res._node._rebase_output(t._vc)
@@ -144,6 +130,7 @@ def _record(t, op, compute):
     if prev is not None and prev._retained is not None and prev._retained() is t:
         res._node._retained, prev._retained = prev._retained, None  # retain_grad follows the tensor
     t._node, t._rg = res._node, True
+    refresh_views(t)  # views of t taken before the change: the new history (PyTorch regenerates them)
     return t
 
 

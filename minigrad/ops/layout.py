@@ -8,7 +8,7 @@ Each moves or copies values without changing them, so each gradient moves g back
   concatenation, permutation and reshape, whose gradients are those ops'.
 * repeat/tile (copies of the whole tensor) and expand_as: broadcast + reshape, so the gradient
   sums the copies; repeat_interleave: an integer-array index, repeated entries accumulate.
-* diagonal/trace: an integer-array index on two axes;  diag of a vector: the vector
+* diagonal: a strided view of one diagonal (minigrad/ops/views.py); trace sums it;  diag of a vector: the vector
   scattered onto a diagonal (its gradient reads that diagonal of g).
 """
 from __future__ import annotations
@@ -16,9 +16,11 @@ from __future__ import annotations
 import operator
 
 from ..function import Op
-from .indexing import _dim, arange_on, wrap
+from ..view_links import mark_multi_output
+from .indexing import _dim, arange_on
 from .shape import (IndexAdd, _normalize_axis, _shape_arg, broadcast_to, concatenate, expand, getitem, permute,
                     reshape, split, transpose)
+from .views import diagonal  # a view op (minigrad/ops/views.py), re-exported here with the layout ops
 
 __all__ = ["flip", "roll", "repeat", "repeat_interleave", "tile", "tril", "triu", "diag", "diagonal", "trace",
            "chunk", "unbind", "narrow", "movedim", "swapaxes", "unflatten", "view", "view_as", "expand_as",
@@ -169,24 +171,6 @@ def _matrix(op, a):
         raise RuntimeError(f"{op}: needs a tensor with at least 2 dimensions, got shape {tuple(a.shape)}")
 
 
-def diagonal(input, offset=0, dim1=0, dim2=1):
-    """The diagonal (i, i + offset) of axes ``dim1``, ``dim2``, as the last axis of the result
-    (the other axes keep their order).  Gradient: g written back onto that diagonal."""
-    if input.ndim < 2:
-        raise RuntimeError(f"diagonal: needs at least 2 dimensions, got shape {tuple(input.shape)}")
-    d1, d2 = _normalize_axis(dim1, input.ndim, "diagonal"), _normalize_axis(dim2, input.ndim, "diagonal")
-    if d1 == d2:
-        raise RuntimeError(f"diagonal: dim1 and dim2 must differ, both are {d1}")
-    rest = [i for i in range(input.ndim) if i not in (d1, d2)]
-    a = permute(input, tuple(rest) + (d1, d2))
-    n1, n2 = a.shape[-2], a.shape[-1]
-    length = max(0, min(n1, n2 - offset) if offset >= 0 else min(n1 + offset, n2))
-    dev = input._device
-    rows = arange_on(dev, length) + (0 if offset >= 0 else -offset)
-    cols = arange_on(dev, length) + (offset if offset >= 0 else 0)
-    return getitem(a, (Ellipsis, wrap(rows, input), wrap(cols, input)))
-
-
 def trace(input):
     """Sum of the main diagonal of a 2-D tensor.  Gradient: g on the diagonal, 0 elsewhere."""
     if input.ndim != 2:
@@ -226,7 +210,9 @@ def chunk(input, chunks, dim=0):
 def unbind(input, dim=0):
     """The tuple of slices input[..., i, ...] along ``dim`` (that axis removed)."""
     d = _dim(input, dim, "unbind")
-    return tuple(getitem(input, (slice(None),) * d + (i,)) for i in range(input.shape[d]))
+    pieces = tuple(getitem(input, (slice(None),) * d + (i,)) for i in range(input.shape[d]))
+    mark_multi_output(pieces, "Unbind")  # PyTorch refuses in-place changes of them in the graph
+    return pieces
 
 
 def narrow(input, dim, start, length):

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 
-from ..errors import ShapeError
+from ..errors import DTypeError, ShapeError
 from ..function import Op
 from ..tensor import Tensor, as_constant_like
+from .dtype_rules import require_same_dtype
 from .shape import Permute, reshape
 
 __all__ = ["matmul", "linear"]
@@ -19,7 +20,8 @@ __all__ = ["matmul", "linear"]
 class MatMul(Op):
     """Z = op_z(op_a(A) @ op_b(B)), op_x(X) = X or X^T (last two axes) as flags ``ta``, ``tb``,
     ``tz`` say; the public ``matmul`` uses no flags: Z = A @ B, A (..., m, k), B (..., k, n).
-    Operands of different dtypes are promoted (PyTorch refuses them; see ``matmul``).
+    Operands of different dtypes are promoted here; the public ``matmul`` and ``linear`` refuse them
+    first, as PyTorch does (only ``gradcheck`` of a model lets them through, see ``ops.dtype_rules``).
 
     With G = op_z(dZ):  dA = op_a(G @ op_b(B)^T),  dB = op_b(op_a(A)^T @ G)  (batch axes summed
     by the Function base class).  Each is one MatMul with flags, so backward records no
@@ -31,6 +33,9 @@ class MatMul(Op):
     promotes = True
 
     def forward(self, a, b, ta=False, tb=False, tz=False):
+        if a.dtype == self.xp.bool:  # (the operands have one dtype by now)
+            raise DTypeError(f"matmul: not implemented for bool tensors (shapes {tuple(a.shape)} and "
+                             f"{tuple(b.shape)}), as in PyTorch; convert first, e.g. .int() or .float()")
         self.flags = (ta, tb, tz)
         self.save_for_backward(a, b)
         return flagged_product(self.xp, a, b, ta, tb, tz)
@@ -115,12 +120,12 @@ def matmul(a, b):
     a 1-D ``a`` is a row (k,) and a 1-D ``b`` a column (k,), their axis dropped from the result
     (1-D @ 1-D is the 0-d dot product).  dZ/dA = G B^T, dZ/dB = A^T G, each summed back over
     broadcast batch axes.  Shapes that do not align raise ``ShapeError`` (a ValueError and the
-    RuntimeError PyTorch raises) naming both.  Operands of different dtypes compute in their
-    promoted dtype (``minigrad.result_type``); PyTorch refuses them.
+    RuntimeError PyTorch raises) naming both; operands of different dtypes (float32 with float64,
+    a float with an integer tensor) raise ``DTypeError`` (a RuntimeError), as PyTorch refuses them.
     As ``torch.matmul``.
     """
     if (a.__class__ is Tensor and b.__class__ is Tensor and a.array.ndim == 2 and b.array.ndim == 2
-            and a.array.shape[1] == b.array.shape[0]):
+            and a.array.shape[1] == b.array.shape[0] and a.array.dtype == b.array.dtype):
         ta = _is_recorded_transpose(a)
         tb = _is_recorded_transpose(b)
         if ta or tb:  # x @ W.T: one MatMul of W with a flag, not a transpose node and a MatMul
@@ -144,6 +149,8 @@ def matmul(a, b):
     for x, y in zip(ba[::-1], bb[::-1]):
         if x != y and x != 1 and y != 1:
             raise ShapeError(f"matmul: batch shapes {ba} and {bb} do not broadcast")
+    if a._device is b._device:  # (apply names a device mismatch first)
+        require_same_dtype("matmul", input=a, other=b)
     out = MatMul.apply(a, b)
     if va and vb:
         return reshape(out, ())
@@ -167,6 +174,9 @@ def linear(x, weight, bias=None):
     -------
     Tensor, shape (..., n_out)
 
+    x, weight and bias must have one dtype (``DTypeError``, a RuntimeError, otherwise), as
+    ``torch.nn.functional.linear``: float32 input with float64 weights is refused, not promoted.
+
     Examples
     --------
     >>> import minigrad as mg
@@ -180,10 +190,12 @@ def linear(x, weight, bias=None):
     if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
         raise ShapeError(f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape}: "
                          f"expected last dimension {weight.shape[1]} (in_features)")
+    if bias is not None and not isinstance(bias, Tensor):
+        bias = as_constant_like(bias, weight, "linear")
+    if x.array.dtype != weight.array.dtype or bias is not None and bias.array.dtype != weight.array.dtype:
+        require_same_dtype("linear", input=x, weight=weight, bias=bias)
     if bias is None:
         return Linear.apply(x, weight)
-    if not isinstance(bias, Tensor):
-        bias = as_constant_like(bias, weight, "linear")
     if bias.shape != weight.shape[:1]:
         raise ShapeError(f"linear: bias of shape {bias.shape} does not fit weight of shape {weight.shape}: "
                          f"expected ({weight.shape[0]},)")

@@ -15,6 +15,7 @@ from __future__ import annotations
 from ..function import Op
 from ..tensor import Tensor
 from ._errors import ShapeError
+from .dtype_rules import require_same_dtype
 from .shape import reshape
 
 __all__ = ["inv", "solve", "det", "LinAlgError"]
@@ -118,6 +119,7 @@ def solve(A, B):
     _square(A, "solve")
     if not isinstance(B, Tensor):
         raise TypeError(f"solve: B must be a Tensor, got {type(B).__name__}")
+    require_same_dtype("linalg.solve", A=A, B=B)
     n = A.shape[-1]
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
     if vector:

@@ -12,7 +12,9 @@ vector_norm, over ``dim`` (None: all entries):
 matrix_norm over the two axes ``dim`` (default the last two): 'fro' = sqrt(sum a_ij^2) (the
 vector 2-norm, same gradient rule at 0); ord = 1 / -1: max / min over columns of the column
 sums of |a|; inf / -inf: max / min over rows of the row sums of |a| (ties share the gradient).
-'nuc', 2 and -2 need singular values and are not provided.
+'nuc' (sum of the singular values), 2 (the largest) and -2 (the smallest) are computed from the
+SVD in :mod:`minigrad.ops.svd_norms`, which gives their gradients (U V^T, u_1 v_1^T, u_k v_k^T) and
+the rules at repeated and zero singular values.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import math
 from ..function import Op
 from .elementwise import Abs, PowScalar
 from .reductions import _axes, amax, amin, sum
+from .svd_norms import svd_matrix_norm
 
 __all__ = ["vector_norm", "matrix_norm", "norm"]
 
@@ -82,8 +85,8 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
-    """The matrix norm ``ord`` over the two axes ``dim``: 'fro', 1, -1, inf, -inf (see the module
-    docstring)."""
+    """The matrix norm ``ord`` over the two axes ``dim``: 'fro', 'nuc', 1, -1, 2, -2, inf, -inf (see
+    the module docstring), as ``torch.linalg.matrix_norm``; batched over the other axes."""
     A = _cast(A, dtype)
     if A.ndim < 2:
         raise RuntimeError(f"matrix_norm: needs at least 2 dimensions, got shape {tuple(A.shape)}")
@@ -95,24 +98,29 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     if ord == "fro":
         return vector_norm(A, 2, (d0, d1), keepdim)
     if ord in ("nuc", 2, -2):
-        raise NotImplementedError(f"matrix_norm: ord={ord!r} needs singular values, which minigrad does not compute")
+        return svd_matrix_norm(A, ord, d0, d1, keepdim)
     if ord in (1, -1):
         sums, over = sum(A.abs(), axis=d0, keepdims=True), d1
     elif ord in (math.inf, -math.inf):
         sums, over = sum(A.abs(), axis=d1, keepdims=True), d0
     else:
-        raise ValueError(f"matrix_norm: ord must be 'fro', 1, -1, inf or -inf, got {ord!r}")
+        raise ValueError(f"matrix_norm: ord must be 'fro', 'nuc', 1, -1, 2, -2, inf or -inf, got {ord!r}")
     out = (amax if ord > 0 else amin)(sums, over, True)
     return out if keepdim else out.squeeze((d0, d1))
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """``torch.norm``: p='fro' (or 2) is the 2-norm of the entries over ``dim`` (None: all); a
-    number p is :func:`vector_norm` of that order over ``dim``."""
+    number p is :func:`vector_norm` of that order over ``dim``; p='nuc' is the nuclear norm
+    (:func:`matrix_norm`) of a 2-D input, or over the pair of axes ``dim``."""
+    if p == "nuc":
+        if dim is None and input.ndim != 2:
+            raise RuntimeError(f"norm: p='nuc' needs a 2-D input or a pair of axes dim, got shape {tuple(input.shape)}")
+        return matrix_norm(input, "nuc", (0, 1) if dim is None else dim, keepdim, dtype=dtype)
     if p == "fro":
         p = 2
     if isinstance(p, str):
-        raise NotImplementedError(f"norm: p={p!r} is not provided (use 'fro' or a number)")
+        raise ValueError(f"norm: p must be 'fro', 'nuc' or a number, got {p!r}")
     return vector_norm(input, p, dim, keepdim, dtype=dtype)
 
 

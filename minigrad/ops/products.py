@@ -4,6 +4,8 @@ baddbmm kron tensordot einsum`` with PyTorch's signatures and shape rules.
 Each is a composition of differentiable ops, so its gradient (and second derivative) is the
 product rule of those ops: d(A B) = dA B + A dB.  Arguments are checked first, with PyTorch's
 rules (``dot`` takes two 1-D tensors, ``bmm`` two 3-D tensors with equal batch sizes, ...).
+All but ``outer`` and ``kron`` refuse operands of different dtypes as PyTorch does
+(:mod:`minigrad.ops.dtype_rules`); those two promote, as in PyTorch.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import operator
 from ..creation import eye
 from ..tensor import Tensor, as_constant_like
 from ._errors import ShapeError
+from .dtype_rules import require_same_dtype
 from .elementwise import where
 from .linalg import matmul
 from .reductions import sum as _sum
@@ -47,6 +50,7 @@ def dot(input, tensor):
     dz/da = g b, dz/db = g a."""
     a, b = _tensors("dot", input, tensor)
     _ndims("dot", (a, b), (1, 1))
+    require_same_dtype("dot", input=a, tensor=b)
     if a.shape != b.shape:
         raise ShapeError(f"dot: 1-D tensors must have the same size, got {a.shape[0]} and {b.shape[0]}")
     return matmul(a, b)
@@ -56,6 +60,7 @@ def mv(input, vec):
     """Matrix-vector product: z = A v, (n, m) x (m,) -> (n,).  dz/dA = g v^T, dz/dv = A^T g."""
     a, v = _tensors("mv", input, vec)
     _ndims("mv", (a, v), (2, 1))
+    require_same_dtype("mv", input=a, vec=v)
     if a.shape[1] != v.shape[0]:
         raise ShapeError(f"mv: shapes {a.shape} and {v.shape} do not align: {a.shape[1]} != {v.shape[0]}")
     return matmul(a, v)
@@ -66,6 +71,7 @@ def bmm(input, mat2):
     dA[b] = G[b] B[b]^T, dB[b] = A[b]^T G[b]."""
     a, b = _tensors("bmm", input, mat2)
     _ndims("bmm", (a, b), (3, 3))
+    require_same_dtype("bmm", input=a, mat2=b)
     if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
         raise ShapeError(f"bmm: shapes {a.shape} and {b.shape} do not fit: expected (B, n, m) and (B, m, p)")
     return matmul(a, b)
@@ -89,6 +95,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     With beta = 0 ``input`` is ignored (PyTorch's rule: NaN in it does not propagate; its gradient is 0)."""
     c, a, b = _tensors("addmm", input, mat1, mat2)
     _ndims("addmm", (a, b), (2, 2))
+    require_same_dtype("addmm", input=c, mat1=a, mat2=b)
     if a.shape[1] != b.shape[0]:
         raise ShapeError(f"addmm: shapes {a.shape} and {b.shape} do not align: {a.shape[1]} != {b.shape[0]}")
     return _scaled_sum("addmm", c, matmul(a, b), beta, alpha)
@@ -98,6 +105,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """Z = beta * input + alpha * bmm(batch1, batch2), input broadcastable to (B, n, p).
     With beta = 0 ``input`` is ignored."""
     c, a, b = _tensors("baddbmm", input, batch1, batch2)
+    require_same_dtype("baddbmm", input=c, batch1=a, batch2=b)
     return _scaled_sum("baddbmm", c, bmm(a, b), beta, alpha)
 
 
@@ -118,6 +126,7 @@ def tensordot(a, b, dims=2):
     (axes of a, axes of b).  Z = sum_k A[free_a, k] B[k, free_b], shape free_a + free_b; computed as
     one matmul of the permuted, reshaped operands."""
     a, b = _tensors("tensordot", a, b)
+    require_same_dtype("tensordot", a=a, b=b)
     if isinstance(dims, int) or (hasattr(dims, "__index__") and not isinstance(dims, (tuple, list))):
         n = operator.index(dims)
         if n < 0 or n > min(a.ndim, b.ndim):
@@ -159,6 +168,7 @@ def einsum(equation, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     ops = _tensors("einsum", *operands)
+    require_same_dtype("einsum", **{f"operand {i}": t for i, t in enumerate(ops)})
     inputs, output = _parse(equation, ops)
     terms = [_diagonal(t, letters) for t, letters in zip(ops, inputs)]
     sizes = _letter_sizes(terms, equation)

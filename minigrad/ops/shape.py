@@ -13,6 +13,7 @@ import operator
 from ..errors import AxisError
 from ..function import Op
 from ..tensor import Tensor
+from ..view_links import mark_multi_output
 
 __all__ = ["reshape", "permute", "transpose", "broadcast_to", "expand", "sum_to", "squeeze", "unsqueeze",
            "flatten", "concatenate", "cat", "stack", "split", "pad", "getitem", "normalize_axes"]
@@ -174,6 +175,8 @@ class GetItem(Op):
         self.key, self.in_shape, self.dev = key, a.shape, device
         if _copies(key):
             self.is_view = False  # integer-array or mask indexing copies: no shared version counter
+        elif _picks_one_element(key, a.ndim):  # a[i, j] would be NumPy's scalar (a copy); a[i, j, ...]
+            return device.getitem(a, (key if key.__class__ is tuple else (key,)) + (Ellipsis,))  # a 0-d view
         return device.getitem(a, key)
 
     def backward(self, g):
@@ -194,6 +197,13 @@ class IndexAdd(Op):
 
     def backward(self, g):
         return self.F.getitem(g, self.key, self.dev)
+
+
+def _picks_one_element(key, ndim):
+    """Whether ``key`` is one int per axis (NumPy returns a scalar, not a view, for it)."""
+    if key.__class__ is int:
+        return ndim == 1
+    return key.__class__ is tuple and len(key) == ndim and all(k.__class__ is int for k in key)
 
 
 def _device_kw(a):
@@ -451,6 +461,7 @@ def split(a, split_size_or_sections, axis=0, *, dim=None):
     for s in sizes:
         pieces.append(getitem(a, (slice(None),) * axis + (slice(start, start + s),)))
         start += s
+    mark_multi_output(pieces, "Split")  # PyTorch refuses in-place changes of them in the graph
     return pieces
 
 

@@ -69,11 +69,10 @@ class Linear(Module):
     def forward(self, x):
         """(m, in_features) -> (m, out_features).
 
-        An integer or bool input is an error, as in PyTorch (never silently turned into floats).
-        A floating input of another precision than the weight computes in the wider of the two
-        (float32 data meeting float64 weights gives float64): PyTorch raises there, but this is what
-        lets ``mg.gradcheck(lambda: loss(model(X), y), model.parameters())`` run a model on float32
-        data in float64."""
+        The input must have the weight's dtype, as in PyTorch: an integer or bool input, or float32
+        data meeting float64 weights, raises (convert first, ``x.to(dtype=...)``).  Only inside
+        ``mg.gradcheck(lambda: loss(model(X), y), model.parameters())``, which switches the
+        parameters to float64, does float32 data compute in float64 (see ``minigrad.ops.dtype_rules``)."""
         if isinstance(x, mg.Tensor) and x.array.dtype is not self.weight.array.dtype and not x.dtype.is_floating_point:
             raise TypeError(f"Linear: the input has dtype {x.dtype} but the weight has {self.weight.dtype}; an "
                             f"integer or bool input must be converted first (PyTorch raises here too), e.g. "

@@ -13,7 +13,7 @@ FLOORS = [
     ("devices, dtypes, modes", ["minigrad.device", "minigrad.dtypes", "minigrad.modes", "minigrad.errors",
                                 "minigrad.tracing"]),
     ("tensor", ["minigrad.tensor", "minigrad.promotion"]),
-    ("node contract", ["minigrad.function", "minigrad.function_support"]),
+    ("node contract", ["minigrad.function", "minigrad.function_support", "minigrad.view_links"]),
     ("ops", ["minigrad.ops"]),  # and minigrad.ops.*
     ("engine", ["minigrad.engine"]),
     ("Tensor methods", ["minigrad.tensor_methods", "minigrad.tensor_api", "minigrad.tensor_queries"]),

@@ -253,7 +253,7 @@ def _optimizer_after_data_idioms(device, fused):
     layer.weight.data.normal_(0, 0.02)
     layer.bias.data.fill_(0.5)
     w_array = layer.weight.array
-    x = mg.tensor(START, device=device)
+    x = mg.tensor(START, dtype=mg.float32, device=device)  # the layer's dtype: linear refuses mixed dtypes
     w0 = layer.weight.numpy().astype(np.float64)
     layer(x).sum().backward()
     # d/dW sum(x W^T + b) = column sums of x for every output row; d/db = batch size
@@ -263,7 +263,8 @@ def _optimizer_after_data_idioms(device, fused):
     assert layer.weight.array is w_array  # updated in place, the same storage
     np.testing.assert_allclose(layer.weight.numpy(), w0 - 0.1 * grad_w, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(layer.bias.numpy(), 0.5 - 0.1 * 2.0, rtol=1e-6)
-    layer.weight.data = mg.tensor(np.ones((2, 3)), device=device)  # the optimizer holds the same Parameter
+    # the optimizer holds the same Parameter; float32 like x (linear refuses mixed dtypes, as PyTorch)
+    layer.weight.data = mg.tensor(np.ones((2, 3), dtype=np.float32), device=device)
     opt.zero_grad()
     layer(x).sum().backward()
     opt.step()

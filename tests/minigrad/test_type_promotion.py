@@ -125,14 +125,14 @@ def test_mixed_dtype_values_match_a_float64_reference(device):
 def test_gradients_come_back_in_each_inputs_dtype(device):
     x = mg.tensor([1.0, 2.0, 3.0], device=device, requires_grad=True)                   # float32
     s = mg.tensor(0.5, dtype=mg.float64, device=device, requires_grad=True)             # 0-d float64
-    w = mg.tensor([[1.0], [2.0], [3.0]], dtype=mg.float64, device=device, requires_grad=True)
-    y = (x * s) @ w  # x * s is float32 (the 0-d tensor does not up-cast); @ float64 gives float64
-    assert y.dtype == "float64"
+    w = mg.tensor([1.0, 2.0, 3.0], dtype=mg.float64, device=device, requires_grad=True)
+    y = (x * s) * w  # x * s is float32 (the 0-d tensor does not up-cast); * float64 gives float64
+    assert y.dtype == "float64"  # (matmul would refuse float32 @ float64, as PyTorch does)
     y.sum().backward()
     assert (x.grad.dtype, s.grad.dtype, w.grad.dtype) == ("float32", "float64", "float64")
     np.testing.assert_allclose(x.grad.numpy(), 0.5 * np.array([1.0, 2.0, 3.0]), rtol=1e-6)
     np.testing.assert_allclose(s.grad.numpy(), 1.0 + 4.0 + 9.0, rtol=1e-6)
-    np.testing.assert_allclose(w.grad.numpy(), [[0.5], [1.0], [1.5]], rtol=1e-6)
+    np.testing.assert_allclose(w.grad.numpy(), [0.5, 1.0, 1.5], rtol=1e-6)
 
 
 def test_second_order_through_a_promotion(device):

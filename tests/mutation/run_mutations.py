@@ -109,6 +109,11 @@ SWAPPABLE.append(LX.Solve)
 BROADCASTING.append(LX.Solve)
 SWAPPABLE += _OPSA_BINARY  # opsA
 BROADCASTING += _OPSA_BINARY  # opsA
+from minigrad.ops import svd_norms as SVN  # noqa: E402  (views14: matrix_norm 'nuc', 2, -2; first order only)
+ROWS[SVN.SVDVals] = ["norm-matrix_norm-nuc", "norm-matrix_norm-2", "norm-matrix_norm--2", "norm-norm-nuc"]
+NO_DETACH.append(SVN.SVDVals)  # no second-order check runs for it (not provided): detach is equivalent
+from minigrad.ops import views as VW  # noqa: E402  (views14: diagonal as a strided view op)
+ROWS[VW.Diagonal] = ["diagonal", "trace", "diag"]
 
 
 # ----- mutations: context managers that patch one thing and restore it --------------------------

@@ -290,4 +290,5 @@ from op_specs_shape_index import SPECS_SHAPE_INDEX  # noqa: E402  (reductions, s
 SPECS += SPECS_SHAPE_INDEX
 SPECS += __import__("op_specs_products_conv").ROWS  # products, linear algebra, convolution, pooling
 SPECS += __import__("op_specs_math").build_specs()  # issue 14: elementwise math and activations (opsA)
+SPECS += __import__("op_specs_views14").ROWS  # issue 14 (views14): t, select; matrix_norm 'nuc', 2, -2
 SPECS_BY_ID = {s.id: s for s in SPECS}
