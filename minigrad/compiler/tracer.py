@@ -129,14 +129,16 @@ class Tracer:
                 instr.writes = [args[0]._slot]
             self.instrs.append(instr)
             return None
-        multi = result.__class__ is tuple or result.__class__ is list
+        multi = isinstance(result, (tuple, list))  # a namedtuple too (np.linalg.svd's SVDResult)
         made = self._results(instr, list(result) if multi else [result], pargs, args)
         if made is None:
             return result
         if instr.outs:
             instr.multi = multi
             self.instrs.append(instr)
-        return result.__class__(made) if multi else made[0]
+        if not multi:
+            return made[0]
+        return result.__class__(*made) if hasattr(result, "_fields") else result.__class__(made)
 
     def _results(self, instr, results, pargs, args):
         """Each result as the traced view of a new value (a view of an input's value where it shares
