@@ -184,7 +184,8 @@ def main(argv=None):
         yb = mg.tensor(rng.integers(0, sizes[-1], batch))
         net, peak = replay_allocations(step, xb, yb)
         print(f"allocations per replay, {'-'.join(map(str, sizes))} batch {batch}: {net / 20:.0f} bytes net per "
-              f"replay (target 0), peak {peak} bytes above the start over 20 replays "
+              f"replay (target 0; the gradients' array the last replay left in .grad counts here), peak {peak} "
+              f"bytes above the start over 20 replays "
               f"(planned buffers: {step.programs()[0].buffer_bytes} bytes)")
         print(f"  still new arrays on each replay: {', '.join(step.programs()[0].allocating)}")
 

@@ -353,7 +353,8 @@ class Function:
             fn._in_nodes = tuple([t._node for t in inputs])
         if fn.is_view and is_view_of(out, args[0]):
             result._vc = inputs[0]._vc
-            link_view(result, None, None, False)  # listed with its base's storage (minigrad/view_links.py)
+            if inputs[0]._node is not None:  # a leaf base (a parameter) is never changed in place in the graph
+                link_view(result, None, None, False)  # listed with its base's storage (minigrad/view_links.py)
         fn._out_vc = result._vc
         if fn._saved:
             fn._saved = _resolve_saved(fn._saved, inputs, out, result)
