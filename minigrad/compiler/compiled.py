@@ -149,6 +149,7 @@ class CompiledFunction:
             return result
         returned = _as_returned(result)  # what a replay returns: copies that do not require grad
         if entry.first is None:
+            tracer.lighten()
             entry.first = tracer
             return returned
         differs = same_program(entry.first, tracer)

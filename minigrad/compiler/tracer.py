@@ -167,6 +167,14 @@ class Tracer:
             instr.kind = "view" if all(self.values[i].kind == "view" for i in instr.outs) else "compute"
         return made
 
+    def lighten(self):
+        """Drop the arrays the comparison with the next trace does not need (every computed value's:
+        only its shape and dtype are compared), so a traced call kept for that holds little memory."""
+        for v in self.values:
+            if v.kind in ("temp", "view", "own"):
+                v.array = _Shape(v.array.shape, v.array.dtype)
+        self._keep, self._made, self._ext = [], {}, {}
+
     def _root(self, vid):
         v = self.values[vid]
         while v.kind == "view" and v.base is not None:
@@ -266,6 +274,15 @@ class Tracer:
         self._ext.clear()
         remove_hooks()
         return False
+
+
+class _Shape:
+    """What is kept of a computed value once its trace is only there to be compared."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, shape, dtype):
+        self.shape, self.dtype = shape, dtype
 
 
 def _call_site():
