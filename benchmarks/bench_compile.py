@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
+import sys
 import statistics
 import time
 import tracemalloc
@@ -30,6 +32,9 @@ import numpy as np
 import minigrad as mg
 import nn
 import optim
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the epoch benchmark beside this file
+from bench_mlp_epoch import NumpyMLP  # noqa: E402
 
 SIZES = (8, 8, 8, 4)
 BATCH = 16
@@ -99,23 +104,7 @@ class NumpyStep:
         self._adam(grads)
         return loss
 
-    def _adam(self, grads, beta1=0.9, beta2=0.999, eps=1e-8, lr=1e-3):
-        self.t += 1
-        bc1, bc2 = 1 - beta1 ** self.t, 1 - beta2 ** self.t
-        lr_t, eps_hat = lr * np.sqrt(bc2) / bc1, eps * np.sqrt(bc2)
-        for p, g, m, v, t in zip(self.p, grads, self.m, self.v, self.tmp):
-            np.multiply(m, beta1, out=m)
-            np.multiply(g, 1 - beta1, out=t)
-            np.add(m, t, out=m)
-            np.multiply(v, beta2, out=v)
-            np.multiply(g, g, out=t)
-            np.multiply(t, 1 - beta2, out=t)
-            np.add(v, t, out=v)
-            np.sqrt(v, out=t)
-            np.add(t, float(eps_hat), out=t)
-            np.divide(m, t, out=t)
-            np.multiply(t, float(lr_t), out=t)
-            np.subtract(p, t, out=p)
+    _adam = NumpyMLP.adam  # the same update as the epoch benchmark's NumPy side (lr 1e-3)
 
 
 def time_sides(sides, args_of, n, rounds, clock):

@@ -63,30 +63,18 @@ def _reading(name):
     return original, method
 
 
-def _creating(name):
+def _recording(name, only_traced):
+    """NumPy's ``name`` as the tracer records it (``only_traced``: only when an argument is traced)."""
     original = getattr(np, name)
 
-    def create(*args, **kwargs):
+    def record(*args, **kwargs):
         tracer = TRACING.tracer
-        if tracer is None or tracer.paused:
+        if tracer is None or tracer.paused or (only_traced and not _holds_traced(args)):
             return original(*args, **kwargs)
         return tracer.record(original, args, kwargs)
 
-    create.__name__ = name
-    return original, create
-
-
-def _converting(name):
-    original = getattr(np, name)
-
-    def convert(*args, **kwargs):
-        tracer = TRACING.tracer
-        if tracer is None or tracer.paused or not _holds_traced(args):
-            return original(*args, **kwargs)
-        return tracer.record(original, args, kwargs)
-
-    convert.__name__ = name
-    return original, convert
+    record.__name__ = name
+    return original, record
 
 
 def _holds_traced(x):
@@ -126,10 +114,10 @@ def install_hooks():
             setattr(Tensor, name, hooked)
         engine._accumulate = _accumulate_hook
         for name in _CREATORS:
-            saved["np." + name], hooked = _creating(name)
+            saved["np." + name], hooked = _recording(name, only_traced=False)
             setattr(np, name, hooked)
         for name in _CONVERTERS:
-            saved["np." + name], hooked = _converting(name)
+            saved["np." + name], hooked = _recording(name, only_traced=True)
             setattr(np, name, hooked)
     _HOOKS["depth"] += 1
 

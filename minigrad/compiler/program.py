@@ -21,7 +21,7 @@ import numpy as np
 from ..tensor import Tensor
 from .traced import TracedArray
 from .gradients import GradArena, accumulate_input_grad, grad_landing
-from .records import ArgTensor, CompileError, Ref, TensorRef, data_of, raw_data
+from .records import ArgTensor, CompileError, Ref, TensorRef, collect_refs, data_of, raw_data
 
 __all__ = ["Program", "build", "same_program"]
 
@@ -161,7 +161,7 @@ def build(tracer, out_template, n_args):
     returned Tensor replaced by a reference to its value."""
     values = tracer.values
     out_ids = []
-    _collect_refs(out_template, out_ids)
+    collect_refs(out_template, out_ids)
     instrs = [tracer.instrs[i] for i in _live_instructions(tracer.instrs, values, out_ids)]
     emit = _Emitter(values, _last_uses(values, instrs, out_ids), _gradient_arenas(values, instrs),
                     _constants(values, instrs))
@@ -429,17 +429,6 @@ def out_template(result, tracer):
     if cls is dict:
         return {k: out_template(a, tracer) for k, a in result.items()}
     return result
-
-
-def _collect_refs(x, found):
-    if isinstance(x, Ref):
-        found.append(x.id)
-    elif x.__class__ in (tuple, list):
-        for a in x:
-            _collect_refs(a, found)
-    elif x.__class__ is dict:
-        for a in x.values():
-            _collect_refs(a, found)
 
 
 def _resolve(x, fixed):

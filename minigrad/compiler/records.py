@@ -98,23 +98,24 @@ class Instr:
     def refs(self):
         """The ids of every value in the arguments (read or written)."""
         found = []
-        _collect(self.args, found)
-        _collect(self.kwargs, found)
+        collect_refs(self.args, found)
+        collect_refs(self.kwargs, found)
         return found
 
     def describe(self):
         return getattr(self.call, "__qualname__", None) or getattr(self.call, "__name__", repr(self.call))
 
 
-def _collect(x, found):
+def collect_refs(x, found):
+    """Append to ``found`` the id of every value referred to in ``x`` (arguments, nested)."""
     if isinstance(x, Ref):
         found.append(x.id)
     elif x.__class__ in (tuple, list):
         for a in x:
-            _collect(a, found)
+            collect_refs(a, found)
     elif x.__class__ is dict:
         for a in x.values():
-            _collect(a, found)
+            collect_refs(a, found)
 
 
 def raw_data(t):

@@ -94,3 +94,24 @@ def test_adam_step_bench_runs_and_agrees(capsys):
     out = capsys.readouterr().out
     diff = float(out.split("max |optim - numpy| after 3 steps:")[1].split()[0])
     assert diff < 1e-6
+
+
+def test_compile_benchmark_runs_and_a_warm_replay_keeps_no_array_memory(capsys):
+    bench = _load("bench_compile")
+    bench.main(["--rounds", "1", "--calls", "3"])
+    out = capsys.readouterr().out
+    assert "compiled, Adam(fused=True)" in out and "allocations per replay, 8-8-8-4" in out
+    step = bench.make_step(fused=True)
+    x, y = bench.mg.randn(16, 8), bench.mg.randint(0, 4, (16,))
+    net, _ = bench.replay_allocations(step, x, y, calls=10)
+    assert net <= 4 * 4 * (8 * 8 + 8 + 8 * 8 + 8 + 8 * 4 + 4)  # at most the gradients' one float32 array
+
+
+def test_fusion_benchmark_designs_do_the_reference_update():
+    bench = _load("bench_fusion")
+    ref, threaded = bench.NumpyReference(), bench.ThreadedFlat()
+    for _ in range(3):
+        ref()
+        threaded()
+    assert np.array_equal(ref.p, threaded.p) and np.array_equal(ref.v, threaded.v)
+    assert not np.array_equal(ref.p, bench.NumpyReference().p)  # the steps did move the parameters
