@@ -35,8 +35,9 @@ def accumulate_grad(leaf, w, own, traced=None, restore=None):
 
 def accumulate_input_grad(leaf, w):
     """``accumulate_grad`` for an input of the step: a new array each call, since the caller may
-    keep the gradients of earlier inputs."""
+    keep the gradients of earlier inputs.  Returns the leaf's gradient array."""
     ENGINE_ACCUMULATE(leaf, np.array(w, copy=True), _held(), False)
+    return data_of(leaf.grad)
 
 
 def _held():
@@ -77,17 +78,18 @@ def grad_landing(leaf, arena, index):
     copyto, add = np.copyto, np.add
 
     def land(w):
+        """Returns the leaf's gradient array, which later operations of the replay read."""
         g = leaf.grad
         if g is None:
             view = arena.view(index)
             copyto(view, w)
             leaf.grad = Tensor._make(view, device, False, None)
-            return
+            return view
         data = data_of(g)
         if not g._rg and data.shape == w.shape and data.dtype == w.dtype and data.flags.writeable:
             add(data, w, out=data)
             g._vc[0] += 1
-            return
-        accumulate_input_grad(leaf, w)
+            return data
+        return accumulate_input_grad(leaf, w)
 
     return land

@@ -11,6 +11,8 @@ thread; elsewhere they call what they replaced):
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from .. import engine
@@ -95,6 +97,7 @@ _CREATORS = ("zeros", "ones", "empty", "full", "arange", "eye", "identity", "lin
              "zeros_like", "ones_like", "empty_like", "full_like")
 _READERS = ("item", "numpy", "tolist", "__array__")
 _HOOKS = {"depth": 0, "saved": {}}
+_LOCK = threading.Lock()
 
 
 def _accumulate_hook(leaf, g, passed, create_graph):
@@ -105,6 +108,18 @@ def _accumulate_hook(leaf, g, passed, create_graph):
 
 
 def install_hooks():
+    """Put the hooks in (the first of overlapping traces, in any threads, does it)."""
+    with _LOCK:
+        _install()
+
+
+def remove_hooks():
+    """Take the hooks out (the last of overlapping traces does it)."""
+    with _LOCK:
+        _remove()
+
+
+def _install():
     if _HOOKS["depth"] == 0:
         saved = _HOOKS["saved"]
         saved[DATA_SLOT] = Tensor.__dict__[DATA_SLOT]
@@ -122,7 +137,7 @@ def install_hooks():
     _HOOKS["depth"] += 1
 
 
-def remove_hooks():
+def _remove():
     _HOOKS["depth"] -= 1
     if _HOOKS["depth"] == 0:
         saved = _HOOKS["saved"]

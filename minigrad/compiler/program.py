@@ -21,7 +21,7 @@ import numpy as np
 from ..tensor import Tensor
 from .traced import TracedArray
 from .gradients import GradArena, accumulate_input_grad, grad_landing
-from .records import ArgTensor, CompileError, Ref, TensorRef, collect_refs, data_of, raw_data
+from .records import ArgTensor, Ref, TensorRef, collect_refs, data_of, raw_data
 
 __all__ = ["Program", "build", "same_program"]
 
@@ -222,7 +222,7 @@ class _Emitter:
         for v in values:
             if v.kind == "arg":
                 self.names[v.id] = f"a{v.index}"
-            elif v.kind in ("ext", "own"):
+            elif v.kind == "ext":
                 self.names[v.id] = f"k{v.id}"
                 self.ns[self.names[v.id]] = self.fixed[v.id] = v.array
         for arena in {id(a): a for a, _ in arenas.values()}.values():  # each replay: new gradient arrays
@@ -250,7 +250,10 @@ class _Emitter:
         parts += [f"{k}={_render(a, self.names, self.consts)}" for k, a in kwargs.items()]
         parts += [out_kw] if out_kw else []
         expr = f"{self.consts.name(call, 'f')}({', '.join(parts)})"
-        if plan is not None or not ins.outs:
+        if ins.kind == "acc":  # the leaf's gradient array, for any later operation that reads it
+            self.names[ins.args[2].id] = f"t{ins.args[2].id}"
+            self.lines.append(f"t{ins.args[2].id} = {expr}")
+        elif plan is not None or not ins.outs:
             self.lines.append(expr)
         else:
             self._assign(ins, expr)
@@ -314,10 +317,10 @@ def _constants(values, instrs):
 
 
 def _gradient_arenas(values, instrs):
-    """One :class:`~minigrad.compiler.tracer.GradArena` per dtype for the leaves whose gradients
+    """One :class:`~minigrad.compiler.gradients.GradArena` per dtype for the leaves whose gradients
     the step makes, the leaves in the order of their arrays in memory; returns {id(acc instruction):
-    (arena, index)}.  The buffer the traced call used for a leaf's gradient is not used by the
-    replay, so no other operation may read it there."""
+    (arena, index)}.  (The buffer the traced call used for a leaf's gradient is not used by the
+    replay: an operation that reads the gradient reads what the landing returned.)"""
     groups, where = {}, {}
     for ins in instrs:
         if ins.kind == "acc" and ins.args[0].__class__ is not ArgTensor:  # an input's gradient: apart
@@ -325,11 +328,6 @@ def _gradient_arenas(values, instrs):
             data = raw_data(leaf)
             address = data.__array_interface__["data"][0] if isinstance(data, np.ndarray) else 0
             groups.setdefault(values[own.id].array.dtype.str, []).append((address, id(ins), values[own.id]))
-    for ins in instrs:
-        if ins.kind != "acc" and any(values[r].kind == "own" for r in ins.refs()):
-            raise CompileError(
-                f"compile: {ins.describe()} reads a gradient that backward made in the step; read gradients in "
-                "the optimizer, in a function marked minigrad.tracing.replayed_whole, or after the step")
     for items in groups.values():
         items.sort(key=lambda item: item[0])
         arena = GradArena(items[0][2].array.dtype, [v.array.shape for _, _, v in items])

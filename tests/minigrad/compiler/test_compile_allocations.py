@@ -103,7 +103,7 @@ def test_the_measurement_sees_an_array_a_line_makes():
 def test_a_replay_makes_no_array_beyond_the_gradients_the_gather_and_the_returned_loss():
     step, x, y = _compiled_mlp_step()
     found = allocations_per_line(step, x, y)
-    assert any(b > 0 and line.startswith("land_") for line, b in found)  # the gradients' one array is seen
+    assert any(b > 0 and "land_" in line for line, b in found)  # the gradients' one array is seen
     making = [(line, b) for line, b in found
               if b > 0 and not line.startswith("return") and not any(e in line for e in EXPECTED)]
     assert not making, "replay lines that allocate array memory:\n" + "\n".join(f"{b:8d}  {line}"

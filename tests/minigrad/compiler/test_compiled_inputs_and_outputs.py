@@ -115,3 +115,33 @@ def test_a_tensor_given_by_keyword_is_refused_with_its_name():
     step = mg.compile(lambda x, scale=None: (x * scale).sum())
     with pytest.raises(TypeError, match="positionally.*'scale'.*shape \\(3,\\)"):
         step(mg.ones(3), scale=mg.ones(3))
+
+
+def test_steps_traced_in_two_threads_at_once_each_equal_eager():
+    import threading
+
+    def train(compiled, results, key):
+        mg.manual_seed(0)
+        model = _model()
+
+        def step(x):
+            model.zero_grad()
+            loss = (model(x) ** 2).mean()
+            loss.backward()
+            with mg.no_grad():
+                for p in model.parameters():
+                    p.sub_(0.1 * p.grad)
+            return loss
+
+        run = mg.compile(step) if compiled else step
+        rng = np.random.default_rng(4)
+        results[key] = [run(mg.tensor(rng.standard_normal((6, 4)))).item() for _ in range(8)]
+
+    results = {}
+    train(False, results, "eager")
+    threads = [threading.Thread(target=train, args=(True, results, k)) for k in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results["a"] == results["eager"] and results["b"] == results["eager"]
