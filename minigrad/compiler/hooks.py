@@ -3,7 +3,8 @@ thread; elsewhere they call what they replaced):
 
 * ``Tensor``'s array slot is read through a descriptor that hands out TracedArray views of plain
   arrays (and puts them back in the tensor until the end);
-* the engine's ``_accumulate`` goes through the tracer (a leaf's gradient is one instruction);
+* the engine's ``_accumulate`` goes through the tracer (a leaf's gradient is one instruction),
+  and the step's own assignments to ``.grad`` (``w.grad = None``) are recorded;
 * NumPy's creators (``zeros``, ``arange``, ``..._like`` ...) and conversions (``array``,
   ``asarray`` ...) make recorded arrays;
 * the Tensor methods that copy values out to Python (``item``, ``numpy``, ``tolist``) report a
@@ -45,6 +46,29 @@ class _TracingData:
 
     def __set__(self, obj, value):
         self.member.__set__(obj, value)
+
+
+class _TracingGrad:
+    """Tensor's ``grad`` slot while a step is traced: an assignment made by the step itself
+    (``w.grad = None`` in a hand-written loop) is recorded, so every replay makes it again."""
+
+    def __init__(self, member):
+        self.member = member
+
+    def __get__(self, obj, cls=None):
+        return self if obj is None else self.member.__get__(obj, cls)
+
+    def __set__(self, obj, value):
+        tracer = TRACING.tracer
+        if tracer is None or tracer.paused or id(obj) not in tracer.outside:
+            self.member.__set__(obj, value)  # (a tensor made in the step: nothing to replay)
+        else:
+            tracer.call_whole(set_grad, (obj, value), {})
+
+
+def set_grad(tensor, value):
+    """``tensor.grad = value``, as a replayed call."""
+    tensor.grad = value
 
 
 def _reading(name):
@@ -124,6 +148,8 @@ def _install():
         saved = _HOOKS["saved"]
         saved[DATA_SLOT] = Tensor.__dict__[DATA_SLOT]
         setattr(Tensor, DATA_SLOT, _TracingData(saved[DATA_SLOT]))
+        saved["grad"] = Tensor.__dict__["grad"]
+        setattr(Tensor, "grad", _TracingGrad(saved["grad"]))
         for name in _READERS:
             saved[name], hooked = _reading(name)
             setattr(Tensor, name, hooked)
@@ -142,6 +168,7 @@ def _remove():
     if _HOOKS["depth"] == 0:
         saved = _HOOKS["saved"]
         setattr(Tensor, DATA_SLOT, saved.pop(DATA_SLOT))
+        setattr(Tensor, "grad", saved.pop("grad"))
         for name in _READERS:
             setattr(Tensor, name, saved.pop(name))
         engine._accumulate = ENGINE_ACCUMULATE

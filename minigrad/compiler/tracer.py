@@ -49,6 +49,7 @@ class Tracer:
         self._restore = []      # (tensor, plain array, traced view): put back at the end
         self._keep = []         # objects whose ids are keys above: kept alive until the end
         self._args = {}         # id(input Tensor) -> its index
+        self.outside = {}       # id -> a tensor that exists outside the step (a parameter, a buffer)
 
     # ----- values -----------------------------------------------------------------------
     def _new(self, kind, array, base=None, producer=None):
@@ -79,6 +80,7 @@ class Tracer:
             v, t = self._new("ext", a)
             v.tensor = tensor
             self._ext[id(a)] = t
+        self.outside[id(tensor)] = tensor
         set_raw_data(tensor, t)
         self._restore.append((tensor, a, t))
         return t
@@ -173,7 +175,7 @@ class Tracer:
         for v in self.values:
             if v.kind in ("temp", "view", "own"):
                 v.array = _Shape(v.array.shape, v.array.dtype)
-        self._keep, self._made, self._ext = [], {}, {}
+        self._keep, self._made, self._ext, self.outside = [], {}, {}, {}
 
     def _root(self, vid):
         v = self.values[vid]

@@ -145,3 +145,28 @@ def test_steps_traced_in_two_threads_at_once_each_equal_eager():
     for t in threads:
         t.join()
     assert results["a"] == results["eager"] and results["b"] == results["eager"]
+
+
+def test_a_hand_written_loop_that_clears_grad_by_assignment_equals_eager():
+    """``w.grad = None`` inside the step is replayed (else each replay would add to the last gradient)."""
+    results = {}
+    for compiled in (False, True):
+        rng = np.random.default_rng(5)
+        w = mg.tensor(rng.standard_normal((4, 3)), requires_grad=True)
+        b = mg.zeros(3, dtype=mg.float64, requires_grad=True)
+
+        def step(x):
+            loss = ((x @ w + b) ** 2).mean()
+            loss.backward()
+            with mg.no_grad():
+                w.sub_(0.05 * w.grad)
+                b.sub_(0.05 * b.grad)
+            w.grad = None
+            b.grad = None
+            return loss
+
+        run = mg.compile(step) if compiled else step
+        results[compiled] = [run(mg.tensor(rng.standard_normal((5, 4)))).item() for _ in range(6)]
+        results[compiled].append(w.numpy().copy())
+    assert results[True][:-1] == results[False][:-1]
+    assert np.array_equal(results[True][-1], results[False][-1])
