@@ -146,14 +146,17 @@ class Tracer:
         """Each result as the traced view of a new value (a view of an input's value where it shares
         its memory), or the traced input itself when NumPy returned it; None after a value read."""
         made = []
+        if any(isinstance(r, np.generic) for r in results):  # NumPy's scalars as 0-d arrays
+            instr.scalar = True
+            results = [np.asarray(r) if isinstance(r, np.generic) else r for r in results]
+        # an input NumPy handed back is that input itself -- unless other results are new: then every
+        # result is a value of the instruction (a returned input as a view of it), so one call makes all
+        every_input = all(_same_input(r, pargs, args) is not None for r in results if isinstance(r, _ndarray))
         for r in results:
-            if isinstance(r, np.generic):
-                r = np.asarray(r)
-                instr.scalar = True
             if not isinstance(r, _ndarray):
                 self.value_read(f"{instr.describe()} (it returns a Python {type(r).__name__})", None)
                 return None
-            same = _same_input(r, pargs, args)
+            same = _same_input(r, pargs, args) if every_input else None
             if same is not None:
                 made.append(same)
                 continue
@@ -162,9 +165,6 @@ class Tracer:
             v, t = self._new(kind, r, base=None if base is None else self._root(base), producer=len(self.instrs))
             instr.outs.append(v.id)
             made.append(t)
-        if instr.outs and len(instr.outs) < len(made):
-            raise CompileError(f"compile: {instr.describe()} returned some of its inputs and some new arrays; "
-                               "the tracer cannot record that")
         if instr.outs:
             instr.kind = "view" if all(self.values[i].kind == "view" for i in instr.outs) else "compute"
         return made

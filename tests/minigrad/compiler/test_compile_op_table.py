@@ -28,11 +28,9 @@ REPLAYS = 3
 
 # row id -> (what the CompileError says, why the row cannot be compiled yet): refused clearly
 NOT_COMPILED = {
-    "pow-tensor": ("broadcast_arrays returned some of its inputs", "Pow._log_special's xp.broadcast_arrays(a, b)"),
     "prod": ("bool()", "CumProd.forward: bool(xp.any(abs(a) < NEAR_ZERO)) picks the zero-safe path by value"),
     "cumprod": ("bool()", "CumProd.forward, as prod"),
     "scatter_reduce-prod": ("bool()", "CumProd.forward, as prod"),
-    "unbind": ("float()", "IndexAdd.forward writes a 0-d traced gradient into xp.zeros(...) with __setitem__"),
     "masked_scatter": ("int()", "how many source elements it takes is the mask's count: a shape read from values"),
     "repeat_interleave": ("int()", "with a tensor of repeats, the output's length is read from their values"),
 }
