@@ -30,11 +30,17 @@ def test_the_module_functions_default_to_no_prefix_detached_and_strict():
     np.testing.assert_array_equal(model.w.numpy(), [1.0, 2.0])
 
 
-def test_none_children_are_skipped_and_cycles_are_walked_once():
+def test_none_children_are_skipped():
+    outer = Holder()
+    outer.add_module("empty", None)
+    outer.add_module("inner", Holder())
+    assert list(outer.state_dict()) == ["w", "count", "inner.w", "inner.count"]
+
+
+def test_a_cycle_of_modules_is_walked_once():
     outer, inner = Holder(), Holder()
     outer.add_module("inner", inner)
-    outer.add_module("empty", None)
-    inner.add_module("back", outer)  # a cycle: outer -> inner -> outer
+    inner.add_module("back", outer)  # outer -> inner -> outer
     assert list(outer.state_dict()) == ["w", "count", "inner.w", "inner.count"]
 
 
