@@ -32,7 +32,8 @@ BAD = [
     (O.NAdam, dict(lr=-1.0), "NAdam: invalid lr -1.0; expected a finite number >= 0"),
     (O.RAdam, dict(decoupled_weight_decay=1), "RAdam: decoupled_weight_decay must be True or False, got 1"),
     (O.RAdam, dict(weight_decay=-1.0), "RAdam: invalid weight_decay -1.0; expected a finite number >= 0"),
-]
+] + [(cls, dict(betas=(0.9,)), f"{cls.__name__}: betas must be a pair (beta1, beta2), got (0.9,)")
+     for cls in (O.Adamax, O.NAdam, O.RAdam)]
 
 
 @pytest.mark.parametrize("cls, kw, message", BAD, ids=[m.split(";")[0] for _, _, m in BAD])
