@@ -29,7 +29,8 @@ def test_sub_with_alpha_div_fill_and_zero_in_place(device):
 
 
 @pytest.mark.parametrize("method, args, want", [
-    ("sub_", (2.0,), lambda a, b: a - b), ("div_", (2.0,), lambda a, b: a / b), ("fill_", (2.0,), lambda a, b: 0 * a + b)])
+    ("sub_", (2.0,), lambda a, b: a - b), ("div_", (2.0,), lambda a, b: a / b),
+    ("fill_", (2.0,), lambda a, b: 0 * a + b)])
 def test_a_constant_changed_in_place_by_a_tensor_that_needs_grad_is_in_the_graph(method, args, want):
     t = mg.tensor(A, dtype="float64")
     other = mg.tensor(args[0], dtype="float64", requires_grad=True)

@@ -56,7 +56,8 @@ def test_nested_states_name_their_path():
     sd["_schedulers"][1]["gamma"] = "x"
     with pytest.raises(ValueError) as info:
         sched.load_state_dict(sd)
-    assert str(info.value) == "SequentialLR.load_state_dict: state_dict['_schedulers'][1]['gamma'] must be a number, got 'x'"
+    assert str(info.value) == ("SequentialLR.load_state_dict: state_dict['_schedulers'][1]['gamma'] must be a number, "
+                               "got 'x'")
     sd["_schedulers"][1] = [0.9]
     with pytest.raises(ValueError) as info:
         sched.load_state_dict(sd)
