@@ -131,8 +131,11 @@ class CompiledFunction:
         return self._trace(entry, args, kwargs)
 
     def _trace(self, entry, args, kwargs):
-        if any(a._device.type != "cpu" for a in args if isinstance(a, Tensor)):
-            return self._give_up(entry, args, kwargs, "the compiled mode runs on the 'cpu' device (NumPy) only")
+        elsewhere = [f"{tuple(a.shape)} on '{a._device}'" for a in args
+                     if isinstance(a, Tensor) and a._device.type != "cpu"]
+        if elsewhere:
+            return self._give_up(entry, args, kwargs, "the compiled mode runs on the 'cpu' device (NumPy) only; got "
+                                 f"input tensors {', '.join(elsewhere)}")
         tracer = Tracer(self.fallback)
         self.stats.traces += 1
         with tracer:

@@ -201,17 +201,16 @@ class Trainer:
 
     def _train_step(self, xb, yb, epoch, step):
         x, y = to_tensor(xb, self.device, self.float_dtype), to_tensor(yb, self.device, self.float_dtype)
-        if self._compiled is not None and not is_anomaly_enabled():  # anomaly mode checks each op: eager
+        compiled = self._compiled is not None and not is_anomaly_enabled()  # anomaly mode checks each op
+        if compiled:
             loss, out = self._compiled(x, y)  # forward, loss and backward replayed; checks and step below
-            value = loss_value(loss)
-            if not math.isfinite(value):
-                return self._skip_or_raise(self._nonfinite(value, epoch, step), len(x))
         else:
             out = self.model(x)
             loss = self.loss_fn(out, y)
-            value = loss_value(loss)
-            if not math.isfinite(value):
-                return self._skip_or_raise(self._nonfinite(value, epoch, step), len(x))
+        value = loss_value(loss)
+        if not math.isfinite(value):
+            return self._skip_or_raise(self._nonfinite(value, epoch, step), len(x))
+        if not compiled:
             self.optimizer.zero_grad()
             try:
                 loss.backward()

@@ -170,3 +170,15 @@ def test_a_hand_written_loop_that_clears_grad_by_assignment_equals_eager():
         results[compiled].append(w.numpy().copy())
     assert results[True][:-1] == results[False][:-1]
     assert np.array_equal(results[True][-1], results[False][-1])
+
+
+def test_a_step_on_another_device_is_refused_naming_it_or_runs_eagerly():
+    import pytest
+
+    x = mg.tensor([1.0, 2.0, 3.0], device="strict")
+    with pytest.raises(mg.CompileError, match=r"'cpu' device.*\(3,\) on 'strict"):
+        mg.compile(lambda t: (t * 2.0).sum())(x)
+    step = mg.compile(lambda t: (t * 2.0).sum(), fallback="eager")
+    with pytest.warns(RuntimeWarning, match="runs eagerly"):
+        first = step(x)
+    assert [first.item(), step(x).item()] == [12.0, 12.0] and step.stats.eager_calls == 2
