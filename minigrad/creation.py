@@ -284,7 +284,8 @@ def normal(*args, mean=0.0, std=1.0, size=None, dtype=None, device=None, generat
     Forms: ``normal(mean, std, size)`` / ``normal(mean, std, size=...)`` with numbers;
     ``normal(mean, std)`` with a Tensor ``mean`` and/or ``std`` (the other a Tensor or number):
     one draw per element of their broadcast shape, with that element's mean and std, on their
-    device and dtype (not differentiable: PyTorch's gradient of a draw is not defined here either).
+    device, in ``mean``'s dtype when it is a Tensor, else ``std``'s (as PyTorch); integer Tensors are
+    refused (not differentiable: PyTorch's gradient of a draw is not defined here either).
     ``dtype``: default float32 (``mg.get_default_dtype()``); ``device``: default the default device.
     ``generator``: a :class:`Generator` (default: the device's default one, seeded by
     ``mg.manual_seed``); the draw is reproducible from the seed, not equal to PyTorch's numbers.
@@ -304,13 +305,14 @@ def _normal_tensors(args, size, generator, requires_grad):
     if len(args) not in (1, 2) or size is not None:
         raise TypeError("normal: with a Tensor mean or std, call normal(mean, std) (no size)")
     mean, std = (args + (1.0,))[:2]
+    for name, value in (("mean", mean), ("std", std)):
+        if isinstance(value, Tensor) and not value.dtype.is_floating_point:
+            raise TypeError(f"normal: {name} must be a floating-point Tensor, got {value.dtype} (as PyTorch)")
     like = mean if isinstance(mean, Tensor) else std
-    xp = like.device.xp
-    m = mean.array if isinstance(mean, Tensor) else mean
-    s = std.array if isinstance(std, Tensor) else std
+    m = mean.to(like.dtype).array if isinstance(mean, Tensor) else mean  # the result has like's dtype
+    s = std.to(like.dtype).array if isinstance(std, Tensor) else std
     shape = _np.broadcast_shapes(tuple(getattr(m, "shape", ())), tuple(getattr(s, "shape", ())))
-    z = randn(shape, dtype=like.dtype if like.dtype.is_floating_point else None, device=like.device,
-              generator=generator)
+    z = randn(shape, dtype=like.dtype, device=like.device, generator=generator)
     return _wrap(z.array * s + m, like.device, requires_grad)
 
 
@@ -324,14 +326,26 @@ def randint(low, high, shape, dtype=None, device=None, generator=None):
     return _draw("integers", tuple(shape), dtype or dtypes.int64, device, generator, False, low=low, high=high)
 
 
-def bernoulli(shape, p, dtype=None, device=None, generator=None):
-    """Draws of 1 with probability ``p``, else 0, of shape ``shape`` (a tuple): a dropout mask.
+def bernoulli(input, p=None, dtype=None, device=None, generator=None):
+    """Draws of 1 with some probability, else 0 (U < p for U uniform on [0, 1)).
 
+    PyTorch's forms take a Tensor: ``mg.bernoulli(probs)`` draws element i with probability
+    ``probs[i]``; ``mg.bernoulli(t, p)`` draws with probability ``p`` in ``t``'s shape.  Both give
+    ``input``'s shape, floating dtype and device (integer inputs are refused, as PyTorch).
+    minigrad's older form takes a shape: ``mg.bernoulli((m, n), keep_prob)`` is a dropout mask;
     ``dtype``: default the default float dtype.
     ``generator``: a :class:`Generator` (default: the device's default one, seeded by
     ``mg.manual_seed``); the draw is reproducible from the seed, not equal to PyTorch's numbers.
     """
-    return _draw("bernoulli", tuple(shape), dtype, device, generator, False, p=p)
+    if not isinstance(input, Tensor):
+        if p is None:
+            raise TypeError("bernoulli: with a shape, give the probability p: bernoulli(shape, p)")
+        return _draw("bernoulli", tuple(input), dtype, device, generator, False, p=p)
+    if not input.dtype.is_floating_point:
+        raise TypeError(f"bernoulli: input must be a floating-point Tensor, got {input.dtype} (as PyTorch)")
+    u = _draw("uniform", input.shape, input.dtype, input.device, generator, False)
+    probs = input.array if p is None else p
+    return _wrap(u.array < probs, input.device, False).to(input.dtype)
 
 
 def rand_like(t, dtype=None, generator=None):
