@@ -43,7 +43,7 @@ from .ops import (abs, acos, acosh, adaptive_avg_pool2d, add, addmm, all, allclo
                   where, xlogy)
 from .ops import select, t  # views14
 from .promotion import promote_types, result_type
-from .random import Generator, default_generator, manual_seed
+from .random import Generator, default_generator, initial_seed, manual_seed
 from .serialization import CheckpointError, load, save
 from .tensor import Tensor
 from .tensor_api import Size
