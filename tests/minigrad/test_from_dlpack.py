@@ -1,0 +1,44 @@
+"""``mg.from_dlpack``: a tensor that shares memory with any DLPack producer on the host, as
+``torch.from_dlpack``; what is shared is checked by writing through one side and reading the other."""
+from __future__ import annotations
+
+import array_api_strict as xps
+import numpy as np
+import pytest
+
+import minigrad as mg
+
+
+def test_a_numpy_array_is_shared_not_copied():
+    a = np.arange(6.0).reshape(2, 3)
+    t = mg.from_dlpack(a)
+    assert t.device == mg.device("cpu") and t.dtype == "float64" and t.shape == (2, 3)
+    assert not t.requires_grad and t.is_leaf
+    a[1, 2] = -7.0
+    assert t.numpy()[1, 2] == -7.0
+
+
+def test_a_host_producer_goes_to_the_cpu_unless_another_device_is_asked(device):
+    host = xps.asarray([1.0, 2.0, 3.0], dtype=xps.float32)
+    t = mg.from_dlpack(host, device=device)
+    assert t.device == mg.device(device) and t.dtype == "float32"
+    np.testing.assert_array_equal(t.numpy(), [1.0, 2.0, 3.0])
+    assert mg.from_dlpack(host).device == mg.device("cpu")
+    assert isinstance(mg.from_dlpack(np.ones(2), device="cpu").array, np.ndarray)
+
+
+def test_a_tensor_round_trips_through_dlpack():
+    t = mg.tensor([1.5, 2.5])
+    back = mg.from_dlpack(t)
+    assert back.device == t.device
+    back.array[0] = 9.0
+    assert t.numpy()[0] == 9.0
+
+
+def test_a_torch_tensor_is_shared():
+    torch = pytest.importorskip("torch")
+    src = torch.arange(4, dtype=torch.float32)
+    t = mg.from_dlpack(src)
+    assert t.device == mg.device("cpu") and t.dtype == "float32"
+    src[2] = 40.0
+    np.testing.assert_array_equal(t.numpy(), [0.0, 1.0, 40.0, 3.0])
