@@ -88,3 +88,33 @@ def test_tensor_and_as_tensor_keep_requires_grad_false_and_take_dtype_and_device
     shared = mg.as_tensor(data)
     assert shared.array is data and shared.requires_grad is False and shared.device == mg.device("cpu")
     assert mg.from_numpy(data).array is data and mg.from_numpy(data).requires_grad is False
+
+
+@pytest.mark.parametrize("name", FACTORIES)
+def test_each_factory_allocates_on_the_strict_device_asked_for(name):
+    """array-api-strict has three devices; the array itself must live on the one asked for."""
+    t = FACTORIES[name][0](device="strict:1")
+    assert t.device == mg.device("strict:1") and t.array.device == mg.device("strict:1").native
+
+
+def test_randint_takes_its_device_without_a_generator_and_never_requires_grad():
+    t = mg.randint(0, 3, (4,), device="strict:1")
+    assert t.device == mg.device("strict:1") and t.array.device == mg.device("strict:1").native
+    assert t.requires_grad is False and t.dtype == "int64"
+
+
+def test_as_tensor_moves_an_array_to_the_device_asked_for():
+    data = np.arange(3.0)
+    t = mg.as_tensor(data, device="strict")
+    assert t.device == mg.device("strict") and t.dtype == "float64"
+    np.testing.assert_array_equal(t.numpy(), data)
+
+
+def test_refusals_give_their_whole_message():
+    with pytest.raises(ValueError, match=r"^arange: step must be nonzero, got 0$"):
+        mg.arange(0, 5, 0)
+    with pytest.raises(TypeError, match=r"^full: missing fill_value; call full\(size, fill_value\) or "
+                                         r"full\(\*size, fill_value=\.\.\.\)$"):
+        mg.full(2, 3)
+    with pytest.raises(TypeError, match=r"^normal: a shape holds integers"):
+        mg.normal(0.0, 1.0, mg.tensor([3]))

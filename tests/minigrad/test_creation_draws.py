@@ -24,7 +24,8 @@ def _rng():
 
 def _close(t, expected, dtype="float32"):
     assert t.dtype == dtype
-    np.testing.assert_allclose(t.numpy(), np.asarray(expected, dtype=dtype), rtol=1e-6, atol=1e-6)
+    tol = 1e-12 if dtype == "float64" else 1e-6  # float64 draws must not pass through float32
+    np.testing.assert_allclose(t.numpy(), np.asarray(expected, dtype=dtype), rtol=tol, atol=tol)
 
 
 def test_rand_uniform_randn_are_the_streams_numbers(device):
@@ -98,8 +99,18 @@ def test_bernoulli_every_form_is_the_streams_uniforms_below_p(device):
     assert got.dtype == "float32"
     np.testing.assert_array_equal(got.numpy(), _rng().random((4, 5)) < 0.3)
     got = mg.bernoulli((4, 5), 0.3, device=device, generator=_gen(device))  # the course's mask form
-    assert got.dtype == mg.get_default_dtype()
+    assert got.dtype == mg.get_default_dtype() and got.requires_grad is False
     np.testing.assert_array_equal(got.numpy(), _rng().random((4, 5)) < 0.3)
+    assert mg.bernoulli((2,), 0.5, dtype=mg.float64, device=device).dtype == "float64"
+
+
+def test_bernoulli_draws_one_exactly_when_u_is_below_p_at_full_precision(device):
+    """With p set to the stream's own uniforms, U < p holds nowhere: neither U <= p nor a U rounded
+    to float32 before the comparison can pass."""
+    probs = mg.tensor(_rng().random(2000), dtype=mg.float64, device=device)
+    got = mg.bernoulli(probs, generator=_gen(device))
+    assert got.requires_grad is False and got.dtype == "float64"
+    assert not got.numpy().any()
 
 
 def test_bernoulli_refusals():
@@ -126,3 +137,9 @@ def test_a_generator_of_another_device_is_refused():
     g = mg.Generator(device="strict", seed=0)
     with pytest.raises(ValueError, match=r"^uniform: generator is for strict:0, the tensor for cpu$"):
         mg.rand(2, device="cpu", generator=g)
+
+
+def test_draws_shaped_by_a_tensor_stay_on_its_device_without_a_generator():
+    on1 = mg.full((3,), 0.5, device="strict:1")
+    for t in (mg.bernoulli(on1), mg.normal(on1, 1.0), mg.normal(0.0, on1), mg.bernoulli((3,), 0.5, device="strict:1")):
+        assert t.device == mg.device("strict:1") and t.array.device == mg.device("strict:1").native
