@@ -17,9 +17,15 @@ LABELS = np.array([[2, 0, 1], [1, 1, 0]])
 def test_one_hot_puts_the_class_axis_where_asked(device, axis):
     out = mg.one_hot(mg.tensor(LABELS, device=device), 3, axis=axis)
     expected = np.moveaxis(np.eye(3)[LABELS], -1, axis)  # the class axis built last, then moved
-    assert out.shape == expected.shape and out.dtype == mg.float32 and not out.requires_grad
+    assert out.shape == expected.shape and out.dtype == mg.float32 and out.requires_grad is False
     assert out.device == mg.device(device)
     np.testing.assert_array_equal(out.numpy(), expected)
+
+
+def test_one_hot_stays_on_a_second_strict_device():
+    out = mg.one_hot(mg.tensor([[2], [0]], device="strict:1"), 3, axis=0)  # arange made on the labels' device
+    assert out.device == mg.device("strict:1")
+    np.testing.assert_array_equal(out.numpy(), np.moveaxis(np.eye(3)[[[2], [0]]], -1, 0))
 
 
 def test_one_hot_dtype_and_zero_d_labels(device):
