@@ -54,6 +54,17 @@ def test_argument_checks(call, error, msg):
         call()
 
 
+def test_solve_with_two_batch_axes(device):
+    a = _a(9, (1, 2))  # (1, 2, 3, 3): the batch sizes differ from n
+    for b_shape, out_shape in (((3,), (1, 2, 3)), ((1, 2, 3), (1, 2, 3)), ((3, 4), (1, 2, 3, 4))):
+        b = np.random.default_rng(10).standard_normal(b_shape)
+        out = mg.linalg.solve(mg.tensor(a, device=device), mg.tensor(b, device=device))
+        vector = len(b_shape) == 1 or b_shape == a.shape[:-1]
+        assert out.shape == out_shape
+        np.testing.assert_allclose(out.numpy(), np.linalg.solve(a, b[..., None])[..., 0] if vector else
+                                   np.linalg.solve(a, b), rtol=1e-10)
+
+
 @pytest.mark.parametrize("b_shape, out_shape", [((3,), (2, 3)), ((2, 3), (2, 3)), ((3, 2), (2, 3, 2)),
                                                 ((2, 3, 1), (2, 3, 1)), ((1, 3, 4), (2, 3, 4))])
 def test_solve_vector_and_matrix_forms(device, b_shape, out_shape):

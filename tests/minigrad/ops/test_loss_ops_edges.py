@@ -188,6 +188,17 @@ def test_softmax_cross_entropy_errors():
         mg.softmax_cross_entropy(z, mg.tensor([0, 4, 1]))
 
 
+def test_softmax_cross_entropy_on_a_second_strict_device():
+    z, y = np.array([[0.5, -1.0], [2.0, 0.0], [0.0, 0.0]]), np.array([1, 0, 1])
+    zt = mg.tensor(z, device="strict:1", requires_grad=True)
+    out = mg.softmax_cross_entropy(zt, mg.tensor(y, device="strict:1"))
+    assert out.device == mg.device("strict:1")
+    np.testing.assert_allclose(out.numpy(), _sce_ref(z, y), rtol=1e-12)
+    out.sum().backward()
+    e = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(zt.grad.numpy(), e - np.eye(2)[y], rtol=1e-12)
+
+
 def test_softmax_cross_entropy_refuses_labels_on_another_device():
     with pytest.raises(mg.DeviceError, match="^softmax_cross_entropy: logits are on cpu but labels on strict"):
         mg.softmax_cross_entropy(mg.zeros(1, 2, device="cpu"), mg.tensor([0], device="strict"))
