@@ -184,6 +184,8 @@ def test_softmax_cross_entropy_errors():
                            (mg.zeros(3, 0), [0, 0, 0]), (mg.zeros(2, 3, 4), [0, 1])):
         with pytest.raises(ValueError, match=op + ".*do not fit: " + msg):
             mg.softmax_cross_entropy(logits, mg.tensor(labels))
+    with pytest.raises(TypeError, match=op + "cannot use list as a tensor operand"):
+        mg.softmax_cross_entropy(z, ["a", "b", "c"])
     with pytest.raises(ValueError, match=op + r"class labels must be in \[0, 4\), got values from 0 to 4$"):
         mg.softmax_cross_entropy(z, mg.tensor([0, 4, 1]))
 
