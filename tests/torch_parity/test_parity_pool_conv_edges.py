@@ -95,7 +95,8 @@ def test_conv1d_edges(device, kw, unbatched):
     _compare(mg.conv1d, TF.conv1d, [x, _x(6, 3 // kw.get("groups", 1), 4, seed=1), _x(6, seed=2)], device, **kw)
 
 
-@pytest.mark.parametrize("kw", [dict(stride=3, padding=1, output_padding=2), dict(stride=1, dilation=3, output_padding=2),
+@pytest.mark.parametrize("kw", [dict(stride=3, padding=1, output_padding=2),
+                                 dict(stride=1, dilation=3, output_padding=2),
                                 dict(stride=(2, 1), padding=(0, 1), groups=2), dict(padding=1)], ids=str)
 @pytest.mark.parametrize("unbatched", [False, True])
 def test_conv_transpose2d_edges(device, kw, unbatched):

@@ -115,8 +115,10 @@ def test_numbers_and_lists_as_operands(device):
 
 
 @pytest.mark.parametrize("call, error, msg", [
-    (lambda: mg.matmul(mg.ones(3), mg.ones(4, 2)), ShapeError, r"^matmul: shapes \(3,\) and \(4, 2\) do not align: 3 != 4$"),
-    (lambda: mg.matmul(mg.ones(2, 3), mg.ones(4)), ShapeError, r"^matmul: shapes \(2, 3\) and \(4,\) do not align: 3 != 4$"),
+    (lambda: mg.matmul(mg.ones(3), mg.ones(4, 2)), ShapeError,
+     r"^matmul: shapes \(3,\) and \(4, 2\) do not align: 3 != 4$"),
+    (lambda: mg.matmul(mg.ones(2, 3), mg.ones(4)), ShapeError,
+     r"^matmul: shapes \(2, 3\) and \(4,\) do not align: 3 != 4$"),
     (lambda: mg.matmul(mg.ones(2, 5, 3), mg.ones(2, 4, 6)), ShapeError,
      r"^matmul: shapes \(2, 5, 3\) and \(2, 4, 6\) do not align: 3 != 4$"),
     (lambda: mg.matmul(mg.ones(2, 2, 3), mg.ones(3, 3, 2)), ShapeError,

@@ -119,7 +119,8 @@ def test_pad_width_wins_over_pad_one_pair_on_a_vector():
      r"^pad: the flat padding \(1, 1, 1\) must have an even length of at most 2 \* 2 "
      r"\(two per axis, last axis first\) for a tensor of shape \(2, 3\)$"),
     (lambda x: mg.pad(x, (1, 1, 1, 1, 1, 1)), ValueError, "must have an even length"),
-    (lambda x: mg.pad(x, (0, 0, -1, -2)), ValueError, r"^pad: cropping \(-1, -2\) is more than the length 2 of axis 0$"),
+    (lambda x: mg.pad(x, (0, 0, -1, -2)), ValueError,
+     r"^pad: cropping \(-1, -2\) is more than the length 2 of axis 0$"),
     (lambda x: mg.pad(x, (3, 0), mode="reflect"), ValueError,
      r"^pad: reflect padding \(3, 0\) must be smaller than the length 3 of axis 1 \(shape \(2, 3\)\)$"),
     (lambda x: mg.pad(x, (0, 3), mode="reflect"), ValueError, "must be smaller"),
