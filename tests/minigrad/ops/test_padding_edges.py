@@ -139,3 +139,9 @@ def test_refusals(call, error, msg):
 def test_cropping_to_nothing_is_allowed():
     assert mg.pad(mg.ones(2, 3), (-1, -2)).shape == (2, 0)
     assert mg.pad(mg.ones(2, 3), (-3, 0, 0, 1)).shape == (3, 0)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_an_empty_axis_that_is_not_padded_is_fine(device, mode):
+    out = mg.pad(mg.ones(0, 3, device=device), (1, 1), mode=mode)  # only the last axis grows
+    assert out.shape == (0, 5)
