@@ -153,3 +153,26 @@ def test_random_fills_refuse(device):
     with pytest.raises(RuntimeError, match=r"^add_: a view of a leaf Variable that requires grad"):
         w[0].add_(1.0)
     assert w._version == 0
+
+
+def test_an_operand_of_a_wider_dtype_is_cast_back(device):
+    x = mg.tensor([1.0, 2.0], device=device, requires_grad=True)
+    o = mg.tensor([0.5, 0.25], dtype=mg.float64, device=device, requires_grad=True)
+    y = x * 1.0
+    y.add_(o)
+    assert y.dtype == mg.float32 and y._version == 1
+    np.testing.assert_array_equal(y.numpy(), [1.5, 2.25])
+    (y * mg.tensor([2.0, 3.0], device=device)).sum().backward()
+    assert o.grad.dtype == mg.float64 and x.grad.dtype == mg.float32
+    np.testing.assert_array_equal(o.grad.numpy(), [2.0, 3.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 3.0])
+
+
+def test_the_snapshot_an_in_place_op_saves_keeps_the_old_values(device):
+    x = mg.tensor([1.0, 2.0, 3.0], device=device, requires_grad=True)
+    y = x * 1.0
+    y.pow_(2)  # pow saves the old values for its gradient 2 * old
+    y.pow_(3)  # and again: (x**2)**3
+    np.testing.assert_array_equal(y.numpy(), [1.0, 64.0, 729.0])
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [6.0, 192.0, 1458.0])  # d x**6 / dx

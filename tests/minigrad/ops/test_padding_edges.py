@@ -111,6 +111,7 @@ def test_pad_width_wins_over_pad_one_pair_on_a_vector():
     (lambda x: mg.pad(x, (1, 1), mode="wrap"), ValueError, "^pad: mode must be one of .*, got 'wrap'$"),
     (lambda x: mg.pad(x, (1, 1), mode="reflect", value=2), ValueError,
      "^pad: value=2 only applies to mode 'constant', not 'reflect'$"),
+    (lambda x: mg.pad(x, (1, 1), mode="circular", value=1), ValueError, "^pad: value=1 only applies"),
     (lambda x: mg.pad(x, ((1, 1), (1, 1), (0, 0))), ValueError,
      r"^pad: pad_width .* does not give \(before, after\) for each of the 2 axes of a tensor of shape \(2, 3\)$"),
     (lambda x: mg.pad(x, ((1, 1, 1), (1, 1))), ValueError, "does not give"),
