@@ -145,7 +145,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     with x._device.context():
         _, argmax = _windows(xp, x.array, kernel, stride, pads, dilation)
         idx = _flat_indices(xp, argmax, kernel, stride, pads, dilation, x.shape[3])
-    idx = Tensor._make(idx[0] if unbatched else idx, x._device, False, None)
+    idx = Tensor._make(idx[0, ...] if unbatched else idx, x._device, False, None)  # (the Array API needs the ...)
     return out, idx
 
 
