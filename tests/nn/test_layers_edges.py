@@ -23,3 +23,30 @@ def test_dropout_p_and_keep_prob_spellings(kwargs, p):
     d = nn.Dropout(**kwargs)
     assert d.p == pytest.approx(p, abs=1e-15) and d.keep_prob == pytest.approx(1.0 - p, abs=1e-15)
     assert repr(d) == f"Dropout(p={d.p})"
+
+
+def test_linear_size_errors_name_the_argument():
+    for bad in (-1, 1.5, False):
+        with pytest.raises(ValueError, match=rf"^Linear: in_features must be a non-negative int, got {bad!r}$"):
+            nn.Linear(bad, 2)
+    assert repr(nn.Linear(0, 0, bias=False)) == "Linear(in_features=0, out_features=0, bias=False)"
+
+
+def test_p_and_keep_prob_agreement_tolerance_is_strictly_above_1e_12():
+    keep_prob = 1.0 - 2.0 ** -39  # 1 - keep_prob is exactly 2**-39
+    p = 2.0 ** -39 - 1e-12  # they differ by exactly 1e-12 (as doubles): still agreeing
+    assert abs((1.0 - keep_prob) - p) == 1e-12
+    assert F.dropout(mg.ones(3), p, keep_prob=keep_prob, training=False).shape == (3,)
+    assert nn.Dropout(p, keep_prob=keep_prob).p == p
+    with pytest.raises(ValueError, match=r"^dropout: p=0\.3 and keep_prob=0\.6 disagree \(p is the drop probability, "
+                                         r"keep_prob = 1 - p\); give one of them$"):
+        F.dropout(mg.ones(2), 0.3, keep_prob=0.6)
+
+
+def test_functional_dropout_keep_prob_and_float64_scale(device):
+    x = mg.Tensor(np.linspace(1.0, 2.0, 400), device=device, dtype=mg.float64)
+    out = F.dropout(x, keep_prob=0.7, generator=mg.Generator(device, seed=5)).numpy()
+    kept = out != 0
+    assert 0.6 < kept.mean() < 0.8  # keep_prob, not the default 0.5
+    np.testing.assert_array_equal(out[kept], x.numpy()[kept] * (1.0 / 0.7))  # exact: the scale is float64's 1/0.7
+    assert out.dtype == np.float64
