@@ -28,6 +28,8 @@ def _normal_cases(fan_in, fan_out):
         (lambda w, g: init.he_normal_(w, a=0.3, nonlinearity="leaky_relu", generator=g),
          math.sqrt(2.0 / (1 + 0.09)) / math.sqrt(fan_in)),
         (lambda w, g: init.kaiming_normal_(w, nonlinearity="tanh", generator=g), (5 / 3) / math.sqrt(fan_in)),
+        (lambda w, g: init.kaiming_normal_(w, nonlinearity="leaky_relu", generator=g), math.sqrt(2.0 / fan_in)),
+        (lambda w, g: init.kaiming_normal_(w, a=1.0, nonlinearity="leaky_relu", generator=g), 1.0 / math.sqrt(fan_in)),
         (lambda w, g: init.kaiming_normal_(w, nonlinearity="linear", generator=g), 1 / math.sqrt(fan_in)),
         (lambda w, g: init.xavier_normal_(w, generator=g), math.sqrt(2.0 / (fan_in + fan_out))),
         (lambda w, g: init.xavier_normal_(w, gain=2.5, generator=g), 2.5 * math.sqrt(2.0 / (fan_in + fan_out))),
@@ -87,7 +89,10 @@ def test_linear_schemes_exactly(scheme, kind, scale):
     base = _std_normal((3, 5), 4) if kind == "normal" else 2 * _unit_uniform((3, 5), 4) - 1
     np.testing.assert_allclose(layer.weight.numpy(), scale * base, rtol=1e-12, atol=1e-15)
     assert np.all(layer.bias.numpy() == 0.0)
-    layer.reset_parameters(mg.Generator("cpu", seed=4))  # the scheme is kept
+    with mg.no_grad():
+        layer.bias.fill_(1.0)
+    layer.reset_parameters(mg.Generator("cpu", seed=4))  # the scheme is kept, and zeroes the bias again
+    assert np.all(layer.bias.numpy() == 0.0)
     np.testing.assert_allclose(layer.weight.numpy(), scale * base, rtol=1e-12, atol=1e-15)
 
 
@@ -105,3 +110,16 @@ def test_linear_pytorch_scheme_draws_weight_then_bias_from_one_generator():
     assert empty.bias.numpy().tolist() == [0.0, 0.0]
     custom = nn.Linear(2, 2, init=lambda w: init.constant_(w, 0.25))
     assert np.all(custom.weight.numpy() == 0.25) and np.all(custom.bias.numpy() == 0.0)
+
+
+@pytest.mark.parametrize("fn, name", [(init.kaiming_normal_, "kaiming_normal_"),
+                                      (init.kaiming_uniform_, "kaiming_uniform_"),
+                                      (init.xavier_normal_, "xavier_normal_"), (init.xavier_uniform_, "xavier_uniform_")])
+def test_initialiser_errors_name_the_initialiser(fn, name):
+    with pytest.raises(TypeError, match=rf"^{name}: expected a floating tensor, got int64$"):
+        fn(mg.zeros(2, 2, dtype=mg.int64))
+    with pytest.raises(TypeError, match=rf"^{name}: expected a Tensor, got list$"):
+        fn([[0.0]])
+    with pytest.raises(ValueError, match=rf"^{name}: needs a weight with at least 2 dimensions \(out, in\), "
+                                         r"got shape \(3,\)$"):
+        fn(mg.zeros(3))
