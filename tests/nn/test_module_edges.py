@@ -164,3 +164,27 @@ def test_register_buffer_and_train_errors_and_replacement():
     assert [n for n, _ in m.named_parameters()] == ["weight"]
     assert [n for n, _ in m.named_buffers()] == ["bias"]
     assert list(m.state_dict()) == ["weight", "bias"]
+
+
+def test_apply_is_pytorchs_post_order_and_seeded_inits_match_it():
+    torch = pytest.importorskip("torch")
+    tnn = torch.nn
+
+    def build(lib):
+        return lib.Sequential(lib.Linear(2, 3), lib.Sequential(lib.Linear(3, 3), lib.ReLU()), lib.Linear(3, 1))
+
+    got, want = [], []
+    build(nn).apply(lambda m: got.append(type(m).__name__))
+    build(tnn).apply(lambda m: want.append(type(m).__name__))
+    assert got == want == ["Linear", "Linear", "ReLU", "Sequential", "Linear", "Sequential"]
+    shared = nn.Linear(1, 1)
+    m = nn.Sequential(shared, nn.Sequential(shared), nn.Tanh())
+    seen = []
+    m.apply(lambda mod: seen.append(mod))
+    assert len(seen) == 4 and seen[0] is shared and seen[-1] is m  # a shared module once, at its first place
+    deep = nn.Linear(1, 1)
+    for _ in range(1500):
+        deep = nn.Sequential(deep)
+    count = []
+    deep.apply(lambda mod: count.append(1))
+    assert len(count) == 1501
