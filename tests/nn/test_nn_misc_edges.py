@@ -166,3 +166,13 @@ def test_batchnorm_argument_errors_and_reset_parameters():
     plain = nn.BatchNorm1d(2, affine=False, track_running_stats=False)
     plain.reset_parameters()  # nothing to reset: no error
     assert plain.weight is None and plain.running_mean is None
+
+
+def test_batchnorm_input_errors_name_the_layer_and_the_ranks():
+    with pytest.raises(ValueError, match=r"^BatchNorm1d: expected a 2-D or 3-D input \(N, C, \.\.\.\), got shape \(4,\)$"):
+        nn.BatchNorm1d(4)(mg.ones(4))
+    with pytest.raises(ValueError, match=r"^BatchNorm2d: expected a 4-D input \(N, C, \.\.\.\), got shape \(2, 3\)$"):
+        nn.BatchNorm2d(3)(mg.ones(2, 3))
+    with pytest.raises(ValueError, match=r"^BatchNorm2d: input has 2 channels \(axis 1 of shape \(1, 2, 1, 1\)\), "
+                                         r"the layer was built for 3$"):
+        nn.BatchNorm2d(3)(mg.ones(1, 2, 1, 1))
