@@ -176,3 +176,12 @@ def test_batchnorm_input_errors_name_the_layer_and_the_ranks():
     with pytest.raises(ValueError, match=r"^BatchNorm2d: input has 2 channels \(axis 1 of shape \(1, 2, 1, 1\)\), "
                                          r"the layer was built for 3$"):
         nn.BatchNorm2d(3)(mg.ones(1, 2, 1, 1))
+
+
+@pytest.mark.parametrize("train", [True, False])
+def test_batchnorm_uses_its_own_eps(train):
+    x = np.array([[1.0, -2.0], [3.0, 0.0], [2.0, 5.0]])
+    bn = nn.BatchNorm1d(2, eps=0.5).double().train(train)
+    out = bn(mg.tensor(x)).numpy()
+    mu, var = (x.mean(0), x.var(0)) if train else (np.zeros(2), np.ones(2))
+    np.testing.assert_allclose(out, (x - mu) / np.sqrt(var + 0.5), rtol=1e-12)
