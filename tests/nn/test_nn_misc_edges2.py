@@ -56,3 +56,27 @@ def test_functional_argument_errors():
     with pytest.raises(TypeError, match="^cross_entropy: target must hold integer class labels, got bool$"):
         F.cross_entropy(mg.ones(2, 3), mg.tensor([True, False]), label_smoothing=0.1)
     assert F.identity(x := mg.ones(2)) is x
+
+
+def test_functional_batch_norm_defaults_partial_buffers_and_shape_errors():
+    x = np.array([[1.0, -2.0], [3.0, 0.0], [2.0, 5.0]])
+    rm, rv = np.array([0.5, -1.0]), np.array([2.0, 0.25])
+    out = F.batch_norm(mg.tensor(x), mg.tensor(rm), mg.tensor(rv))  # default: evaluation, eps 1e-5
+    np.testing.assert_allclose(out.numpy(), (x - rm) / np.sqrt(rv + 1e-5), rtol=1e-12)
+    m, v = mg.tensor(rm), mg.tensor(rv)
+    F.batch_norm(mg.tensor(x), m, v, training=True)  # default momentum 0.1, unbiased variance
+    np.testing.assert_allclose(m.numpy(), 0.9 * rm + 0.1 * x.mean(0), rtol=1e-12)
+    np.testing.assert_allclose(v.numpy(), 0.9 * rv + 0.1 * x.var(0, ddof=1), rtol=1e-12)
+    batch = (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-5)
+    only_var = mg.tensor(rv)
+    for args in ((mg.tensor(rm), None), (None, only_var)):  # one buffer missing: batch statistics, no update
+        for training in (False, True):
+            np.testing.assert_allclose(F.batch_norm(mg.tensor(x), *args, training=training).numpy(), batch,
+                                       rtol=1e-12)
+    assert only_var.numpy().tolist() == rv.tolist()
+    for i, name in enumerate(("running_mean", "running_var", "weight", "bias")):
+        args = [None] * 4
+        args[i] = mg.ones(3)
+        with pytest.raises(ValueError, match=rf"^batch_norm: {name} has shape \(3,\), expected \(2,\) for input of "
+                                             r"shape \(3, 2\)$"):
+            F.batch_norm(mg.tensor(x), *args)
