@@ -188,3 +188,14 @@ def test_apply_is_pytorchs_post_order_and_seeded_inits_match_it():
     count = []
     deep.apply(lambda mod: count.append(1))
     assert len(count) == 1501
+
+
+def test_dir_lists_registered_names_and_cpu_float_double_cast_in_place():
+    m = nn.Sequential(nn.BatchNorm1d(2))
+    m.register_buffer("extra", mg.zeros(1))
+    assert {"0", "extra", "forward"} <= set(dir(m)) and dir(m) == sorted(dir(m))
+    w = m[0].weight
+    assert m.double() is m and w.dtype == "float64" and m[0].weight is w
+    assert m[0].num_batches_tracked.dtype == "int64"  # integer buffers keep their dtype
+    assert m.float() is m and w.dtype == "float32" and m.extra.dtype == "float32"
+    assert m.cpu() is m and w.device == "cpu"
