@@ -114,7 +114,8 @@ def test_linear_pytorch_scheme_draws_weight_then_bias_from_one_generator():
 
 @pytest.mark.parametrize("fn, name", [(init.kaiming_normal_, "kaiming_normal_"),
                                       (init.kaiming_uniform_, "kaiming_uniform_"),
-                                      (init.xavier_normal_, "xavier_normal_"), (init.xavier_uniform_, "xavier_uniform_")])
+                                      (init.xavier_normal_, "xavier_normal_"),
+                                      (init.xavier_uniform_, "xavier_uniform_")])
 def test_initialiser_errors_name_the_initialiser(fn, name):
     with pytest.raises(TypeError, match=rf"^{name}: expected a floating tensor, got int64$"):
         fn(mg.zeros(2, 2, dtype=mg.int64))

@@ -97,7 +97,8 @@ def test_get_parameter_and_buffer_walk_every_level():
     assert model.get_buffer("0.1.running_var") is model[0][1].running_var
     with pytest.raises(AttributeError, match=r"get_parameter: Linear has no parameter 'nope' \(looking for"):
         model.get_parameter("0.0.nope")
-    with pytest.raises(AttributeError, match=r"get_buffer: BatchNorm1d has no buffer 'nope' \(looking for '0\.1\.nope'"):
+    with pytest.raises(AttributeError, match=r"get_buffer: BatchNorm1d has no buffer 'nope' "
+                                              r"\(looking for '0\.1\.nope'"):
         model.get_buffer("0.1.nope")
     lin = nn.Linear(2, 2, bias=False)
     lin.register_buffer("empty", None)

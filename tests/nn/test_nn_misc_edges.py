@@ -169,7 +169,8 @@ def test_batchnorm_argument_errors_and_reset_parameters():
 
 
 def test_batchnorm_input_errors_name_the_layer_and_the_ranks():
-    with pytest.raises(ValueError, match=r"^BatchNorm1d: expected a 2-D or 3-D input \(N, C, \.\.\.\), got shape \(4,\)$"):
+    with pytest.raises(ValueError, match=r"^BatchNorm1d: expected a 2-D or 3-D input \(N, C, \.\.\.\), "
+                                         r"got shape \(4,\)$"):
         nn.BatchNorm1d(4)(mg.ones(4))
     with pytest.raises(ValueError, match=r"^BatchNorm2d: expected a 4-D input \(N, C, \.\.\.\), got shape \(2, 3\)$"):
         nn.BatchNorm2d(3)(mg.ones(2, 3))

@@ -40,7 +40,8 @@ def test_layer_norm_construction_and_reset():
 
 
 def test_functional_argument_errors():
-    with pytest.raises(ValueError, match=r"^batch_norm: expected input of shape \(N, C\) or \(N, C, \.\.\.\), got \(3,\)$"):
+    with pytest.raises(ValueError, match=r"^batch_norm: expected input of shape \(N, C\) or \(N, C, \.\.\.\), "
+                                         r"got \(3,\)$"):
         F.batch_norm(mg.ones(3), None, None, training=True)
     with pytest.raises(mg.DeviceError, match="^cosine_similarity: x1 is on cpu but x2 on strict"):
         F.cosine_similarity(mg.ones(2), mg.ones(2, device="strict"))
