@@ -50,3 +50,13 @@ def test_functional_dropout_keep_prob_and_float64_scale(device):
     assert 0.6 < kept.mean() < 0.8  # keep_prob, not the default 0.5
     np.testing.assert_array_equal(out[kept], x.numpy()[kept] * (1.0 / 0.7))  # exact: the scale is float64's 1/0.7
     assert out.dtype == np.float64
+
+
+def test_unflatten_sizes_must_match_exactly_without_minus_one():
+    x = mg.zeros(2, 12)
+    with pytest.raises(ValueError, match=r"^Unflatten: axis 1 of input of shape \(2, 12\) has size 12, which cannot be "
+                                         r"split into \(2, 3\)$"):
+        nn.Unflatten(1, (2, 3))(x)  # 12 is a multiple of 6, but without -1 the sizes must multiply to 12
+    assert nn.Unflatten(1, (3, 0))(mg.zeros(2, 0)).shape == (2, 3, 0)  # zero sizes are allowed
+    assert nn.Unflatten(1, (0,))(mg.zeros(2, 0)).shape == (2, 0)
+    assert nn.Unflatten(1, (4, -1))(x).shape == (2, 4, 3)
