@@ -312,8 +312,24 @@ class Module:
                 p.grad = mg.zeros_like(p.grad)
 
     def apply(self, fn):
-        """Call ``fn(module)`` on every descendant, then on self (e.g. custom initialisation)."""
-        for m in list(self.modules())[::-1]:
+        """Call ``fn(module)`` on every descendant, then on self (e.g. custom initialisation).
+
+        PyTorch's order (post-order: each child's subtree in registration order, then the module),
+        so an initialiser drawing from the global generator gives a ported script's weights; a
+        module reachable by several paths is visited once.  Built with an explicit stack: any
+        nesting depth works."""
+        order, seen, stack = [], set(), [(self, False)]
+        while stack:
+            mod, done = stack.pop()
+            if done:
+                order.append(mod)
+                continue
+            if id(mod) in seen:
+                continue
+            seen.add(id(mod))
+            stack.append((mod, True))
+            stack.extend((m, False) for m in reversed([m for m in mod._modules.values() if m is not None]))
+        for m in order:
             fn(m)
         return self
 

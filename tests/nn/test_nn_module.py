@@ -140,7 +140,7 @@ def test_apply_visits_children_first():
     seen = []
     m = nn.Sequential(nn.Linear(1, 1), nn.ReLU())
     m.apply(lambda mod: seen.append(type(mod).__name__))
-    assert seen == ["ReLU", "Linear", "Sequential"]
+    assert seen == ["Linear", "ReLU", "Sequential"]  # PyTorch's post-order
 
 
 def test_repr_tree():
