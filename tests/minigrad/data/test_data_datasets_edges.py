@@ -60,7 +60,7 @@ def test_moons_defaults_and_exact_points():
     np.testing.assert_array_equal(X, make_moons(200, noise=0.2, seed=0)[0])
     assert X.shape == (200, 2) and X.dtype == np.float32 and y.dtype == np.int64
     X, y = make_moons(7, noise=0.0, dtype=np.float64)
-    assert np.bincount(y).tolist() == [3, 4]
+    assert X.dtype == np.float64 and np.bincount(y).tolist() == [3, 4]
     t3, t4 = np.linspace(0, np.pi, 3), np.linspace(0, np.pi, 4)
     up = X[y == 0][np.argsort(-X[y == 0][:, 0])]     # cos t decreases with t
     low = X[y == 1][np.argsort(X[y == 1][:, 0])]     # 1 - cos t increases with t
@@ -72,6 +72,8 @@ def test_moons_noise_has_the_requested_spread():
     X, y = make_moons(4000, noise=0.1, seed=0, dtype=np.float64)
     r_up = np.hypot(*X[y == 0].T)                       # |(cos t, sin t) + e| ~ 1 + N(0, 0.1^2)
     assert abs(r_up.mean() - 1.0) < 0.01 and 0.09 < r_up.std() < 0.11
+    with pytest.raises(ValueError, match=r"^make_moons: noise must be >= 0, got -0.5$"):
+        make_moons(10, noise=-0.5)
     with pytest.raises(ValueError, match=r"^make_moons: n_samples must be an integer >= 2, got 1$"):
         make_moons(1)
     with pytest.raises(ValueError, match=r"n_samples must be an integer >= 2, got True"):

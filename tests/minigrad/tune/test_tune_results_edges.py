@@ -259,7 +259,8 @@ def test_results_file_open_cuts_a_torn_line_and_appends(tmp_path):
     assert path.read_text() == '{"trial_id": 0, "v": NaN}\n{"trial_id": 2}\n'
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert len(store.ResultsFile(path, check=None).open()) == 2
+        with store.ResultsFile(path, check=None) as h:
+            assert len(h.open()) == 2
 
 
 def test_progress_tracks_best_and_failures(capsys, monkeypatch):
