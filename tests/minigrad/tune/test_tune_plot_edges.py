@@ -33,7 +33,8 @@ def test_without_a_space_every_varying_number_except_seeds_is_plotted():
 def test_non_numeric_values_get_one_tick_each_and_another_metric_can_be_plotted():
     fig = _res().plot(params=["act", "k"], metric="acc")
     act, k = fig.axes
-    assert [t.get_text() for t in act.get_xticklabels()] == ["'tanh'", "'relu'"]   # in order of appearance
+    # without a space the options are the values seen, in order of appearance (each used to be plotted at -1)
+    assert [t.get_text() for t in act.get_xticklabels()] == ["tanh", "relu"]
     np.testing.assert_allclose(act.collections[0].get_offsets()[:, 0], [0, 1, 1])
     np.testing.assert_allclose(act.collections[0].get_offsets()[:, 1], [0.8, 0.5, 0.1])
     assert act.get_ylabel() == "acc" and k.get_xlabel() == "k"
