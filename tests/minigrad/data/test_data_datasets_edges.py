@@ -118,7 +118,8 @@ def test_blob_sizes_give_the_remainder_to_the_first_classes():
     X, y = make_blobs(10, centers=[[0.0], [5.0], [9.0]], seed=0)
     assert X.shape == (10, 1) and np.bincount(y).tolist() == [4, 3, 3]
     X, y = make_blobs(1, centers=1)
-    assert X.shape == (1, 2) and y.tolist() == [0]
+    assert X.shape == (1, 2) and y.tolist() == [0] and X.dtype == np.float32
+    assert make_blobs(5, dtype=np.float64)[0].dtype == np.float64
 
 
 def test_blobs_bad_arguments_are_named():

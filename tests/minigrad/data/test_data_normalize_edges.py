@@ -37,12 +37,14 @@ def test_messages_name_the_method_and_the_fitted_shape():
         imgs.transform(np.zeros((2, 4, 4)))
 
 
-def test_non_finite_values_are_counted_in_the_message():
+def test_non_finite_values_are_counted_in_the_message(device):
     X = TRAIN.copy()
     X[0, 0], X[2, 1] = np.nan, np.inf
     with pytest.raises(ValueError, match=r"^Normalizer\.fit: X \(shape \(3, 2\)\) holds 2 NaN or infinite value\(s\); "
                                          r"mu and sigma would be NaN: clean or impute the data first$"):
         Normalizer().fit(X)
+    with pytest.raises(ValueError, match=r"^Normalizer\.fit: X \(shape \(3, 2\)\) holds 2 NaN"):
+        Normalizer().fit(mg.tensor(X, device=device))
 
 
 def test_integer_inputs_become_floats(device):
