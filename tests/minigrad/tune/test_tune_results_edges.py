@@ -295,3 +295,9 @@ def test_progress_with_tqdm_counts_from_initial(capsys):
         assert bar._bar.n == 2 and bar._bar.total == 4
     err = capsys.readouterr().err
     assert "round 2/3" in err and "2/4" in err and "best cost=3" in err
+
+
+def test_table_shows_twenty_rows_by_default():
+    res = Results([rec(i, float(i)) for i in range(22)])
+    lines = res.table().splitlines()
+    assert len(lines) == 22 and lines[-1] == "... 2 more" and lines[20].split()[:2] == ["19", "19"]

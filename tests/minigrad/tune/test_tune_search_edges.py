@@ -2,6 +2,7 @@
 grid search's product order and per-trial seeds, coarse to fine's per-round generators, ids and rounds."""
 import concurrent.futures as cf
 import math
+import os
 
 import numpy as np
 import pytest
@@ -194,3 +195,66 @@ def test_a_thread_pool_executor_runs_the_same_trials():
     with cf.ThreadPoolExecutor(2) as ex:
         got = tune.random_search(_cost, space, 5, seed=3, executor=ex, progress=False)
     assert [(t.trial_id, t.config, t.metrics) for t in got] == [(t.trial_id, t.config, t.metrics) for t in ref]
+
+
+def test_grid_default_is_three_points_per_dimension():
+    from minigrad.tune import space as sp
+    assert sp.grid({"a": tune.uniform(0, 1)}) == [{"a": 0.0}, {"a": 0.5}, {"a": 1.0}]
+
+
+STRATEGIES = [(tune.random_search, dict(n_trials=3)), (tune.grid_search, dict(points_per_dim=3)),
+              (tune.coarse_to_fine, dict(rounds=1, trials_per_round=3))]
+
+
+@pytest.mark.parametrize("fn, size", STRATEGIES)
+def test_every_option_reaches_the_runner(fn, size, tmp_path, monkeypatch, capsys):
+    import tune_objectives as obj
+    from minigrad.tune import runner
+
+    space = {"lr": tune.log_uniform(1e-4, 1), "beta": 0.99}
+    made, procs = [], []
+
+    def fake_executor(n):                   # the default executor, in threads, so this process sees the calls
+        made.append(n)
+        return cf.ThreadPoolExecutor(n)
+
+    def fake_processes(train, todo, objective, timeout, max_workers, finish):
+        procs.append((objective, timeout, max_workers))
+        for p in todo:
+            finish(runner.run_trial(train, p.trial_id, p.config, objective, p.round))
+
+    monkeypatch.setattr(runner, "make_executor", fake_executor)
+    monkeypatch.setattr(runner, "run_in_processes", fake_processes)
+    res = fn(obj.quadratic, space, **size, max_workers=2, progress=False)            # executor=None: processes
+    assert made == [2] and len(res) == 3
+    res = fn(obj.quadratic, space, **size, executor="processes", progress=False)
+    assert made == [2, min(os.cpu_count() or 1, 3)]                                 # one per core, at most one per trial
+    fn(obj.quadratic, space, **size, max_workers=8, progress=False)
+    assert made[-1] == 3
+    res = fn(obj.quadratic, space, **size, max_workers=2, trial_timeout=7.5, objective="train_cost", progress=False)
+    assert procs == [("train_cost", 7.5, 2)] and res.objective == "train_cost"
+    # progress=True reaches the bar (a plain counter without tqdm)
+    monkeypatch.setitem(__import__("sys").modules, "tqdm.auto", None)
+    fn(obj.quadratic, space, **size, executor="sequential", progress=True)
+    assert "3/3 best dev_cost=" in capsys.readouterr().err
+    # retry_failed and results_file reach the runner
+    path = tmp_path / "r.jsonl"
+    calls = []
+
+    def flaky(config):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("first call fails")
+        return obj.quadratic(config)
+
+    first = fn(flaky, space, **size, executor="sequential", progress=False, results_file=path)
+    assert len(first.failed) == 1 and first.path == path
+    fn(flaky, space, **size, executor="sequential", progress=False, results_file=path)
+    assert len(calls) == 3                                    # nothing ran again
+    again = fn(flaky, space, **size, executor="sequential", progress=False, results_file=path, retry_failed=True)
+    assert len(calls) == 4 and not again.failed
+    # the default objective and seed key
+    res = fn(lambda c: {"dev_cost": 1.0, "other": 0.0}, space, **size, executor="sequential", progress=False)
+    assert res.objective == "dev_cost" and all("seed" in t.config for t in res) and res.mode == "min"
+    with pytest.raises(RuntimeError, match=r"no successful trial"):
+        fn(lambda c: {"cost": 1.0}, space, **size, executor="sequential", progress=False).best
