@@ -301,3 +301,36 @@ def test_table_shows_twenty_rows_by_default():
     res = Results([rec(i, float(i)) for i in range(22)])
     lines = res.table().splitlines()
     assert len(lines) == 22 and lines[-1] == "... 2 more" and lines[20].split()[:2] == ["19", "19"]
+
+
+def test_error_text_is_the_exception_then_its_traceback():
+    def boom(config):
+        raise ValueError("bad lr")
+
+    err = run_trial(boom, 0, {}, "dev_cost")["error"]
+    lines = err.splitlines()
+    assert lines[:2] == ["ValueError: bad lr", "Traceback (most recent call last):"]
+    assert lines[2].startswith('  File "') and lines[-1] == "ValueError: bad lr" and 'raise ValueError("bad lr")' in err
+
+
+def test_every_field_is_checked_even_after_a_missing_optional_one():
+    base = {"trial_id": 0, "config": {}, "status": "ok", "metrics": {}}
+    with pytest.raises(store.RecordError, match=r"^'time' must be Real, got '1'$"):
+        store.check_record({**base, "time": "1"})                      # no "error" field before it
+    with pytest.raises(store.RecordError, match=r"^'round' must be Integral"):
+        store.check_record({**base, "round": "0"})
+
+
+def test_results_file_close_without_open_and_errors_name_the_file(tmp_path):
+    store.ResultsFile(tmp_path / "never.jsonl").close()
+    path = tmp_path / "bad.jsonl"
+    path.write_text("nonsense\n{}\n")
+    f = store.ResultsFile(path)
+    with pytest.raises(ValueError, match=r"^tune: results file .*bad.jsonl line 1 is not a trial record"):
+        f.open()
+    good = tmp_path / "good.jsonl"
+    g = store.ResultsFile(good)
+    g.open()
+    handle = g._f
+    g.close()
+    assert handle.closed
