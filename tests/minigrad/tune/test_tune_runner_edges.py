@@ -58,6 +58,9 @@ def test_resume_takes_finished_trials_from_the_file_and_checks_their_configs(tmp
     assert len(path.read_text().splitlines()) == 4
     extra = run_plan(counted, plan(1), objective="dev_cost", executor="sequential", results_file=path, progress=False)
     assert extra == first[:1] and calls == [1, 2, 3, 2]          # records of other trials are ignored
+    last = run_plan(counted, [Planned(2, {"x": 3})], objective="dev_cost", executor="sequential", results_file=path,
+                    progress=False)
+    assert last == first[2:] and calls == [1, 2, 3, 2]           # found after records of unplanned trials
     with pytest.raises(ValueError, match=r"^tune: the results file holds trial 0 with config \{'x': 1\}, but this "
                                          r"search plans \{'x': 9\}: the file was written by a different search"):
         run_plan(counted, plan(9), objective="dev_cost", executor="sequential", results_file=path, progress=False)
