@@ -202,3 +202,12 @@ def test_flip_and_noise_keep_the_device(device):
     for t in (RandomHorizontalFlip(seed=0), GaussianNoise(0.1, seed=0), RandomShift(1, seed=0)):
         out = t(x)
         assert isinstance(out, mg.Tensor) and out.device == device and out.shape == x.shape
+
+
+def test_a_compose_called_with_a_generator_draws_from_it():
+    x = _unique_images(30)
+    aug = Compose([RandomHorizontalFlip(0.5)], seed=0)
+    out = aug(x, np.random.default_rng(21))                      # e.g. a Compose inside a Compose
+    np.testing.assert_array_equal(out, _flip_oracle(x, 0.5, np.random.default_rng(21)))
+    nested = Compose([Compose([RandomHorizontalFlip(0.5)], seed=5)], seed=8)
+    np.testing.assert_array_equal(nested(x), _flip_oracle(x, 0.5, np.random.default_rng(8)))

@@ -113,3 +113,10 @@ def test_fit_transform_and_repr():
     np.testing.assert_allclose(out, (TRAIN - TRAIN.mean(0)) / TRAIN.std(0), rtol=1e-12)
     assert repr(norm) == "Normalizer(axis=0, fitted_shape=(1, 2))"
     np.testing.assert_allclose(norm.scale, TRAIN.std(0, keepdims=True), rtol=1e-12)
+
+
+def test_a_saved_axis_may_be_a_0_d_array():
+    state = {"mean": TRAIN.mean(0, keepdims=True), "var": TRAIN.var(0, keepdims=True), "axis": np.asarray(0)}
+    norm = Normalizer(axis=(0, 1)).load_state_dict(state)
+    assert norm.axis == (0,)
+    np.testing.assert_allclose(norm.transform(TRAIN), (TRAIN - TRAIN.mean(0)) / TRAIN.std(0), rtol=1e-12)
