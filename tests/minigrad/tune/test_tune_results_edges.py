@@ -334,3 +334,35 @@ def test_results_file_close_without_open_and_errors_name_the_file(tmp_path):
     handle = g._f
     g.close()
     assert handle.closed
+
+
+class _ItemOnly:
+    """A scalar-like metric with item() but no size (e.g. from another array library)."""
+
+    def item(self):
+        return 0.5
+
+
+class _SizeMethod(_ItemOnly):
+    """item() and a size() method, but no numel(): its size is unknown (taken as one number inside a dict)."""
+
+    def size(self):
+        return ()
+
+    def tolist(self):
+        return [0.5]
+
+
+def test_metrics_that_only_have_item_or_an_unknown_size():
+    assert plain_metrics({"a": _ItemOnly()}, "x") == {"a": 0.5}
+    assert plain_metrics({"a": _SizeMethod()}, "x") == {"a": 0.5}
+    with pytest.raises(TypeError, match=r"train must return a dict of metrics"):
+        plain_metrics(_ItemOnly(), "x")               # a bare value of unknown size is not a number
+
+
+def test_results_file_context_lets_errors_through(tmp_path):
+    with pytest.raises(KeyError):
+        with store.ResultsFile(tmp_path / "r.jsonl") as f:
+            f.open()
+            raise KeyError("x")
+    assert f._f is None

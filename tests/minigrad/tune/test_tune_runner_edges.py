@@ -148,7 +148,9 @@ def test_check_picklable_knows_trains_typed_into_an_interactive_session(monkeypa
     main.typed = typed
     typed.__qualname__ = "typed"
     with pytest.raises(TypeError, match=r"^tune: train=.* is defined in an interactive session \(__main__ has no "
-                                        r"file\), so spawned worker processes cannot import it; define it with `def`"):
+                                        r"file\), so spawned worker processes cannot import it; define it with `def` at "
+                                        r"the top level of an importable module \(not a lambda, a nested function, or a "
+                                        r"function typed into an interactive session\), or pass executor='sequential'$"):
         runner.check_picklable(functools.partial(typed))
     main.__file__ = "script.py"
     runner.check_picklable(typed)
@@ -176,6 +178,15 @@ def test_default_executor_is_spawned_processes():
     ex = runner.make_executor()
     try:
         assert ex._max_workers == (os.cpu_count() or 1)
+    finally:
+        ex.shutdown()
+
+
+def test_default_executor_without_a_cpu_count_has_one_worker(monkeypatch):
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: None)
+    ex = runner.make_executor()
+    try:
+        assert ex._max_workers == 1
     finally:
         ex.shutdown()
 
