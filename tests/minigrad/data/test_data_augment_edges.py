@@ -211,3 +211,13 @@ def test_a_compose_called_with_a_generator_draws_from_it():
     np.testing.assert_array_equal(out, _flip_oracle(x, 0.5, np.random.default_rng(21)))
     nested = Compose([Compose([RandomHorizontalFlip(0.5)], seed=5)], seed=8)
     np.testing.assert_array_equal(nested(x), _flip_oracle(x, 0.5, np.random.default_rng(8)))
+
+
+def test_padding_is_made_on_the_images_own_device_not_the_default_one():
+    # array-api-strict's second fake device: an array made without device= lands on the default one and
+    # mixing the two raises, as CuPy arrays on two GPUs would
+    x = _unique_images(5, h=3, w=3)
+    t = mg.tensor(x, device="strict:1")
+    out = RandomCrop(size=3, padding=1, fill=-1.0, seed=2)(t)
+    assert out.device == t.device
+    np.testing.assert_array_equal(host(out), _crop_oracle(x, (3, 3), (1, 1), -1.0, np.random.default_rng(2)))

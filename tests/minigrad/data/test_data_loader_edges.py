@@ -112,3 +112,22 @@ def test_make_rng():
     with pytest.raises(TypeError, match=r"^seed must be None, an int or a numpy Generator, got float$"):
         make_rng(1.5)
     json.dumps(decode_state(rng_state(make_rng(None))))   # a fresh generator's state is JSON
+
+
+class _DeviceTensorLike:
+    """Stands for a Tensor whose array NumPy cannot read implicitly (CuPy): only .numpy() copies it to the host."""
+
+    def __init__(self, host):
+        self._host = host
+
+    def numpy(self):
+        return self._host
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError("implicit conversion to a NumPy array is not allowed")
+
+
+def test_decode_copies_a_device_tensor_through_numpy_and_accepts_a_list():
+    enc = encode_state({"a": [1, 2]})
+    assert decode_state(_DeviceTensorLike(enc)) == {"a": [1, 2]}
+    assert decode_state(enc.tolist()) == {"a": [1, 2]}            # e.g. a JSON checkpoint's list of bytes
