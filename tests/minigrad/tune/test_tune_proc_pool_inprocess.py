@@ -108,3 +108,21 @@ def test_end_and_read_helpers(fork):
     rec = _proc_pool.ProcessPerTrial._failed(Planned(5, {"x": 1}, 3), "why", 1.5)
     assert rec == {"trial_id": 5, "config": {"x": 1}, "metrics": {}, "status": "failed", "error": "why",
                    "time": 1.5, "round": 3}
+
+
+def _ignore_sigterm_and_sleep():
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    time.sleep(30)
+
+
+def test_a_process_that_ignores_sigterm_is_killed_after_a_second(fork):
+    ctx = _real_get_context("fork")
+    proc = ctx.Process(target=_ignore_sigterm_and_sleep)
+    proc.start()
+    time.sleep(0.2)                                                   # let it install the handler
+    start = time.monotonic()
+    _proc_pool.ProcessPerTrial._end(proc)
+    assert not proc.is_alive() and proc.exitcode == -9
+    assert time.monotonic() - start < 1.8                            # one second for SIGTERM, then SIGKILL

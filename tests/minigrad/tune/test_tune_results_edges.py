@@ -366,3 +366,22 @@ def test_results_file_context_lets_errors_through(tmp_path):
             f.open()
             raise KeyError("x")
     assert f._f is None
+
+
+def test_a_trial_runs_in_a_named_daemon_thread_and_a_stuck_one_is_left_running():
+    import threading
+
+    seen = {}
+
+    def where(_):
+        seen["name"], seen["daemon"] = threading.current_thread().name, threading.current_thread().daemon
+        return 1
+
+    timeout.call_with_timeout(where, None, 5.0)
+    assert seen == {"name": "minigrad-tune-trial", "daemon": True}
+    start = time.monotonic()
+    with pytest.raises(timeout.TrialTimeout, match=r"^the trial ran longer than trial_timeout=0.2 s; it could not be "
+                                                   r"interrupted \(stuck inside a C call\) and is left running in a "
+                                                   r"daemon thread$"):
+        timeout.call_with_timeout(time.sleep, 2.5, 0.2)          # one C call: the interrupt waits for it
+    assert time.monotonic() - start < 2.0

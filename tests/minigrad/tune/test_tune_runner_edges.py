@@ -4,6 +4,7 @@ import concurrent.futures as cf
 import functools
 import json
 import os
+import threading
 
 import pytest
 
@@ -91,6 +92,8 @@ def test_a_thread_pool_runs_every_trial_and_timeouts_reach_it():
     with cf.ThreadPoolExecutor(2) as ex:
         recs = run_plan(cost, plan(3, 1, 2), objective="dev_cost", executor=ex, progress=False)
         assert [r["metrics"]["dev_cost"] for r in recs] == [3.0, 1.0, 2.0]
+        assert [r["round"] for r in run_plan(cost, plan(1, 2, round=4), objective="dev_cost", executor=ex,
+                                             progress=False)] == [4, 4]
         slow = run_plan(obj.spinning, [Planned(0, {"sleep": 3.0, "x": 1}), Planned(1, {"sleep": 0, "x": 2})],
                         objective="dev_cost", executor=ex, progress=False, trial_timeout=0.3)
     assert slow[0]["status"] == "failed" and "trial_timeout=0.3" in slow[0]["error"]
@@ -98,12 +101,12 @@ def test_a_thread_pool_runs_every_trial_and_timeouts_reach_it():
 
 
 class _Failing(cf.Executor):
-    """Runs trial 0 at once; the executor itself fails on trial 1."""
+    """Runs trial 0 at once; the executor itself fails on trial 1, a little later."""
 
     def submit(self, fn, *args):
         fut = cf.Future()
         if args[1] == 1:
-            fut.set_exception(OSError("worker lost"))
+            threading.Timer(0.2, fut.set_exception, (OSError("worker lost"),)).start()
         else:
             fut.set_result(fn(*args))
         return fut
@@ -116,7 +119,7 @@ def test_an_executor_failure_saves_finished_trials_and_says_how_to_resume(tmp_pa
                                            r"again to resume$"):
         run_plan(cost, plan(1, 2), objective="dev_cost", executor=_Failing(), results_file=path, progress=False)
     saved = [json.loads(l) for l in path.read_text().splitlines()]
-    assert [r["trial_id"] for r in saved] == [0]
+    assert [r["trial_id"] for r in saved] == [0]                  # recorded once, not again when giving up
     with pytest.raises(RuntimeError, match=r"OSError: worker lost; pass results_file= to keep finished trials"):
         run_plan(cost, plan(1, 2), objective="dev_cost", executor=_Failing(), progress=False)
 
