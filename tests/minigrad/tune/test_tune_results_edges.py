@@ -385,3 +385,21 @@ def test_a_trial_runs_in_a_named_daemon_thread_and_a_stuck_one_is_left_running()
                                                    r"daemon thread$"):
         timeout.call_with_timeout(time.sleep, 2.5, 0.2)          # one C call: the interrupt waits for it
     assert time.monotonic() - start < 2.0
+
+
+def test_a_file_that_is_only_a_torn_line_is_cut_to_nothing(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"trial_id": 0, "con')
+    with store.ResultsFile(path) as f:
+        with pytest.warns(RuntimeWarning, match="cut off"):
+            assert f.open() == []
+        f.append({"trial_id": 1})
+    assert path.read_text() == '{"trial_id": 1}\n'
+
+
+def test_an_empty_first_line_is_skipped():
+    data = b'\n{"trial_id": 0}\n{"trial_id": 1}\n'
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        records, good, problem = store._parse("p", data)
+    assert [r["trial_id"] for r in records] == [0, 1] and good == len(data) and problem is None

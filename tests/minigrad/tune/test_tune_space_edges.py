@@ -228,3 +228,9 @@ def test_zoom_of_a_choice_no_best_used_keeps_every_option_and_ints_zoom_on_their
     zi = tune.zoom({"h": tune.int_uniform(0, 9)}, [{"h": 5}], n_samples=10, pad=0.5, margin=0.5)
     # cells [-0.5, 9.5], width 10, floor 0.5 * 10 / 10 = 0.5: [4.5, 5.5] -> integers 5..5
     assert (zi["h"].low, zi["h"].high) == (5, 5)
+
+
+def test_a_choice_of_a_non_json_option_names_its_type():
+    with pytest.raises(TypeError, match=r"^choice: options must be JSON values \(numbers, strings, bools, None, lists, "
+                                        r"dicts\) so trials can be saved, got \{1, 2\} of type set$"):
+        tune.choice(["a", {1, 2}])
