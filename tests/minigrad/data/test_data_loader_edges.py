@@ -131,3 +131,21 @@ def test_decode_copies_a_device_tensor_through_numpy_and_accepts_a_list():
     enc = encode_state({"a": [1, 2]})
     assert decode_state(_DeviceTensorLike(enc)) == {"a": [1, 2]}
     assert decode_state(enc.tolist()) == {"a": [1, 2]}            # e.g. a JSON checkpoint's list of bytes
+
+
+def test_loader_messages_name_x_and_the_empty_set_and_the_expected_dtypes():
+    with pytest.raises(ValueError, match=r"^DataLoader: X must have a first axis of examples, got a 0-d ndarray$"):
+        DataLoader(np.float64(1.0))
+    with pytest.raises(ValueError, match=r"^DataLoader: the data set is empty \(X has shape \(0, 2\)\)$"):
+        DataLoader(np.zeros((0, 2)), np.zeros(0))
+    with pytest.raises(TypeError, match=r"^DataLoader: X has dtype <U1 \(shape \(2,\)\); expected numbers \(bool, integer "
+                                        r"or floating point\): encode strings and categories as numbers first$"):
+        DataLoader(np.array(["a", "b"]))
+
+
+def test_a_raw_array_api_array_is_wrapped_as_a_tensor_on_its_device():
+    t = mg.tensor(np.arange(6.0).reshape(3, 2), device="strict:1")
+    raw = t.array                                   # an array-api-strict array, not a Tensor
+    (xb,) = list(DataLoader(raw, batch_size=3, shuffle=False))
+    assert isinstance(xb, mg.Tensor) and xb.device == t.device
+    np.testing.assert_array_equal(host(xb), np.arange(6.0).reshape(3, 2))
