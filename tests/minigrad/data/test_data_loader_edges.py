@@ -135,7 +135,7 @@ def test_decode_copies_a_device_tensor_through_numpy_and_accepts_a_list():
 
 def test_loader_messages_name_x_and_the_empty_set_and_the_expected_dtypes():
     with pytest.raises(ValueError, match=r"^DataLoader: X must have a first axis of examples, got a 0-d ndarray$"):
-        DataLoader(np.float64(1.0))
+        DataLoader(1.0)
     with pytest.raises(ValueError, match=r"^DataLoader: the data set is empty \(X has shape \(0, 2\)\)$"):
         DataLoader(np.zeros((0, 2)), np.zeros(0))
     with pytest.raises(TypeError, match=r"^DataLoader: X has dtype <U1 \(shape \(2,\)\); expected numbers \(bool, integer "
