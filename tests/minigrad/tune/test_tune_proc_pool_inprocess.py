@@ -14,9 +14,18 @@ from minigrad.tune.trial import run_trial
 _real_get_context = multiprocessing.get_context
 
 
+ASKED = []
+
+
 @pytest.fixture
 def fork(monkeypatch):
-    monkeypatch.setattr(_proc_pool.multiprocessing, "get_context", lambda method=None: _real_get_context("fork"))
+    ASKED.clear()
+
+    def get_context(method=None):
+        ASKED.append(method)                      # the pool asks for spawn; these tests run it with fork
+        return _real_get_context("fork")
+
+    monkeypatch.setattr(_proc_pool.multiprocessing, "get_context", get_context)
 
 
 def train(config):
@@ -46,7 +55,8 @@ def test_a_trial_past_its_deadline_is_ended_and_others_go_on(fork):
     got = []
     start = time.monotonic()
     _proc_pool.run_in_processes(train, todo, "dev_cost", 0.5, 2, got.append)
-    assert time.monotonic() - start < 10
+    assert time.monotonic() - start < 10 and ASKED == ["spawn"]
+    assert [r["trial_id"] for r in got] == [1, 0]           # the quick trial is recorded while the other runs
     by_id = {r["trial_id"]: r for r in got}
     assert by_id[1]["status"] == "ok" and by_id[1]["metrics"] == {"dev_cost": 2.0}
     hung = by_id[0]

@@ -228,8 +228,11 @@ def test_results_file_reading_torn_and_bad_lines(tmp_path):
         recs = store.read_records(path, store.check_record)
     assert [r["trial_id"] for r in recs] == [0, 1]
     path.write_text(a + "\n" + b)                           # a complete record, no final newline: torn
-    with pytest.warns(RuntimeWarning, match=r"no newline at the end \(partial write\)"):
+    with pytest.warns(RuntimeWarning, match=r"\(no newline at the end \(partial write\): b'\{"):
         assert len(store.read_records(path)) == 1
+    long = b'{"trial_id": 0}\n' + b"x" * 100
+    records, good, problem = store._parse("p", long)
+    assert good == 16 and problem.endswith(": " + repr(b"x" * 80))       # the torn line, cut at 80 bytes
     path.write_text(a + "\n[1, 2]\n")
     with pytest.raises(ValueError, match=r"line 2 is not a trial record \(a line must hold a JSON object, got list\)"):
         store.read_records(path)
