@@ -157,8 +157,9 @@ def coarse_to_fine(train, space, rounds=3, trials_per_round=10, top_k=3, seed=0,
     used.  See :func:`minigrad.tune.space.zoom`.
 
     Seeding: round ``r`` (from 0) draws its configs and their per-trial seeds, as random search
-    does (config, then seed, trial after trial), from ``numpy.random.default_rng([seed, r])`` alone, so a round's draws never depend on how earlier
-    rounds went (only its space does), and running more rounds leaves the earlier ones unchanged.
+    does (config, then seed, trial after trial), from ``numpy.random.default_rng([seed, r])``
+    alone, so a round's draws never depend on how earlier rounds went (only its space does), and
+    running more rounds leaves the earlier ones unchanged.
 
     Returns
     -------

@@ -138,8 +138,9 @@ def test_loader_messages_name_x_and_the_empty_set_and_the_expected_dtypes():
         DataLoader(1.0)
     with pytest.raises(ValueError, match=r"^DataLoader: the data set is empty \(X has shape \(0, 2\)\)$"):
         DataLoader(np.zeros((0, 2)), np.zeros(0))
-    with pytest.raises(TypeError, match=r"^DataLoader: X has dtype <U1 \(shape \(2,\)\); expected numbers \(bool, integer "
-                                        r"or floating point\): encode strings and categories as numbers first$"):
+    with pytest.raises(TypeError, match=r"^DataLoader: X has dtype <U1 \(shape \(2,\)\); expected numbers \(bool, "
+                                        r"integer or floating point\): encode strings and categories as numbers "
+                                        r"first$"):
         DataLoader(np.array(["a", "b"]))
 
 

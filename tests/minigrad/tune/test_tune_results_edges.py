@@ -193,8 +193,8 @@ def test_call_with_timeout_returns_raises_or_ends_the_trial():
             time.sleep(0.002)
 
     start = time.monotonic()
-    with pytest.raises(timeout.TrialTimeout, match=r"^the trial ran longer than trial_timeout=0.2 s; it was interrupted "
-                                                   r"and ended$"):
+    with pytest.raises(timeout.TrialTimeout,
+                       match=r"^the trial ran longer than trial_timeout=0.2 s; it was interrupted and ended$"):
         timeout.call_with_timeout(spin, None, 0.2)
     assert time.monotonic() - start < 2.0
 

@@ -151,9 +151,10 @@ def test_check_picklable_knows_trains_typed_into_an_interactive_session(monkeypa
     main.typed = typed
     typed.__qualname__ = "typed"
     with pytest.raises(TypeError, match=r"^tune: train=.* is defined in an interactive session \(__main__ has no "
-                                        r"file\), so spawned worker processes cannot import it; define it with `def` at "
-                                        r"the top level of an importable module \(not a lambda, a nested function, or a "
-                                        r"function typed into an interactive session\), or pass executor='sequential'$"):
+                                        r"file\), so spawned worker processes cannot import it; define it with "
+                                        r"`def` at the top level of an importable module \(not a lambda, a nested "
+                                        r"function, or a function typed into an interactive session\), or pass "
+                                        r"executor='sequential'$"):
         runner.check_picklable(functools.partial(typed))
     main.__file__ = "script.py"
     runner.check_picklable(typed)

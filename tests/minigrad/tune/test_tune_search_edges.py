@@ -228,7 +228,7 @@ def test_every_option_reaches_the_runner(fn, size, tmp_path, monkeypatch, capsys
     res = fn(obj.quadratic, space, **size, max_workers=2, progress=False)            # executor=None: processes
     assert made == [2] and len(res) == 3
     res = fn(obj.quadratic, space, **size, executor="processes", progress=False)
-    assert made == [2, min(os.cpu_count() or 1, 3)]                                 # one per core, at most one per trial
+    assert made == [2, min(os.cpu_count() or 1, 3)]                    # one per core, at most one per trial
     fn(obj.quadratic, space, **size, max_workers=8, progress=False)
     assert made[-1] == 3
     res = fn(obj.quadratic, space, **size, max_workers=2, trial_timeout=7.5, objective="train_cost", progress=False)
