@@ -286,9 +286,10 @@ def test_progress_tracks_best_and_failures(capsys, monkeypatch):
     with progress_mod.Progress(1, 0, "cost", False) as bar:
         bar.update({"status": "failed"})
     assert capsys.readouterr().err == ""
-    with progress_mod.Progress(1, 0, "cost", True) as bar:
+    with progress_mod.Progress(2, 0, "cost", True) as bar:
         bar.update({"status": "failed"})
-    assert capsys.readouterr().err == "\rtrials: 1/1  failed=1\n"
+        bar.update({"status": "failed"})
+    assert capsys.readouterr().err == "\rtrials: 1/2  failed=1\rtrials: 2/2  failed=2\n"
 
 
 def test_progress_with_tqdm_counts_from_initial(capsys):

@@ -149,6 +149,14 @@ def test_coarse_to_fine_zooms_on_the_top_k_with_pad_and_margin():
     assert one.spaces[1] == tune.zoom(space, best[:1], 5, pad=0.3, margin=0.2)
 
 
+def test_coarse_to_fine_zooms_on_the_best_by_the_mode():
+    space = {"lr": tune.log_uniform(1e-4, 1)}
+    res = seq(tune.coarse_to_fine, _cost, space, rounds=2, trials_per_round=6, top_k=2, seed=3, objective="acc",
+              mode="max")
+    r0 = sorted((t for t in res if t.round == 0), key=lambda t: -t.metrics["acc"])
+    assert res.spaces[1] == tune.zoom(space, [t.config for t in r0[:2]], 6)
+
+
 def test_coarse_to_fine_defaults():
     res = seq(tune.coarse_to_fine, _cost, {"lr": tune.log_uniform(1e-4, 1)})
     assert len(res) == 30 and len(res.spaces) == 3
@@ -236,7 +244,9 @@ def test_every_option_reaches_the_runner(fn, size, tmp_path, monkeypatch, capsys
     # progress=True reaches the bar (a plain counter without tqdm)
     monkeypatch.setitem(__import__("sys").modules, "tqdm.auto", None)
     res = fn(obj.quadratic, space, **size, executor="sequential", progress=True)
-    assert capsys.readouterr().err.endswith(f"3/3 best dev_cost={res.best.metrics['dev_cost']:.4g}\n")
+    err = capsys.readouterr().err
+    assert err.endswith(f"3/3 best dev_cost={res.best.metrics['dev_cost']:.4g}\n")
+    assert err.split("\r")[-1].startswith("round 1/1: " if fn is tune.coarse_to_fine else "trials: ")
     res = fn(obj.quadratic, space, **size, executor="sequential", progress=True, mode="max")     # the bar's best
     assert capsys.readouterr().err.endswith(f"3/3 best dev_cost={res.best.metrics['dev_cost']:.4g}\n")
     # retry_failed and results_file reach the runner
