@@ -88,6 +88,12 @@ def test_progress_counts_trials_from_the_file(tmp_path, capsys, monkeypatch):
     assert capsys.readouterr().err == "\rround 1/1: 3/3 best dev_cost=2\n"
 
 
+def test_sequential_trials_get_their_time_limit():
+    recs = run_plan(obj.spinning, [Planned(0, {"sleep": 3.0, "x": 1}), Planned(1, {"sleep": 0, "x": 2})],
+                    objective="dev_cost", executor="sequential", progress=False, trial_timeout=0.3)
+    assert recs[0]["status"] == "failed" and "trial_timeout=0.3" in recs[0]["error"] and recs[1]["status"] == "ok"
+
+
 def test_a_thread_pool_runs_every_trial_and_timeouts_reach_it():
     with cf.ThreadPoolExecutor(2) as ex:
         recs = run_plan(cost, plan(3, 1, 2), objective="dev_cost", executor=ex, progress=False)

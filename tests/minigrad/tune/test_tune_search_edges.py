@@ -234,13 +234,20 @@ def test_every_option_reaches_the_runner(fn, size, tmp_path, monkeypatch, capsys
     monkeypatch.setattr(runner, "make_executor", fake_executor)
     monkeypatch.setattr(runner, "run_in_processes", fake_processes)
     res = fn(obj.quadratic, space, **size, max_workers=2, progress=False)            # executor=None: processes
-    assert made == [2] and len(res) == 3
+    assert made == [2] and len(res) == 3 and not res.failed
     res = fn(obj.quadratic, space, **size, executor="processes", progress=False)
-    assert made == [2, min(os.cpu_count() or 1, 3)]                    # one per core, at most one per trial
+    assert made == [2, min(os.cpu_count() or 1, 3)] and not res.failed  # one per core, at most one per trial
     fn(obj.quadratic, space, **size, max_workers=8, progress=False)
     assert made[-1] == 3
     res = fn(obj.quadratic, space, **size, max_workers=2, trial_timeout=7.5, objective="train_cost", progress=False)
-    assert procs == [("train_cost", 7.5, 2)] and res.objective == "train_cost"
+    assert procs == [("train_cost", 7.5, 2)] and res.objective == "train_cost" and not res.failed
+    fn(obj.quadratic, space, **size, max_workers=8, trial_timeout=7.5, progress=False)
+    fn(obj.quadratic, space, **size, trial_timeout=7.5, progress=False)
+    assert [p[2] for p in procs[1:]] == [3, min(os.cpu_count() or 1, 3)]
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: None)
+    fn(obj.quadratic, space, **size, progress=False)
+    fn(obj.quadratic, space, **size, trial_timeout=7.5, progress=False)
+    assert made[-1] == 1 and procs[-1][2] == 1                        # no cpu count: one worker
     # progress=True reaches the bar (a plain counter without tqdm)
     monkeypatch.setitem(__import__("sys").modules, "tqdm.auto", None)
     res = fn(obj.quadratic, space, **size, executor="sequential", progress=True)
