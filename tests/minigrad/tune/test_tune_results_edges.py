@@ -407,3 +407,29 @@ def test_an_empty_first_line_is_skipped():
         warnings.simplefilter("error")
         records, good, problem = store._parse("p", data)
     assert [r["trial_id"] for r in records] == [0, 1] and good == len(data) and problem is None
+
+
+class _Tty:
+    """A stderr that says it is a terminal and keeps what is written."""
+
+    def __init__(self, tty=True):
+        self.text, self.tty = "", tty
+
+    def isatty(self):
+        return self.tty
+
+    def write(self, s):
+        self.text += s
+
+    def flush(self):
+        pass
+
+
+def test_progress_by_default_shows_only_on_a_terminal(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    for err, shown in ((_Tty(True), True), (_Tty(False), False), (object(), False)):
+        monkeypatch.setattr(sys, "stderr", err)
+        with progress_mod.Progress(1, 0, "cost") as bar:
+            bar.update({"status": "ok", "metrics": {"cost": 1.0}})
+        assert (bar._plain, getattr(err, "text", "")) == ((True, "\rtrials: 1/1 best cost=1\n") if shown else
+                                                         (False, ""))
