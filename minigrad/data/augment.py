@@ -20,8 +20,11 @@ __all__ = ["Transform", "Compose", "RandomHorizontalFlip", "RandomCrop", "Random
 
 
 def _pair(v, op):
-    pair = (v, v) if isinstance(v, int) else tuple(v)
-    if len(pair) != 2 or any(not isinstance(n, (int, np.integer)) or n < 0 for n in pair):
+    try:
+        pair = (v, v) if isinstance(v, (int, np.integer)) else tuple(v)
+    except TypeError:  # not iterable: a float, None
+        pair = ()
+    if len(pair) != 2 or any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0 for n in pair):
         raise ValueError(f"{op}: expected a non-negative int or a pair (height, width), got {v!r}")
     return tuple(int(n) for n in pair)
 

@@ -98,12 +98,18 @@ def train_dev_test_split(X, y=None, ratios=None, sizes=None, seed=0, shuffle=Tru
         (train, dev, test) counts, adding up to at most m (examples beyond are left out).
         Without ``ratios`` or ``sizes``: the course's rule (:func:`default_split_sizes`).
     seed : int or numpy Generator
-        Seed of the shuffle (default 0, so the split is reproducible).
+        Seed of the shuffle (default 0, so the split is reproducible).  Without ``stratify``
+        the parts are consecutive blocks of ``numpy.random.default_rng(seed).permutation(m)``:
+        train its first ``n_train`` entries, dev the next ``n_dev``, test the next ``n_test``.
     shuffle : bool
         Shuffle before splitting (False keeps the order: first train, then dev, then test).
+        With ``stratify``, False keeps each part in the stratified order (classes interleaved)
+        instead of shuffling it.
     stratify : bool
         Keep the class proportions of ``y`` (integer labels, (m, 1) labels or one-hot rows)
-        in every part, up to one example per class.
+        in every part: each part holds about ``n_part * n_class / m`` examples of each class,
+        within about two examples (the classes are spread evenly along one order, which is
+        then cut into the three parts).
 
     Returns
     -------

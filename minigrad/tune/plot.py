@@ -46,7 +46,7 @@ def _axis(ax, name, dist, xs):
         ax.set_xlabel(f"1 - {name}")
         return [1.0 - x for x in xs]
     elif scale == "categorical" or any(not isinstance(x, numbers.Real) for x in xs):
-        options = list(getattr(dist, "options", None) or dict.fromkeys(map(repr, xs)))
+        options = getattr(dist, "options", None) or list({repr(x): x for x in xs}.values())  # in order of appearance
         labels = [o if isinstance(o, str) else repr(o) for o in options]
         keys = [repr(o) for o in options]
         ax.set_xticks(range(len(options)), labels)

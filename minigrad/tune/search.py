@@ -85,7 +85,10 @@ def random_search(train, space, n_trials, seed=0, *, objective="dev_cost", mode=
     Random points, not a grid: with ``n`` trials each hyperparameter is tried at ``n`` distinct
     values, so the important ones get explored even when most hyperparameters do not matter.
     Trial ``i``'s config depends only on ``seed`` and ``i`` (more trials with the same seed extend
-    the same search).  Other options: see :mod:`minigrad.tune.search`.
+    the same search): one generator ``numpy.random.default_rng(seed)`` draws, trial after trial,
+    the config (each distribution in the space's order, see :func:`minigrad.tune.space.sample`)
+    and then its per-trial seed, ``integers(2**31 - 1)``.  Other options: see
+    :mod:`minigrad.tune.search`.
 
     Returns
     -------
@@ -122,8 +125,10 @@ def grid_search(train, space, points_per_dim=3, seed=0, *, objective="dev_cost",
     Points are evenly spaced on each distribution's own scale; a choice contributes all its
     options.  With ``d`` hyperparameters that is ``points_per_dim**d`` trials, yet each one is
     tried at only ``points_per_dim`` values -- the reason the course prefers random search.
-    ``seed`` draws the per-trial seeds.  Trial ``i`` runs the ``i``-th point of
-    :func:`minigrad.tune.space.grid` (product order: the first key of ``space`` varies slowest).
+    ``seed`` draws the per-trial seeds (trial ``i`` gets the ``i``-th draw of
+    ``numpy.random.default_rng(seed).integers(2**31 - 1)``).  Trial ``i`` runs the ``i``-th point of
+    :func:`minigrad.tune.space.grid` (product order: the first key of ``space`` varies slowest,
+    each distribution's points in increasing order).
     Other options: see :mod:`minigrad.tune.search`.
     """
     fn = "grid_search"
@@ -151,9 +156,10 @@ def coarse_to_fine(train, space, rounds=3, trials_per_round=10, top_k=3, seed=0,
     numeric dimensions) and kept inside ``S_r``; a choice keeps only the options the best trials
     used.  See :func:`minigrad.tune.space.zoom`.
 
-    Seeding: round ``r`` draws its configs and their per-trial seeds from
-    ``numpy.random.default_rng([seed, r])`` alone, so a round's draws never depend on how earlier
-    rounds went (only its space does), and running more rounds leaves the earlier ones unchanged.
+    Seeding: round ``r`` (from 0) draws its configs and their per-trial seeds, as random search
+    does (config, then seed, trial after trial), from ``numpy.random.default_rng([seed, r])``
+    alone, so a round's draws never depend on how earlier rounds went (only its space does), and
+    running more rounds leaves the earlier ones unchanged.
 
     Returns
     -------

@@ -62,7 +62,12 @@ class Distribution:
         return t[0], t[1]
 
     def sample(self, rng: np.random.Generator):
-        """One value, drawn uniformly in the scaled coordinate."""
+        """One value, drawn uniformly in the scaled coordinate.
+
+        ``t = rng.uniform(t_lo, t_hi)`` (NumPy's half-open ``[t_lo, t_hi)``), then
+        ``from_scaled(t)`` clipped to ``[low, high]``: every sample lies in the closed range
+        ``[low, high]``, both ends included (the clip only absorbs rounding in ``10**t``).
+        """
         lo, hi = self.t_bounds
         return self._clip(self.from_scaled(rng.uniform(lo, hi)))
 
@@ -198,7 +203,9 @@ def log_uniform(low, high) -> Distribution:
     """Log scale: ``r ~ U[log10 low, log10 high]``, ``x = 10**r``.
 
     For a learning rate in [1e-4, 1] this is the course's ``r = -4 * rand(); alpha = 10**r``:
-    each of the four decades gets a quarter of the samples.
+    each of the four decades gets a quarter of the samples.  Range ends: ``r`` is drawn in
+    ``[log10 low, log10 high)`` and ``x`` clipped to ``[low, high]``, so ``low <= x <= high``
+    always (``x = low`` when ``r`` is drawn at its lower end).
     """
     return _LogUniform(low, high)
 
@@ -208,7 +215,9 @@ def one_minus_log_uniform(low, high) -> Distribution:
 
     ``one_minus_log_uniform(0.9, 0.999)`` draws ``r`` in [-3, -1]: ``beta`` in [0.9, 0.99] and in
     [0.99, 0.999] are equally likely, since ``1/(1 - beta)`` (the number of values averaged) is what
-    matters.
+    matters.  Range ends: ``r`` is drawn in ``[log10(1 - high), log10(1 - low))`` and ``beta``
+    clipped to ``[low, high]``, so ``low <= beta <= high`` always (``r`` at its lower end gives
+    ``beta = high``).
     """
     return _OneMinusLogUniform(low, high)
 

@@ -69,6 +69,16 @@ class Trial:
         return cls(**{n: d[n] for n in names if n in d})
 
 
+def _num_elements(value, default):
+    """How many numbers ``value`` holds: NumPy's ``size`` attribute, a Tensor's ``numel()`` (its ``size``
+    is PyTorch's method giving the shape), else ``default``."""
+    size = getattr(value, "size", default)
+    if callable(size):
+        numel = getattr(value, "numel", None)
+        return numel() if callable(numel) else default
+    return size
+
+
 def _plain(value, name):
     """A metric value as a JSON-friendly Python value (numbers via ``.item()`` for arrays/Tensors)."""
     if value is None or isinstance(value, (bool, str)):
@@ -81,7 +91,7 @@ def _plain(value, name):
         return {str(k): _plain(v, f"{name}.{k}") for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v, f"{name}[{i}]") for i, v in enumerate(value)]
-    if hasattr(value, "item") and getattr(value, "size", 1) == 1:  # numpy scalar, 0-d array, Tensor
+    if hasattr(value, "item") and _num_elements(value, 1) == 1:  # numpy scalar, 0-d array, Tensor
         return _plain(value.item(), name)
     if hasattr(value, "tolist"):
         return _plain(value.tolist(), name)
@@ -94,7 +104,7 @@ def plain_metrics(metrics, objective: str) -> dict:
 
     Raises ``TypeError`` (naming the metric) when a value cannot be recorded.
     """
-    if isinstance(metrics, numbers.Real) or (hasattr(metrics, "item") and getattr(metrics, "size", 0) == 1):
+    if isinstance(metrics, numbers.Real) or (hasattr(metrics, "item") and _num_elements(metrics, 0) == 1):
         metrics = {objective: metrics}
     if not isinstance(metrics, dict):
         raise TypeError(f"train must return a dict of metrics (or a number, taken as {objective!r}), "
