@@ -139,9 +139,10 @@ def test_linalg_norm_of_a_matrix_is_numpys(ord, device):
         ref = np.linalg.norm(M, ord, keepdims=keepdim)
         assert out.shape == ref.shape
         np.testing.assert_allclose(out.numpy(), ref, rtol=1e-12)
-    batched = mg.linalg.norm(_t(B, device), ord if ord is not None else "fro", dim=(1, 2))
-    np.testing.assert_allclose(batched.numpy(), np.linalg.norm(B, ord if ord is not None else "fro", axis=(1, 2)),
-                               rtol=1e-12)
+    for dim in ((1, 2), (2, 0)):  # a pair of axes: a matrix norm over them
+        batched = mg.linalg.norm(_t(B, device), ord if ord is not None else "fro", dim=dim)
+        np.testing.assert_allclose(batched.numpy(), np.linalg.norm(B, ord if ord is not None else "fro", axis=dim),
+                                   rtol=1e-12)
 
 
 @pytest.mark.parametrize("ord", [None, 1, 2, 3, 0, math.inf, -math.inf])
