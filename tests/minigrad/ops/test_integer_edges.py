@@ -120,3 +120,15 @@ def test_shifts_with_bool_operands(device):
 def test_bool_with_a_python_bool_stays_bool(device):
     t = mg.tensor([True, False], device=device)
     assert (t ^ True).dtype == "bool" and (t ^ True).tolist() == [False, True]
+
+
+def test_float_floor_division_by_zero_is_silent(device):
+    """x // 0 is +-inf and 0 // 0 NaN, as in PyTorch, without NumPy's RuntimeWarnings."""
+    import warnings
+
+    x = mg.tensor([1.0, -1.0, 0.0], dtype="float64", device=device)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = (x // 0.0).tolist()
+        nan = (x[2:] // x[2:]).tolist()
+    assert out[:2] == [np.inf, -np.inf] and np.isnan(out[2]) and np.isnan(nan[0])
