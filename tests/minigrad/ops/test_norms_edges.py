@@ -198,3 +198,42 @@ def test_torch_norm_nuclear_forms_and_errors(device):
         mg.norm(_t(M[:, 0], device), "nuc")
     with pytest.raises(ValueError, match="norm: p must be 'fro', 'nuc' or a number, got 'max'"):
         mg.norm(_t(M, device), "max")
+
+
+@pytest.mark.parametrize("ord", ["nuc", 2, -2])
+def test_svd_norms_of_an_empty_batch_of_matrices(ord, device):
+    out = mg.linalg.matrix_norm(_t(np.zeros((0, 3, 2)), device), ord)
+    assert out.shape == (0,)  # no matrices: no norms (only an empty matrix itself has no singular values)
+    kept = mg.linalg.matrix_norm(_t(np.zeros((0, 3, 2)), device), ord, keepdim=True)
+    assert kept.shape == (0, 1, 1)
+
+
+def test_svd_norm_messages_in_full(device):
+    with pytest.raises(IndexError) as info:
+        mg.linalg.matrix_norm(_t(np.zeros((2, 0, 3)), device), -2)
+    assert str(info.value) == ("linalg.matrix_norm: ord=-2 of empty matrices (shape (2, 0, 3), dim (1, 2)) is the "
+                               "smallest of no singular values: undefined (PyTorch raises IndexError too)")
+    x = _t(M, device, grad=True)
+    with pytest.raises(NotImplementedError) as info:
+        mg.grad(mg.linalg.matrix_norm(x, 2), [x], create_graph=True)
+    assert str(info.value) == (
+        "svdvals (matrix_norm with ord 'nuc', 2 or -2): the second derivative is not provided (it needs the "
+        "derivative of the singular vectors); compute the gradient without create_graph=True")
+
+
+def test_svdvals_values_gradient_and_checks(device):
+    from minigrad.ops.svd_norms import svdvals
+
+    x = _t(B, device, grad=True)  # (2, 4, 3): batched, k = 3
+    s = svdvals(x)
+    np.testing.assert_allclose(s.numpy(), np.linalg.svd(B, compute_uv=False), rtol=1e-13)
+    w = np.array([[1.0, -2.0, 0.5], [3.0, 0.25, -1.0]])
+    (s * _t(w, device)).sum().backward()
+    u, _, vh = np.linalg.svd(B, full_matrices=False)
+    np.testing.assert_allclose(x.grad.numpy(), u @ (w[:, :, None] * vh), rtol=1e-12, atol=1e-14)
+    with pytest.raises(RuntimeError, match=r"linalg.svdvals: needs at least 2 dimensions, got shape \(3,\)"):
+        svdvals(_t(M[0], device))
+    with pytest.raises(TypeError, match="linalg.svdvals: expected a floating-point tensor, got int64"):
+        svdvals(mg.tensor([[1, 2], [3, 4]], device=device))
+    with pytest.raises(TypeError, match="linalg.matrix_norm: ord='nuc' expects a floating-point tensor, got int64"):
+        mg.linalg.matrix_norm(mg.tensor([[1, 2], [3, 4]], device=device), "nuc")
