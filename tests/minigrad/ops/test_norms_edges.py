@@ -237,3 +237,20 @@ def test_svdvals_values_gradient_and_checks(device):
         svdvals(mg.tensor([[1, 2], [3, 4]], device=device))
     with pytest.raises(TypeError, match="linalg.matrix_norm: ord='nuc' expects a floating-point tensor, got int64"):
         mg.linalg.matrix_norm(mg.tensor([[1, 2], [3, 4]], device=device), "nuc")
+
+
+@pytest.mark.parametrize("ord", ["nuc", 2])
+def test_empty_matrices_in_a_batch_have_norm_zero_each(ord, device):
+    x = _t(np.zeros((2, 0, 3)), device, grad=True)
+    out = mg.linalg.matrix_norm(x, ord)
+    assert out.shape == (2,) and out.tolist() == [0.0, 0.0]
+    assert mg.linalg.matrix_norm(x, ord, dim=(0, 1)).shape == (3,)
+    kept = mg.linalg.matrix_norm(x, ord, keepdim=True)
+    assert kept.shape == (2, 1, 1)
+    out.sum().backward()
+    assert x.grad.shape == (2, 0, 3)
+
+
+def test_vector_norm_names_itself_in_axis_errors(device):
+    with pytest.raises(IndexError, match=r"^vector_norm: axis 5 is out of range for a tensor with 2 dimension"):
+        mg.linalg.vector_norm(mg.ones(2, 3, device=device), 2, 5)
