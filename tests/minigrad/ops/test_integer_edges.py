@@ -132,3 +132,20 @@ def test_float_floor_division_by_zero_is_silent(device):
         out = (x // 0.0).tolist()
         nan = (x[2:] // x[2:]).tolist()
     assert out[:2] == [np.inf, -np.inf] and np.isnan(out[2]) and np.isnan(nan[0])
+
+
+@pytest.mark.parametrize("dtype, bits", [("int8", 8), ("int32", 32), ("int64", 64)])
+def test_negative_and_sign_bit_python_ints_wrap_into_the_type(dtype, bits, device):
+    vals = [3, 100, 0, -7]
+    x = mg.tensor(np.array(vals, dtype=dtype), device=device)
+    assert (x ^ -1).tolist() == [~v for v in vals]  # -1 is all ones in every width
+    top = 1 << (bits - 1)  # the sign bit alone (2**63 for int64: held as uint64 before the cast)
+    out = x ^ top
+    assert out.dtype == dtype and out.tolist() == [_wrap(v ^ top, bits) for v in vals]
+    assert (x // -1).tolist() == [-v for v in vals]
+    assert (x // (top * 2 - 1)).tolist() == [v // -1 for v in vals]  # 2**bits - 1 wraps to -1
+
+
+def test_uint8_wraps_negative_python_ints(device):
+    x = mg.tensor(np.array([3, 200], dtype=np.uint8), device=device)
+    assert (x ^ -1).tolist() == [255 - 3, 255 - 200] and (x & -256).tolist() == [0, 0]
