@@ -254,3 +254,14 @@ def test_empty_matrices_in_a_batch_have_norm_zero_each(ord, device):
 def test_vector_norm_names_itself_in_axis_errors(device):
     with pytest.raises(IndexError, match=r"^vector_norm: axis 5 is out of range for a tensor with 2 dimension"):
         mg.linalg.vector_norm(mg.ones(2, 3, device=device), 2, 5)
+
+
+def test_zero_norm_counts_nan_and_infinities_per_row(device):
+    """PyTorch: vector_norm(ord=0) counts every entry != 0, NaN and +-inf included (it was NaN here)."""
+    x = _t([[math.inf, 1.0, 0.0, math.nan], [0.0, 0.0, 2.0, -math.inf], [0.0, 0.0, 0.0, 0.0]], device, grad=True)
+    out = mg.linalg.vector_norm(x, 0, 1)
+    assert out.tolist() == [3.0, 2.0, 0.0]
+    assert mg.linalg.vector_norm(x, 0).item() == 5.0
+    assert mg.linalg.vector_norm(x, 0, 0, keepdim=True).tolist() == [[1.0, 1.0, 1.0, 2.0]]
+    out.sum().backward()
+    assert x.grad.tolist() == [[0.0] * 4] * 3
