@@ -151,3 +151,11 @@ def test_negative_and_sign_bit_python_ints_wrap_into_the_type(dtype, bits, devic
 def test_uint8_wraps_negative_python_ints(device):
     x = mg.tensor(np.array([3, 200], dtype=np.uint8), device=device)
     assert (x ^ -1).tolist() == [255 - 3, 255 - 200] and (x & -256).tolist() == [0, 0]
+
+
+def test_a_number_on_the_left_of_a_shift_and_bad_operands_name_the_op(device):
+    assert mg.bitwise_left_shift(1, mg.tensor([1, 2, 3], device=device)).tolist() == [1 << 1, 1 << 2, 1 << 3]
+    assert mg.bitwise_right_shift(64, mg.tensor([1, 2], device=device)).tolist() == [64 >> 1, 64 >> 2]
+    for args in ((mg.tensor([1], device=device), "a"), ("a", mg.tensor([1], device=device))):
+        with pytest.raises(TypeError, match="^bitwise_or: cannot use str as a tensor operand"):
+            mg.bitwise_or(*args)
