@@ -169,7 +169,8 @@ def test_clamp_with_one_tensor_bound_and_ties(device):
     assert ga == [1.0, 1.0, 1.0, 0.0] and gh == [0.0, 0.0, 0.0, 1.0]
     assert mg.clamp_min(ta, tlo).tolist() == np.maximum(a, lo).tolist()
     assert mg.clamp_max(ta, thi).tolist() == np.minimum(a, hi).tolist()
-    assert mg.clamp_min(ta, 2.5).tolist() == [2.5, 2.5, 3.0, 4.0] and mg.clamp_max(ta, 2.5).tolist() == [1.0, 2.0, 2.5, 2.5]
+    assert mg.clamp_min(ta, 2.5).tolist() == [2.5, 2.5, 3.0, 4.0]
+    assert mg.clamp_max(ta, 2.5).tolist() == [1.0, 2.0, 2.5, 2.5]
 
 
 def test_clamp_with_both_tensor_bounds_routes_each_gradient(device):
@@ -183,7 +184,8 @@ def test_clamp_with_both_tensor_bounds_routes_each_gradient(device):
     assert ga == [0.0, 1.0, 1.0, 0.0, 0.0, 0.0]
     assert gl == [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]  # a < lo and lo < hi
     assert gh == [0.0, 0.0, 0.0, 1.0, 1.0, 1.0]  # a > hi, or hi < lo
-    i = mg.clamp(mg.tensor([1, 5, 9], device=device), mg.tensor([2, 2, 2], device=device), mg.tensor([6, 6, 6], device=device))
+    i = mg.clamp(mg.tensor([1, 5, 9], device=device), mg.tensor([2, 2, 2], device=device),
+                 mg.tensor([6, 6, 6], device=device))
     assert i.dtype == "int64" and i.tolist() == [2, 5, 6]
     f = mg.clamp(mg.tensor([1, 5, 9], device=device), _t([2.5, 2.5, 2.5], device, dtype="float32"), 6)
     assert f.dtype == "float32" and f.tolist() == [2.5, 5.0, 6.0]

@@ -118,7 +118,8 @@ def test_zero_d_inputs_act_as_one_element(device):
         mg.kthvalue(s, 2)
 
 
-@pytest.mark.parametrize("name, call", [("kthvalue", lambda x: mg.kthvalue(x, 1, 1)), ("median", lambda x: mg.median(x, 1)),
+@pytest.mark.parametrize("name, call", [("kthvalue", lambda x: mg.kthvalue(x, 1, 1)),
+                                        ("median", lambda x: mg.median(x, 1)),
                                         ("mode", lambda x: mg.mode(x, 1)), ("max", lambda x: mg.max(x, 1))])
 def test_reducing_an_empty_dim_raises_index_error(name, call, device):
     x = mg.zeros(2, 0, device=device)
