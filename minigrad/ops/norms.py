@@ -21,9 +21,10 @@ from __future__ import annotations
 import math
 
 from ..function import Op
-from .elementwise import Abs, PowScalar
+from .elementwise import Abs, PowScalar, where
 from .reductions import _axes, amax, amin, sum
 from .svd_norms import svd_matrix_norm
+from .unary_math import isfinite
 
 __all__ = ["vector_norm", "matrix_norm", "norm"]
 
@@ -75,8 +76,9 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     if ord == -math.inf:
         return amin(x.abs(), axes, keepdim)
     if ord == 0:
-        nonzero = (x != 0).to(dtype=x.dtype)
-        return sum(x * 0.0, axis=axes, keepdims=keepdim) + sum(nonzero, axis=axes, keepdims=keepdim)
+        nonzero = (x != 0).to(dtype=x.dtype)  # NaN and +-inf count, as in PyTorch
+        finite = where(isfinite(x), x, 0.0)  # x * 0.0 keeps the graph (gradient 0); inf * 0.0 would be NaN
+        return sum(finite * 0.0, axis=axes, keepdims=keepdim) + sum(nonzero, axis=axes, keepdims=keepdim)
     if ord == 1:
         return sum(x.abs(), axis=axes, keepdims=keepdim)
     if ord < 1:

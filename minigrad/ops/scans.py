@@ -63,10 +63,12 @@ class CumProd(Op):
     def forward(self, a, axis, device):
         xp = self.xp
         self.axis, self.dev = axis, device
-        out = xp.cumulative_prod(_int_to_int64(xp, a), axis=axis)
+        wide = _int_to_int64(xp, a)  # bool and small integers: int64 (and |bool| has no meaning)
+        out = xp.cumulative_prod(wide, axis=axis)
         # a zero or a near-zero entry: the division-free form (dividing by a tiny a_k is exact to
         # first order, but its own derivative cancels terms of size 1/a_k^2: double backward breaks)
-        self.has_zero = bool(xp.any(xp.abs(a) < _NEAR_ZERO)) if a.size else False
+        small = (xp.abs(a) < _NEAR_ZERO) if _floating(a) else (wide == 0)  # integers: only 0 is near 0
+        self.has_zero = bool(xp.any(small)) if a.size else False
         self.save_for_backward(a, out)
         return out
 
