@@ -55,7 +55,8 @@ def test_the_report_text_line_by_line():
         "  - then reduce the bias: " + "; ".join(RECIPES["bias"][:2])]
     fine = str(diagnose(0.0, 0.0)).split("\n")
     assert not any("work on" in line for line in fine)
-    assert fine[0] == "fine: human-level error 0.00%, train 0.00%, dev 0.00%" and fine[-1] == "  - " + RECIPES["fine"][0]
+    assert fine[0] == "fine: human-level error 0.00%, train 0.00%, dev 0.00%"
+    assert fine[-1] == "  - " + RECIPES["fine"][0]
 
 
 def test_a_history_prefers_the_error_record_and_needs_train_and_dev_of_it():
