@@ -80,9 +80,11 @@ def test_a_history_with_an_explicit_metric_and_epoch():
     assert (d.human_error, d.train_error, d.dev_error) == (0.1, 0.2, 0.5)
     assert h.diagnose(human_error=0.05).human_error == 0.05
     assert h.diagnose(tolerance=0.5, metric="cost").verdict == "fine"  # bias 0.4, variance 0.5: not above 0.5
-    with pytest.raises(ValueError, match=r"no train and dev error to compare \(recorded: \['train_error'\]\)"):
+    with pytest.raises(ValueError, match=r"^diagnose: the History has no train and dev error to compare "
+                                         r"\(recorded: \['train_error'\]\)"):
         diagnose(_history([{"train_error": 0.1, "grad_norm:w": 1.0}]))
-    with pytest.raises(ValueError, match="metrics=\\('accuracy',\\) or \\('error',\\), or pass the errors"):
+    with pytest.raises(ValueError, match="; train with a dev set and metrics=\\('accuracy',\\) or \\('error',\\), "
+                                         "or pass the errors$"):
         diagnose(h, metric="accuracy")
 
 
