@@ -163,3 +163,49 @@ def test_activation_stats_need_named_modules_and_skip_non_tensor_outputs():
 def test_the_docstring_examples_of_the_thresholds():
     result = doctest.testmod(monitor)
     assert result.attempted >= 2 and result.failed == 0
+
+
+class Slotted:
+    """A layer whose forward cannot be replaced on the instance (no __dict__)."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return x * 3.0
+
+    def __call__(self, x):
+        return self.forward(x)
+
+
+def test_a_layer_that_cannot_be_wrapped_is_skipped_and_the_next_ones_are_not():
+    class KwLayer(Layer):
+        def forward(self, x, scale=1.0):
+            return x * scale
+
+        def __call__(self, x, **kwargs):
+            return self.forward(x, **kwargs)
+
+    class KwNet(Net):
+        def __call__(self, x):
+            return self.layers[1](self.layers[0](x), scale=2.0)
+
+    net = KwNet(Slotted(), KwLayer(None))
+    stats = activation_stats(net, mg.tensor([1.0, 3.0]))
+    assert set(stats) == {"l1"}
+    assert stats["l1"] == (pytest.approx(12.0), pytest.approx(6.0))  # 2 * 3 * [1, 3] = [6, 18]: the keyword reached
+
+
+def test_a_model_too_deep_to_wrap_gives_a_warning_and_no_statistics():
+    class Deep(Net):
+        def __call__(self, x):
+            self.layers[0](x)
+            raise RecursionError
+
+    layer = Layer(lambda t: t)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        stats = activation_stats(Deep(layer, Layer(lambda t: t)), mg.ones(2))
+    assert stats == {} and "forward" not in vars(layer)
+    assert len(w) == 1 and w[0].category is GradientWarning
+    assert str(w[0].message).startswith("fit: layer activation statistics are skipped: with every layer's forward "
+                                        "wrapped, the model (2 sub-modules) is nested too deeply")

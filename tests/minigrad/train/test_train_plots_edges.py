@@ -155,7 +155,7 @@ def test_history_panels_skip_metrics_never_measured_and_the_lr_panel_needs_value
 def test_history_lr_panel_log_cost_and_best_epoch_marker():
     h = _history([{"train_cost": 1.0, "lr": 0.1}, {"train_cost": 0.1, "lr": 0.05}, {"train_cost": 0.01, "lr": 0.05}],
                  best=2)
-    fig = plot_history(h, log_cost=True)
+    fig = h.plot(log_cost=True)
     assert [ax.get_title() for ax in fig.axes] == ["cost", "learning rate"]
     cost, lr = fig.axes
     assert cost.get_yscale() == "log"
