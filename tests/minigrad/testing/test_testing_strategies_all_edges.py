@@ -136,9 +136,18 @@ def test_broadcastable_shapes_default_rank_limit():
     found = _find(mgt.broadcastable_shapes((1,)), lambda s: len(s) >= 1 and s[-1] == 4)
     assert np.broadcast_shapes(found, (1,))[-1] == 4
     assert _find(mgt.broadcastable_shapes((2,), max_dims=1), lambda s: s == (2,)) == (2,)
+    # new leading axes reach max_side (4 by default) and never more
+    assert _find(mgt.broadcastable_shapes((2, 3)), lambda s: len(s) == 3 and s[0] == 4)[0] == 4
+    _never(mgt.broadcastable_shapes((2, 3)), lambda s: any(n > 4 for n in s))
+    assert _find(mgt.broadcastable_shapes((), max_side=2), lambda s: len(s) >= 1 and s[0] == 2)[0] == 2
+    _never(mgt.broadcastable_shapes((), max_side=2), lambda s: any(n > 2 for n in s))
+    assert len(_find(mgt.broadcastable_shapes((), min_dims=2), lambda s: True)) >= 2
 
 
 def test_mutually_broadcastable_shapes_num_shapes_base_shape_and_largest_sides():
+    assert len(_find(mgt.mutually_broadcastable_shapes(), lambda r: True)) == 2  # two shapes by default
+    _never(mgt.mutually_broadcastable_shapes(min_dims=2), lambda r: any(len(s) < 2 for s in r))
+    _never(mgt.mutually_broadcastable_shapes(max_side=2), lambda r: any(n > 2 for s in r for n in s))
     three = _find(mgt.mutually_broadcastable_shapes(num_shapes=3), lambda r: len({len(s) for s in r}) == 3)
     assert len(three) == 3 and np.broadcast_shapes(*three) is not None
     strategy = mgt.mutually_broadcastable_shapes()
