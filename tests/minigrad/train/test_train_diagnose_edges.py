@@ -78,7 +78,7 @@ def test_a_history_with_an_explicit_metric_and_epoch():
     assert (d.train_error, d.dev_error) == (0.4, 0.9)
     d = h.diagnose(metric="cost", epoch=2, human_error=0.1)
     assert (d.human_error, d.train_error, d.dev_error) == (0.1, 0.2, 0.5)
-    assert h.diagnose(human_error=0.05).human_error == 0.05
+    assert h.diagnose(human_error=0.05).human_error == 0.05 and h.diagnose(metric="cost").human_error == 0.0
     assert h.diagnose(tolerance=0.5, metric="cost").verdict == "fine"  # bias 0.4, variance 0.5: not above 0.5
     with pytest.raises(ValueError, match=r"^diagnose: the History has no train and dev error to compare "
                                          r"\(recorded: \['train_error'\]\)"):

@@ -14,7 +14,7 @@ from minigrad.train.plots import _classes
 
 pytest.importorskip("matplotlib")
 
-X = np.array([[0.0, 1.0], [2.0, -1.0], [1.0, 3.0]])
+X = np.array([[1.0, 0.0], [2.0, -1.0], [0.5, 3.0]])  # column minima / maxima differ from the rows' ones
 Y = np.array([0, 1, 1])
 
 
@@ -43,15 +43,15 @@ def test_the_grid_spans_the_data_plus_the_margin_at_the_resolution():
     (p,) = f.points
     assert p.shape == (49, 2)
     np.testing.assert_allclose([p[:, 0].min(), p[:, 0].max(), p[:, 1].min(), p[:, 1].max()],
-                               [-0.25, 2.25, -1.25, 3.25])
-    np.testing.assert_allclose(np.unique(p[:, 0]), np.linspace(-0.25, 2.25, 7))
+                               [0.25, 2.25, -1.25, 3.25])
+    np.testing.assert_allclose(np.unique(p[:, 0]), np.linspace(0.25, 2.25, 7))
     np.testing.assert_allclose(np.unique(p[:, 1]), np.linspace(-1.25, 3.25, 7))
     f = Recorder(lambda p: _stop())  # stop before drawing 200 x 200 contours
     with pytest.raises(Stop):
         plot_decision_boundary(f, X, Y)  # defaults: 200 x 200 points, margin 0.5
     (p,) = f.points
     assert p.shape == (40000, 2)
-    np.testing.assert_allclose([p[:, 0].min(), p[:, 0].max(), p[:, 1].min(), p[:, 1].max()], [-0.5, 2.5, -1.5, 3.5])
+    np.testing.assert_allclose([p[:, 0].min(), p[:, 0].max(), p[:, 1].min(), p[:, 1].max()], [0.0, 2.5, -1.5, 3.5])
 
 
 def test_threshold_default_0_strict_and_the_class_levels():

@@ -135,11 +135,11 @@ def test_history_state_dict_values_and_empty_best_and_stopped_epochs():
     state = h.state_dict()
     assert state["records"]["train_cost"].dtype == np.float64
     assert int(state["best_epoch"]) == -1 and int(state["stopped_epoch"]) == -1
-    h.best_epoch, h.stopped_epoch = 0, 1
+    h.best_epoch, h.stopped_epoch = 0, 0  # only negative values mean "none"
     state = h.state_dict()
-    assert int(state["best_epoch"]) == 0 and int(state["stopped_epoch"]) == 1
+    assert int(state["best_epoch"]) == 0 and int(state["stopped_epoch"]) == 0
     g = History().load_state_dict(state)
-    assert g.best_epoch == 0 and g.stopped_epoch == 1 and g["train_cost"] == [1.5]
+    assert g.best_epoch == 0 and g.stopped_epoch == 0 and g["train_cost"] == [1.5]
     g = History().load_state_dict({"records": {"x": np.array([[1.0, 2.0]])}, "best_epoch": -1,
                                    "stopped_epoch": np.asarray(3)})
     assert g["x"] == [1.0, 2.0] and g.best_epoch is None and g.stopped_epoch == 3
