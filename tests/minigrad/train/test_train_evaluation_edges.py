@@ -67,3 +67,29 @@ def test_predict_needs_parameters():
 
     with pytest.raises(ValueError, match=r"^predict: model.parameters\(\) is empty"):
         predict(Empty(), np.zeros((2, 2)))
+
+
+def test_error_uses_the_threshold_it_is_given():
+    from minigrad.train import accuracy, error
+
+    out, y = np.array([[0.3], [0.7], [-1.0]]), np.array([1, 1, 0])
+    assert accuracy(out, y) == 1.0 and error(out, y) == 0.0  # threshold 0: all right
+    assert error(out, y, threshold=0.5) == pytest.approx(1 / 3)  # 0.3 is not > 0.5
+    assert error(out, y, 0.5) == pytest.approx(1 - accuracy(out, y, 0.5))
+
+
+def test_finite_checks_per_device_and_for_integer_tensors():
+    from minigrad.train.guard import all_finite, grads_finite, nonfinite_names
+
+    a = mg.tensor([1.0], device="cpu", requires_grad=True)
+    b = mg.tensor([1.0], device="strict", requires_grad=True)
+    a.grad = mg.tensor([2.0], device="cpu")
+    b.grad = mg.tensor([float("nan")], device="strict")
+    assert grads_finite([a]) and not grads_finite([a, b]) and not grads_finite([b, a])
+    b.grad = mg.tensor([3.0], device="strict")
+    assert grads_finite([a, b])
+    ints = mg.tensor([1, 2])
+    assert all_finite([ints, a]) and not all_finite([ints, mg.tensor([float("inf")])])
+    i = mg.tensor([1.0], requires_grad=True)
+    i.grad = mg.tensor([1, 2])
+    assert nonfinite_names([("i", i)]) == []
