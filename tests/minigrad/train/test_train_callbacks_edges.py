@@ -160,3 +160,10 @@ def test_reprs_and_the_scheduler_callback_state():
     assert s.n == 9
     plain = LearningRateScheduler(SimpleNamespace(step=lambda: None))
     assert plain.state_dict() == {}
+
+
+def test_model_checkpoint_best_epoch_markers(tmp_path):
+    cb = ModelCheckpoint(best=str(tmp_path / "b.mg"))
+    for saved, loaded in ((-1, None), (0, 0), (5, 5)):
+        cb.load_state_dict({"best": {"value": 1.5, "epoch": saved}})
+        assert (cb.best.value, cb.best.epoch) == (1.5, loaded)

@@ -209,3 +209,11 @@ def test_a_model_too_deep_to_wrap_gives_a_warning_and_no_statistics():
     assert len(w) == 1 and w[0].category is GradientWarning
     assert str(w[0].message).startswith("fit: layer activation statistics are skipped: with every layer's forward "
                                         "wrapped, the model (2 sub-modules) is nested too deeply")
+
+
+def test_a_parameter_without_gradient_does_not_hide_the_next_ones():
+    first, second = mg.zeros(2, requires_grad=True), mg.zeros(2, requires_grad=True)
+    second.grad = mg.tensor([3.0, 4.0])
+    tracker = GradNormTracker([("first", first), ("second", second)])
+    tracker.record()
+    assert tracker.epoch_means() == {"second": pytest.approx(5.0)}
