@@ -44,7 +44,12 @@ _GRID = 16  # "separated": values k / 16
 
 
 def elements(domain="real", min_value=None, max_value=None):
-    """Python floats of ``domain`` (see the module docstring), finite, never NaN."""
+    """Python floats of ``domain`` (see the module docstring), finite, never NaN.
+
+    Both bounds are inclusive and drawn (for "nonzero": ``±lo`` and ``±hi``); ``min_value`` /
+    ``max_value`` replace one bound each (for "separated" they are rounded inwards to the 1/16
+    grid).  A ValueError for an unknown domain or ``min_value > max_value``.
+    """
     if domain not in DOMAINS:
         raise ValueError(f"elements: unknown domain {domain!r}; expected one of {', '.join(DOMAINS)}")
     lo, hi = DOMAINS[domain]
@@ -64,12 +69,16 @@ _domain_elements = elements  # arrays() and tensors() take an ``elements`` argum
 
 
 def array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4):
-    """Shapes (tuples of ints) with ``min_dims..max_dims`` axes of ``min_side..max_side``."""
+    """Shapes (tuples of ints) with ``min_dims..max_dims`` axes of ``min_side..max_side`` (inclusive):
+    by default the 0-d shape ``()``, size-1 axes and ``(4, 4, 4)`` all occur; size-0 axes only
+    with ``min_side=0``."""
     return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
 
 
 def broadcastable_shapes(shape, min_dims=0, max_dims=None, min_side=1, max_side=4):
-    """Shapes that broadcast together with ``shape`` (the result may be larger than ``shape``)."""
+    """Shapes that broadcast together with ``shape`` (the result may be larger than ``shape``):
+    ``()``, size-1 axes stretched against ``shape``'s, and more axes than ``shape`` (up to
+    ``max_dims``, default ``max(len(shape), 3)``) all occur."""
     max_dims = max(len(shape), 3) if max_dims is None else max_dims
     return hnp.broadcastable_shapes(tuple(shape), min_dims=min_dims, max_dims=max_dims, min_side=min_side,
                                     max_side=max_side)
@@ -144,14 +153,19 @@ def valid_axes(draw, ndim, min_dim=0, max_dim=None, single_axis_only=False, perm
     """An ``axis`` argument valid for a tensor of ``ndim`` dimensions: None (all axes), an int,
     or a tuple of distinct ints in any order, negative ones counting from the end.
 
-    ``min_dim`` / ``max_dim`` bound how many axes are named (None counts as ``ndim``);
-    ``single_axis_only`` gives an int or a 1-tuple; ``pos_only`` forbids negative axes.
+    ``min_dim`` / ``max_dim`` bound how many axes are named, both inclusive (None counts as
+    ``ndim``, so it is drawn only when ``min_dim <= ndim <= max_dim``; ``max_dim`` above ``ndim``
+    means ``ndim``); ``single_axis_only`` gives an int or a 1-tuple, never None;
+    ``permit_none=False`` / ``permit_int=False`` leave out None / a bare int (a 1-tuple remains);
+    ``pos_only`` forbids negative axes.  Every kind allowed is drawn, the empty tuple (no axis)
+    included when ``min_dim`` is 0, and every axis appears both as ``ax`` and as ``ax - ndim``.
+    A ValueError when no argument fits the bounds (e.g. ``min_dim > ndim``).
     """
     max_dim = ndim if max_dim is None else min(max_dim, ndim)
     if single_axis_only:
         min_dim, max_dim = max(min_dim, 1), min(max_dim, 1)
     kinds = []
-    if permit_none and min_dim <= ndim and not single_axis_only:
+    if permit_none and min_dim <= ndim == max_dim and not single_axis_only:  # None names all ndim axes
         kinds.append("none")
     if permit_int and ndim >= 1 and min_dim <= 1 <= max_dim:
         kinds.append("int")

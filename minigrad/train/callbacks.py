@@ -86,6 +86,7 @@ class _Best:
                 or min_delta < 0:
             raise ValueError(f"{who}: min_delta must be a finite number >= 0, got {min_delta!r}")
         self.monitor, self.mode, self.min_delta = monitor, monitor_mode(monitor, mode), float(min_delta)
+        self.who = who
         self.reset()
 
     def reset(self):
@@ -108,7 +109,7 @@ class _Best:
         return {"value": np.asarray(self.value), "epoch": np.asarray(-1 if self.epoch is None else self.epoch)}
 
     def load_state_dict(self, state):
-        value, epoch = check_best_state(state)
+        value, epoch = check_best_state(state, self.who)
         self.value, self.epoch = value, None if epoch < 0 else epoch
 
 

@@ -95,7 +95,8 @@ def diagnose(train_error, dev_error=None, human_error=0.0, tolerance=0.01, epoch
     human_error : float
         Human-level error, the proxy for Bayes error (0 by default).
     tolerance : float
-        A gap (avoidable bias or variance) is "high" when it exceeds this (default 1 point).
+        A gap (avoidable bias or variance) is "high" when it exceeds this (default 1 point) by
+        more than 1e-9, so a gap equal to the tolerance up to float rounding is not high.
     metric : str, optional
         With a History: the metric to read (``"error"``, ``"accuracy"`` or any other error-like
         record such as ``"cost"``).
@@ -104,7 +105,9 @@ def diagnose(train_error, dev_error=None, human_error=0.0, tolerance=0.01, epoch
     -------
     Diagnosis
         ``verdict`` is "high bias", "high variance", "high bias and high variance" or "fine";
-        ``focus`` the larger of the two gaps; ``advice`` the course's recipe for it.
+        ``focus`` the larger of the two gaps when both are high ("bias" on a tie), else the high
+        one, else "fine"; ``advice`` the course's recipe for it (when both are high, followed by
+        the first two steps for the other gap).
 
     Examples
     --------

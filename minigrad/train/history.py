@@ -44,7 +44,14 @@ class History:
     def append(self, logs):
         """Add one epoch; keys new to the history get ``nan`` for the earlier epochs, and keys
         recorded before but missing from ``logs`` get ``nan`` for this epoch (all lists stay as long
-        as the history)."""
+        as the history).  Values are stored as Python floats.
+
+        >>> h = History()
+        >>> h.append({"train_cost": 1.0})
+        >>> h.append({"dev_cost": 2})
+        >>> h["train_cost"], h["dev_cost"]
+        ([1.0, nan], [nan, 2.0])
+        """
         n = len(self)
         for key, value in logs.items():
             self.records.setdefault(key, [math.nan] * n).append(float(value))
@@ -75,7 +82,8 @@ class History:
         return list(range(1, len(self) + 1))
 
     def last(self, key):
-        """The value of ``key`` at the last epoch."""
+        """The value of ``key`` at the last epoch (``nan`` if it was not recorded then; a KeyError
+        naming the recorded keys if it never was)."""
         return self[key][-1]
 
     def _prefixed(self, prefix):

@@ -38,7 +38,11 @@ def named_parameters(model):
 
 
 class GradNormTracker:
-    """Accumulates ||grad||_2 per parameter on the device; :meth:`epoch_means` reads them."""
+    """Accumulates ||grad||_2 per parameter on the device; :meth:`epoch_means` reads them.
+
+    Each :meth:`record` (one per optimizer step) adds every parameter's gradient norm and counts
+    one step; a parameter whose ``grad`` is None adds nothing but the step still counts.
+    """
 
     def __init__(self, named):
         self.named = named
@@ -56,7 +60,8 @@ class GradNormTracker:
         self.steps += 1
 
     def epoch_means(self):
-        """``{name: mean norm}`` since the last call (then starts over)."""
+        """``{name: sum of norms / steps recorded}`` since the last call (then starts over);
+        parameters that never had a gradient are left out."""
         out = {name: float(total) / self.steps for name, total in self.sums.items()}
         self.sums, self.steps = {}, 0
         return out
@@ -115,9 +120,19 @@ def activation_stats(model, x):
 def check_gradients(norms, vanish_ratio=1e-4, explode=1e3):
     """Messages for parameters whose gradient norm vanished or exploded.
 
-    A gradient is *exploding* when its norm is > ``explode`` or not finite, and *vanishing*
-    when it is below ``vanish_ratio`` times the largest norm of the model (a layer that gets
-    10^4 times less gradient than another hardly learns), or exactly 0.
+    A gradient is *exploding* when its norm is strictly greater than ``explode`` (a norm equal
+    to it is fine) or not finite (NaN, +-inf), and otherwise *vanishing* when it is exactly 0
+    or strictly below ``vanish_ratio`` times the largest finite norm in ``norms`` (the whole
+    model's, that epoch: the test is relative, so a model whose gradients are all small is not
+    flagged; the largest counts even when it explodes).  A layer that gets 10^4 times less
+    gradient than another hardly learns.  Each parameter gets at most one message.
+
+    Examples
+    --------
+    >>> check_gradients({"w1": 2.0, "w2": 2e-4, "w3": 1e-4})
+    ['vanishing gradient: ||dw3|| = 0.0001 (the largest is 2)']
+    >>> check_gradients({"w": 1e3}), check_gradients({"w": 1000.5})
+    ([], ['exploding gradient: ||dw|| = 1e+03 (> 1000)'])
     """
     msgs = []
     finite = [v for v in norms.values() if math.isfinite(v)]
@@ -131,8 +146,10 @@ def check_gradients(norms, vanish_ratio=1e-4, explode=1e3):
 
 
 def check_activations(stats, collapse=1e-6, explode=1e3):
-    """Messages for layers whose outputs collapsed (std < ``collapse``: every unit outputs the
-    same, e.g. dead ReLUs or saturated sigmoids) or exploded (|mean| or std > ``explode``)."""
+    """Messages for layers whose outputs collapsed (std strictly below ``collapse``: every unit
+    outputs the same, e.g. dead ReLUs or saturated sigmoids) or exploded (|mean| or std strictly
+    above ``explode``, or either not finite).  The thresholds are absolute; a value equal to one
+    is fine; a layer gets at most one message (exploding first)."""
     msgs = []
     for name, (mean, std) in stats.items():
         if not (math.isfinite(mean) and math.isfinite(std)) or abs(mean) > explode or std > explode:
@@ -143,7 +160,9 @@ def check_activations(stats, collapse=1e-6, explode=1e3):
 
 
 def warn_once(messages, seen, epoch):
-    """Warn about each kind of problem (vanishing, exploding...) once per run."""
+    """Warn about each kind of problem (vanishing, exploding...) once per run: one GradientWarning
+    per kind not in ``seen`` (kinds in sorted order), listing every parameter or layer of that kind
+    this epoch; the kinds are then added to ``seen``."""
     for kind in sorted({m.split(":")[0] for m in messages} - seen):
         seen.add(kind)
         details = "; ".join(m.split(": ", 1)[1] for m in messages if m.startswith(kind))

@@ -60,11 +60,12 @@ def default_collate(batch):
 
 
 def default_convert(data):
-    """Without batching (``batch_size=None``): NumPy arrays and scalars become Tensors, recursing
+    """Without batching (``batch_size=None``): NumPy arrays and scalars become Tensors of their
+    dtype (as ``torch.as_tensor``: ``np.float64(1.5)`` gives a float64 0-d Tensor), recursing
     into dicts, namedtuples and sequences (a plain tuple becomes a list, as in PyTorch); everything
     else, Python numbers included, is returned unchanged."""
     if isinstance(data, (np.ndarray, np.generic)) and data.dtype.kind not in "OSUV":
-        return tensor(data)
+        return tensor(np.asarray(data))  # a NumPy scalar keeps its dtype (np.float64 -> float64), as in PyTorch
     if isinstance(data, abc.Mapping):
         return _same_type(data, {k: default_convert(v) for k, v in data.items()})
     if isinstance(data, tuple) and hasattr(data, "_fields"):
