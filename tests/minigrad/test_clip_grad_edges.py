@@ -110,3 +110,14 @@ def test_clip_value_zero_zeroes_and_inf_norm_takes_the_largest_magnitude(device)
     assert float(mg.clip_grad_norm_([a, b], 3.0, norm_type="inf")) == 9.0
     np.testing.assert_allclose(a.grad.numpy(), np.array([-9.0, 1.0]) * 3.0 / (9.0 + 1e-6), rtol=1e-15)
     np.testing.assert_allclose(b.grad.numpy(), [4.0 * 3.0 / (9.0 + 1e-6)], rtol=1e-15)
+
+
+def test_the_total_is_float32_whatever_the_default_dtype():
+    w = _param("cpu", [3.0, 4.0])
+    before = mg.get_default_dtype()
+    mg.set_default_dtype(mg.float64)
+    try:
+        total = mg.clip_grad_norm_([w], max_norm=10.0)
+    finally:
+        mg.set_default_dtype(before)
+    assert total.dtype == mg.float32 and float(total) == 5.0

@@ -194,18 +194,23 @@ def _assert_flat_state(opt, params):
 def test_fused_state_tensors_are_updated_in_place_and_held_references_stay_current(cls, kw, key):
     a, oa, b, ob = _pair(cls, kw)
     rng = np.random.default_rng(5)
+
+    def held_stay_current():
+        held = [ob.state[q][key] for q in b]
+        for _ in range(2):
+            _grads(b, rng)
+            ob.step()
+            for q, t in zip(b, held):
+                assert ob.state[q][key] is t  # the same tensor, its values updated in place
+        _assert_flat_state(ob, b)
+
     _grads(b, rng)
-    ob.step()
+    ob.step()  # the first flat step makes the state
+    held_stay_current()
     ob.load_state_dict(ob.state_dict())  # fresh state tensors: gathered into flat buffers at the next step
     _grads(b, rng)
     ob.step()
-    held = [ob.state[q][key] for q in b]
-    for _ in range(2):
-        _grads(b, rng)
-        ob.step()
-        for q, t in zip(b, held):
-            assert ob.state[q][key] is t  # the same tensor, its values updated in place
-    _assert_flat_state(ob, b)
+    held_stay_current()
 
 
 def test_fused_load_state_dict_from_an_unfused_optimizer_runs_flat_again():
@@ -226,7 +231,47 @@ def test_fused_load_state_dict_from_an_unfused_optimizer_runs_flat_again():
         ob.step()
         _check_same(a, oa, b, ob)
     _assert_flat_state(ob, b)
-    assert ob.state[b[0]]["step"] == 4
+    flat = ob._flat_groups[id(ob.param_groups[0])]
+    assert ob.state[b[0]]["step"] == flat.state["step"] == 4  # the last steps ran on the flat arrays
+
+
+def test_fused_single_parameter_group_survives_load_state_dict():
+    a, oa, b, ob = _pair(optim.SGD, dict(lr=0.1, momentum=0.9), shapes=[(5,)])
+    rng = np.random.default_rng(8)
+    for i in range(4):
+        if i == 2:
+            ob.load_state_dict(oa.state_dict())
+        v = rng.standard_normal(5)
+        buf = np.concatenate([[np.nan], v, [np.nan]])  # the gradient as a view of a larger flat array
+        a[0].grad, b[0].grad = mg.tensor(v), mg.Tensor.wrap(buf[1:6], device="cpu")
+        oa.step()
+        ob.step()
+        _check_same(a, oa, b, ob)
+    _assert_flat_state(ob, b)
+
+
+def test_fused_with_a_state_entry_of_another_dtype_gives_the_per_parameter_numbers():
+    """A state buffer replaced by hand with a float32 one is not gathered into the float64 flat
+    buffers: the group runs one call per parameter, exactly as the unfused optimizer does."""
+    a, oa, b, ob = _pair(optim.SGD, dict(lr=0.1, momentum=0.9))
+    rng = np.random.default_rng(9)
+
+    def step():
+        values = [rng.standard_normal(s) for s in SHAPES]
+        for p, q, v in zip(a, b, values):
+            p.grad, q.grad = mg.tensor(v), mg.tensor(v)
+        oa.step()
+        ob.step()
+
+    step()
+    for p, q in zip(a, b):
+        buf = rng.standard_normal(p.shape).astype(np.float32) / 3
+        oa.state[p]["momentum_buffer"] = mg.tensor(buf)
+        ob.state[q]["momentum_buffer"] = mg.tensor(buf)
+    for _ in range(3):
+        step()
+        _check_same(a, oa, b, ob)
+    assert ob.state[b[0]]["momentum_buffer"].dtype == mg.float32
 
 
 def test_fused_with_state_of_only_some_parameters_or_unequal_steps_gives_the_per_parameter_numbers():
@@ -287,3 +332,21 @@ def test_a_group_is_split_from_split_at_elements_on_and_only_with_more_than_one_
     assert not _split_ran(SPLIT_AT)
     monkeypatch.setattr(os, "cpu_count", lambda: None)  # unknown: as one core
     assert not _split_ran(SPLIT_AT)
+
+
+def test_fused_new_consecutive_gradient_arrays_at_the_addresses_of_freed_ones_are_read_afresh():
+    """Each step's gradient arrays are new and the old ones freed first, so Python may give the new
+    arrays the ids of the old: the flat path must still read this step's numbers."""
+    a, oa, b, ob = _pair(optim.SGD, dict(lr=0.1))
+    rng = np.random.default_rng(10)
+    for _ in range(6):
+        for q in b:
+            q.grad = None
+        values = [rng.standard_normal(s) for s in SHAPES]
+        for p, v in zip(a, values):
+            p.grad = mg.tensor(v)
+        for q, g in zip(b, _layout("consecutive", values)):
+            q.grad = mg.Tensor.wrap(g, device="cpu")
+        oa.step()
+        ob.step()
+        _check_same(a, oa, b, ob)
