@@ -1,6 +1,6 @@
-"""zero_grad() (set_to_none=True) forgets the gradients and nothing else: a gradient tensor held
-elsewhere keeps its values, and graph-carrying gradients (create_graph=True) are dropped too, in
-every parameter group."""
+"""zero_grad() and step() across parameter groups: set_to_none forgets the gradients and nothing
+else (a gradient tensor held elsewhere keeps its values; create_graph gradients are dropped too);
+step refuses a gradient on another device before updating anything."""
 from __future__ import annotations
 
 import numpy as np
@@ -29,3 +29,18 @@ def test_set_to_none_drops_gradients_that_carry_a_graph(device):
     assert a.grad.requires_grad and b.grad.requires_grad
     opt.zero_grad()
     assert a.grad is None and b.grad is None
+
+
+def test_step_refuses_a_gradient_on_another_device_and_changes_nothing():
+    """strict:0 and strict:1 share one array namespace and dtype objects: only the device check can tell."""
+    a, b = mg.zeros(2, device="strict", requires_grad=True), mg.zeros(2, device="strict", requires_grad=True)
+    opt = optim.SGD([{"params": [a]}, {"params": [b]}], lr=0.1)
+    a.grad = mg.ones(2, device="strict")
+    b.grad = mg.ones(2, device="strict:1")  # same shape and dtype, another device
+    try:
+        opt.step()
+    except ValueError as e:
+        assert "on strict:0 is shape (2,), float32 on strict:1; expected the same shape, dtype and device" in str(e)
+    else:
+        raise AssertionError("a gradient on another device was accepted")
+    np.testing.assert_array_equal(a.numpy(), [0.0, 0.0])  # checked before any update
