@@ -229,3 +229,24 @@ def test_warm_restarts_resumed_from_last_epoch_continues_where_a_fresh_one_would
     want = 0.2 + 0.6 * (1 + math.cos(math.pi * 2 / 3)) / 2  # epoch 5: 2 into the second cycle of 3
     assert resumed.last_epoch == fresh.last_epoch == 5
     assert resumed.get_last_lr()[0] == pytest.approx(want) == fresh.get_last_lr()[0]
+
+
+def test_warm_restarts_fractional_epochs_then_plain_steps():
+    """step(1.5) with T_0=2: T_cur 1.5, last_epoch floor(1.5) = 1; one more step() makes T_cur 2.5,
+    which wraps to 0.5 of the next cycle (not to 0); step(0) goes back to the start."""
+    opt = _opt(1.0)
+    sched = S.CosineAnnealingWarmRestarts(opt, T_0=2)
+    sched.step(1.5)
+    assert sched.last_epoch == 1 and sched.T_cur == 1.5
+    assert sched.get_last_lr()[0] == pytest.approx((1 + math.cos(math.pi * 0.75)) / 2)
+    sched.step()
+    assert sched.last_epoch == 2 and sched.T_cur == pytest.approx(0.5)
+    assert opt.param_groups[0]["lr"] == sched.get_last_lr()[0] == pytest.approx((1 + math.cos(math.pi / 4)) / 2)
+    sched.step(0)
+    assert sched.last_epoch == 0 and sched.get_last_lr() == [1.0] and opt.param_groups[0]["lr"] == 1.0
+
+
+def test_step_with_an_epoch_truncates_it_like_int():
+    sched = S.StepLR(_opt(1.0), step_size=3, gamma=0.5)
+    sched.step(2.7)
+    assert sched.last_epoch == 2 and sched.get_last_lr() == [1.0]
