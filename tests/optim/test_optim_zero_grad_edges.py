@@ -1,6 +1,6 @@
 """zero_grad() and step() across parameter groups: set_to_none forgets the gradients and nothing
 else (a gradient tensor held elsewhere keeps its values; create_graph gradients are dropped too);
-step refuses a gradient on another device before updating anything."""
+step refuses a gradient on another device before updating anything; the momentum buffer is a copy."""
 from __future__ import annotations
 
 import numpy as np
@@ -44,3 +44,14 @@ def test_step_refuses_a_gradient_on_another_device_and_changes_nothing():
     else:
         raise AssertionError("a gradient on another device was accepted")
     np.testing.assert_array_equal(a.numpy(), [0.0, 0.0])  # checked before any update
+
+
+def test_sgd_momentum_buffer_is_a_copy_of_the_gradient_on_every_backend(device):
+    """The first momentum buffer is a copy of g: later steps must not write into the gradient."""
+    p = mg.zeros(2, device=device, requires_grad=True)
+    opt = optim.SGD([p], lr=0.1, momentum=0.9)
+    p.grad = mg.tensor([1.0, -2.0], device=device)
+    opt.step()
+    opt.step()  # buf = 0.9 g + g
+    np.testing.assert_array_equal(p.grad.numpy(), [1.0, -2.0])
+    np.testing.assert_allclose(p.numpy(), np.array([1.0, -2.0]) * -0.1 * 2.9, rtol=1e-6)
