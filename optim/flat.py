@@ -19,7 +19,8 @@ parameters' order (as ``minigrad.compile`` lays them out).
 
 On the CPU a group of at least ``SPLIT_AT`` elements is updated in two halves at once, by this
 thread and a worker thread (NumPy releases the GIL inside its loops): element for element the same
-arithmetic, in about two thirds of the time on two cores (``benchmarks/bench_fusion.py``).
+arithmetic, in about two thirds of the time on two cores (``benchmarks/bench_fusion.py``).  A process
+forked after that (``multiprocessing``, a data-loader worker) starts a worker thread of its own.
 """
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ __all__ = ["FlatGroup", "SPLIT_AT", "check_fused"]
 
 SPLIT_AT = 1 << 17  # elements; below this a second thread costs more than it saves
 _POOL = []  # one worker thread, started at the first split update
+if hasattr(os, "register_at_fork"):  # a forked child has no copy of the thread: it starts its own
+    os.register_at_fork(after_in_child=_POOL.clear)
 
 
 def check_fused(name, params):
