@@ -519,6 +519,8 @@ def _to_array(data, dtype, device):
     native = None if dtype is None else dtypes.to_native(dtype, dev.xp)
     if native is None and _is_python_data(data):
         native = _infer_python_dtype(data, dev.xp)
+        if native is None and dev.type != "cpu" and isinstance(data, (list, tuple)):
+            data = np.asarray(data)  # NumPy scalars inside: the dtype NumPy (the CPU) gives them
     try:
         arr = dev.asarray(data, dtype=native)
     except ValueError as e:  # ragged nested lists, ...
@@ -530,7 +532,8 @@ def _to_array(data, dtype, device):
 
 
 def _is_python_data(data):
-    return isinstance(data, (int, float, bool, list, tuple))
+    # np.float64 subclasses float, but a NumPy scalar keeps its own dtype (as torch.tensor)
+    return isinstance(data, (int, float, bool, list, tuple)) and not isinstance(data, np.generic)
 
 
 def _infer_python_dtype(data, xp):
@@ -546,6 +549,8 @@ def _infer_python_dtype(data, xp):
 
 
 def _python_kind(data):
+    if isinstance(data, np.generic):  # NumPy scalars in a list: NumPy's own promotion decides
+        return "other"
     if isinstance(data, bool):
         return "bool"
     if isinstance(data, int):

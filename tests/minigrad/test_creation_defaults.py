@@ -118,3 +118,16 @@ def test_refusals_give_their_whole_message():
         mg.full(2, 3)
     with pytest.raises(TypeError, match=r"^normal: a shape holds integers"):
         mg.normal(0.0, 1.0, mg.tensor([3]))
+
+
+@pytest.mark.parametrize("scalar", [np.float64(1.5), np.float32(1.5), np.float16(1.5), np.int32(3), np.int8(-2),
+                                    np.uint8(7), np.bool_(True)])
+def test_a_numpy_scalar_keeps_its_dtype_alone_or_in_a_list(scalar, device):
+    """As torch.tensor: np.float64 (a subclass of Python's float) is float64, not the default float."""
+    if device.startswith("strict") and scalar.dtype == np.float16:
+        return
+    expected = scalar.dtype.name
+    assert mg.tensor(scalar, device=device).dtype == expected
+    assert mg.tensor([scalar, scalar], device=device).dtype == expected
+    assert mg.as_tensor(scalar, device=device).dtype == expected
+    assert mg.tensor(scalar, device=device).item() == scalar.item()

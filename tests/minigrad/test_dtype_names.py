@@ -47,3 +47,9 @@ def test_a_dtype_compares_equal_to_each_spelling_and_only_to_it():
     assert mg.float32 == np.float32 and mg.float32 == np.dtype("float32") and mg.float32 == "float32"
     assert mg.float32 != np.float64 and mg.float32 != "float64" and not mg.float32 == object()
     assert mg.bool_ == np.bool_ and mg.bool_ == "bool"
+
+
+def test_set_default_dtype_refuses_a_non_float_naming_it():
+    with pytest.raises(TypeError, match=r"^set_default_dtype: expected a floating dtype, got int32$"):
+        mg.set_default_dtype(mg.int32)
+    assert mg.get_default_dtype() == "float32"

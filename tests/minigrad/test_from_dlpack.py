@@ -42,3 +42,22 @@ def test_a_torch_tensor_is_shared():
     assert t.device == mg.device("cpu") and t.dtype == "float32"
     src[2] = 40.0
     np.testing.assert_array_equal(t.numpy(), [0.0, 1.0, 40.0, 3.0])
+
+
+def test_host_memory_stays_on_the_cpu_whatever_the_default_device():
+    """As torch.from_dlpack: the tensor lives where the producer's memory is, not on the default device."""
+    a = np.arange(3.0)
+    mg.set_default_device("strict")
+    try:
+        t = mg.from_dlpack(a)
+        n = mg.from_numpy(a)
+    finally:
+        mg.set_default_device(None)
+    assert t.device == mg.device("cpu") and n.device == mg.device("cpu")
+    a[0] = 5.0
+    assert t.numpy()[0] == 5.0 and n.numpy()[0] == 5.0
+
+
+def test_from_numpy_refuses_anything_but_an_ndarray():
+    with pytest.raises(TypeError, match=r"^from_numpy: expected a numpy.ndarray, got list$"):
+        mg.from_numpy([1.0, 2.0])
