@@ -337,3 +337,49 @@ def test_anomaly_names_the_shapes_when_an_op_met_a_python_number():
         with pytest.raises(FloatingPointError, match=r"^detect_anomaly: Mul forward produced NaN or Inf "
                                                      r"\(inputs of shape \(1,\), \(\)\)$"):
             x * 1e38
+
+
+# ----- inputs apply converts, and the broadcast message (function_support) ---------------------------
+def test_a_broadcast_mismatch_on_an_inner_axis_names_that_axis(device):
+    with pytest.raises(ShapeError, match=r"^Add: shapes \(2, 3\) and \(4, 3\) cannot be broadcast together: axis -2 "
+                                         r"has sizes \[2, 4\] \(from the right, sizes must be equal or 1\)$"):
+        mg.ones((2, 3), device=device) + mg.ones((4, 3), device=device)
+    with pytest.raises(ShapeError, match=r"^Add: shapes \(5, 1, 3\) and \(2, 2\) cannot be broadcast together: "
+                                         r"axis -1 has sizes \[2, 3\]"):
+        mg.ones((5, 1, 3), device=device) + mg.ones((2, 2), device=device)
+
+
+class Scale(mg.Function):
+    """y = a * s for a Python number s, with no type promotion of its own."""
+
+    raw_backward = True
+
+    def forward(self, a, s):
+        return a * s
+
+    def backward(self, g):
+        return g, None
+
+
+def test_an_integer_tensor_meeting_a_python_float_computes_in_the_default_float(device):
+    y = Scale.apply(mg.arange(4, device=device), 0.5)
+    assert y.dtype == "float32"
+    np.testing.assert_array_equal(y.numpy(), [0.0, 0.5, 1.0, 1.5])
+
+
+def test_numpy_numbers_act_as_the_python_numbers_they_hold(device):
+    y = mg.arange(3, device=device) * np.float64(0.5)
+    assert y.dtype == "float32"
+    np.testing.assert_array_equal(y.numpy(), [0.0, 0.5, 1.0])
+    z = mg.tensor([1.0, 2.0], device=device) * np.int64(3)
+    assert z.dtype == "float32"
+    np.testing.assert_array_equal(z.numpy(), [3.0, 6.0])
+    w = mg.tensor([1.0, 2.0], device=device) * np.float32(2.5)
+    assert w.dtype == "float32"
+
+
+def test_operands_that_are_not_tensors_are_named_in_errors():
+    with pytest.raises(TypeError, match=r"^Add: cannot use str as a tensor operand"):
+        mg.tensor([1.0]) + "abc"
+    with pytest.raises(TypeError, match=r"^Axpy.apply: at least one input must be a Tensor, got ndarray, float$"):
+        Axpy.apply(np.ones(2), 1.0, alpha=1.0)
