@@ -383,3 +383,33 @@ def test_operands_that_are_not_tensors_are_named_in_errors():
         mg.tensor([1.0]) + "abc"
     with pytest.raises(TypeError, match=r"^Axpy.apply: at least one input must be a Tensor, got ndarray, float$"):
         Axpy.apply(np.ones(2), 1.0, alpha=1.0)
+
+
+def test_where_with_a_number_keeps_a_bool_condition(device):
+    x = mg.tensor([1.0, 2.0, 3.0], device=device, requires_grad=True)
+    c = mg.tensor([True, False, True], device=device)
+    z = mg.where(c, x, 0.5)  # strict refuses a condition that is not bool
+    np.testing.assert_array_equal(z.numpy(), [1.0, 0.5, 3.0])
+    z.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, 0.0, 1.0])
+
+
+class Same(mg.Function):
+    """y = x, returning the input array itself, without declaring itself a view (is_view False)."""
+
+    raw_backward = True
+
+    def forward(self, x):
+        return x
+
+    def backward(self, g):
+        return g
+
+
+def test_only_an_op_that_says_it_is_a_view_shares_its_inputs_version_counter():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 1.0
+    y = Same.apply(h)
+    with mg.no_grad():
+        y.add_(1.0)
+    assert y._version == 1 and h._version == 0  # the op's word, as documented for is_view
