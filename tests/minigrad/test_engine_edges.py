@@ -262,12 +262,12 @@ def test_one_gradient_for_several_outputs_is_refused(fn):
     x = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)
     outs = [(x * x).sum(), (x * 3.0).sum()]
     one = mg.tensor(1.0, dtype=mg.float64)
-    with pytest.raises(mg.BackwardError, match=rf"{fn}: 2 tensors but 1 gradient"):
+    with pytest.raises(mg.BackwardError, match=rf"^{fn}: 2 tensors but 1 gradient; pass one gradient per tensor"):
         if fn == "grad":
             mg.grad(outs, x, grad_outputs=one)
         else:
             mg.autograd.backward(outs, [one])
-    with pytest.raises(mg.BackwardError, match=rf"{fn}: 2 tensors but 3 gradients"):
+    with pytest.raises(mg.BackwardError, match=rf"^{fn}: 2 tensors but 3 gradients; pass one gradient per tensor"):
         if fn == "grad":
             mg.grad(outs, x, grad_outputs=[one, one, one])
         else:
