@@ -93,7 +93,7 @@ def _run(roots, root_grads, retain_graph, create_graph, targets=None):
         pending[node] = g if prev is None else add(prev, g)
 
     for r, g in zip(roots, root_grads):
-        _mark(passed, g.array)
+        _mark(passed, g.array, with_base=True)  # the caller's: no leaf buffer may view its memory
         deliver(r, r._node, g.array if raw else g)
     order = _topological_order([r._node for r in roots])
     prev_mode = STATE.grad
@@ -325,6 +325,9 @@ def _accumulate(leaf, g, passed, create_graph):
 
 
 def _seed_gradients(tensors, gradients, op):
+    if len(gradients) != len(tensors):  # PyTorch refuses too; zip would silently drop outputs
+        raise BackwardError(f"{op}: {len(tensors)} tensors but {len(gradients)} gradient"
+                            f"{'' if len(gradients) == 1 else 's'}; pass one gradient per tensor (None for a scalar)")
     out = []
     for t, g in zip(tensors, gradients):
         if not t._rg:

@@ -113,6 +113,7 @@ def check_finite(fn, array, phase, inputs):
     except TypeError:  # integer / bool results
         return
     if bad:
-        shapes = ", ".join(str(tuple(t.shape)) for t in inputs if isinstance(t, Tensor))
+        # np.shape: a Python number an op met is held as a Tensor over the number itself
+        shapes = ", ".join(str(tuple(_np.shape(t.array))) for t in inputs if isinstance(t, Tensor))
         raise FloatingPointError(
             f"detect_anomaly: {fn.name} {phase} produced NaN or Inf (inputs of shape {shapes})")
