@@ -80,14 +80,16 @@ def _index_array(op, index, a, integer=True):
 
 @replayed_whole
 def _check_index_range(op, idx, n, dev):
-    """IndexError naming ``op`` when an index falls outside [-n, n) (reads the indices: a compiled
-    step calls it again on every replay)."""
+    """IndexError naming ``op`` when an index falls outside [0, n): PyTorch's gather, scatter and
+    index_* refuse negative indices, which NumPy would wrap (reads the indices: a compiled step calls
+    it again on every replay)."""
     if idx.size == 0:
         return
     xp = dev.xp
     lo, hi = int(dev.to_numpy(xp.min(idx))), int(dev.to_numpy(xp.max(idx)))
-    if lo < -n or hi >= n:
-        raise IndexError(f"{op}: index {lo if lo < -n else hi} is out of bounds for dimension of size {n}")
+    if lo < 0 or hi >= n:
+        raise IndexError(f"{op}: index {lo if lo < 0 else hi} is out of bounds for dimension of size {n} "
+                         f"(expected 0 <= index < {n})")
 
 
 def _check_gather_shapes(op, a, idx, dim, src=None):

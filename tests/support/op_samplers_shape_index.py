@@ -299,7 +299,7 @@ def gather_inputs(draw, shape):
     a, dim = _along(draw, shape, "real", min_dims=1, need=True)
     ish = _index_shape(draw, a.shape, dim)
     n = a.shape[dim]
-    idx = np.array(draw(st.lists(st.integers(-n, n - 1), min_size=int(np.prod(ish)), max_size=int(np.prod(ish)))),
+    idx = np.array(draw(st.lists(st.integers(0, n - 1), min_size=int(np.prod(ish)), max_size=int(np.prod(ish)))),
                    dtype=np.int64).reshape(ish)
     return Sample((a, idx), {"dim": dim})
 

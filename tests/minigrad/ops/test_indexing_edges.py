@@ -1,4 +1,4 @@
-"""Indexing ops (minigrad/ops/indexing.py) at their edges, against NumPy: negative indices, alpha,
+"""Indexing ops (minigrad/ops/indexing.py) at their edges, against NumPy: out-of-range indices, alpha,
 repeated indices, a 0-d value's gradient, masked ops in row-major order, where's dtype rules for
 numbers, nonzero of 0-d inputs, and each refusal with its message (issue 18)."""
 from __future__ import annotations
@@ -15,15 +15,29 @@ def _t(a, device, **kw):
     return mg.tensor(a, device=device, **kw)
 
 
-def test_gather_with_negative_indices_and_its_gradient(device):
-    idx = np.array([[0, -1, 3], [-4, 2, 2], [1, 1, -2]])
+def test_gather_with_repeated_indices_and_its_gradient(device):
+    idx = np.array([[0, 3, 3], [0, 2, 2], [1, 1, 2]])
     x = _t(X, device, requires_grad=True)
     out = mg.gather(x, 1, _t(idx, device))
-    np.testing.assert_array_equal(out.numpy(), np.take_along_axis(X, idx % 4, axis=1))
+    np.testing.assert_array_equal(out.numpy(), np.take_along_axis(X, idx, axis=1))
     out.sum().backward()
     expected = np.zeros(X.shape)
-    np.add.at(expected, (np.arange(3)[:, None], idx % 4), 1.0)  # repeated indices accumulate
+    np.add.at(expected, (np.arange(3)[:, None], idx), 1.0)  # repeated indices accumulate
     np.testing.assert_array_equal(x.grad.numpy(), expected)
+
+
+@pytest.mark.parametrize("bad", [-1, -4, 4])
+@pytest.mark.parametrize("op, call", [
+    ("gather", lambda x, i: mg.gather(x, 1, mg.full((3, 1), i, dtype=mg.int64, device=x.device))),
+    ("scatter", lambda x, i: mg.scatter(x, 1, mg.full((3, 1), i, dtype=mg.int64, device=x.device), 1.0)),
+    ("index_select", lambda x, i: mg.index_select(x, 1, mg.tensor([i], device=x.device))),
+    ("index_add", lambda x, i: mg.index_add(x, 1, mg.tensor([i], device=x.device), mg.ones(3, 1, device=x.device))),
+])
+def test_indices_outside_zero_to_n_are_refused_as_pytorch(op, call, bad, device):
+    """PyTorch's gather, scatter and index_* refuse negative indices (NumPy would wrap them)."""
+    with pytest.raises(IndexError, match=rf"^{op}: index {bad} is out of bounds for dimension of size 4 "
+                                         rf"\(expected 0 <= index < 4\)$"):
+        call(_t(X, device), bad)
 
 
 def test_index_add_alpha_and_index_copy(device):
@@ -111,7 +125,7 @@ def test_where_with_numbers_and_nonzero(device):
     (lambda x: mg.gather(x, 1, mg.tensor([[0], [1], [2], [0]])), RuntimeError,
      r"^gather: index of shape \(4, 1\) is larger than the tensor of shape \(3, 4\) on dimension 0$"),
     (lambda x: mg.gather(x, 1, mg.tensor([[4]])), IndexError,
-     "^gather: index 4 is out of bounds for dimension of size 4$"),
+     r"^gather: index 4 is out of bounds for dimension of size 4 \(expected 0 <= index < 4\)$"),
     (lambda x: mg.gather(x, 1, mg.tensor([[-5]])), IndexError, "^gather: index -5 is out of bounds"),
     (lambda x: mg.gather(x, 1, mg.tensor([[0.0]])), TypeError,
      r"^gather: index must be an integer tensor \(int64\), got"),

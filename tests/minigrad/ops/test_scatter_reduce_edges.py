@@ -40,7 +40,7 @@ def _numgrad(f, arrays, k, eps=1e-6):
 
 INP = np.array([[0.5, -1.0, 2.0, 1.5], [3.0, 0.25, -2.0, 1.0], [-0.5, 4.0, 0.75, 2.5]])
 SRC = np.array([[1.25, -0.75, 3.5], [0.3, 2.2, -1.7], [-2.4, 0.6, 1.9]])
-IDX1 = np.array([[0, 0, 3], [2, -4, 2], [1, 1, 1]])  # dim 1: repeats, a negative index, column 3 skipped in row 2
+IDX1 = np.array([[0, 0, 3], [2, 0, 2], [1, 1, 1]])  # dim 1: repeats, column 3 skipped in rows 2 and 3
 IDX0 = np.array([[0, 2, 0], [0, 2, 2]])  # dim 0, smaller than src: row 1 is never reached
 
 
