@@ -63,3 +63,23 @@ def test_binary_cross_entropy_refuses_values_outside_zero_one(value):
                                          r"values from .* to .*; for logits use binary_cross_entropy_with_logits$"):
         F.binary_cross_entropy(x, mg.tensor([1.0, 0.0]))
     np.testing.assert_allclose(F.binary_cross_entropy(mg.tensor([0.0, 1.0]), mg.tensor([0.0, 1.0])).item(), 0.0)
+
+
+def test_set_grad_enabled_as_a_call_a_context_and_a_decorator():
+    """As torch.set_grad_enabled: the call switches at once; a with-block and a decorated function restore."""
+    assert mg.is_grad_enabled()
+    mg.set_grad_enabled(False)
+    try:
+        assert not mg.is_grad_enabled()
+    finally:
+        mg.set_grad_enabled(True)
+    with mg.set_grad_enabled(False):
+        assert not mg.is_grad_enabled()
+    assert mg.is_grad_enabled()
+
+    @mg.set_grad_enabled(False)
+    def inside():
+        return mg.is_grad_enabled()
+
+    assert mg.is_grad_enabled()  # decorating does not switch
+    assert inside() is False and mg.is_grad_enabled()
