@@ -145,3 +145,19 @@ def test_a_gradient_of_the_wrong_shape_is_reported_once_and_not_examined_further
     problems = []
     _check_gradients([mg.Tensor(x.array[::-1])], [x], ["input 0"], [], problems)  # right shape, shared memory
     assert problems == ["the gradient of input 0 shares memory with input 0"]
+
+
+def test_on_a_gpu_memory_sharing_is_asked_of_cupy(monkeypatch):
+    # no GPU in CI: a stand-in cupy module records the question; CuPy arrays are not NumPy's to inspect
+    import sys
+    import types
+
+    from minigrad.gradcheck_sides import _shares_memory
+
+    asked = []
+    fake = types.SimpleNamespace(shares_memory=lambda a, b: asked.append((a, b)) or len(asked) == 1)
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+    gpu = types.SimpleNamespace(type="cuda")
+    a, b = object(), object()  # not arrays NumPy could read
+    assert _shares_memory(a, b, gpu) is True and _shares_memory(b, a, gpu) is False
+    assert asked == [(a, b), (b, a)]
