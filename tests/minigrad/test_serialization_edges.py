@@ -220,3 +220,63 @@ def test_writer_alive_when_it_cannot_be_told(monkeypatch):
     dead = _dead_pid()
     monkeypatch.setattr(_stale_temps.os, "name", "nt")  # no os.kill(pid, 0) to ask: assume alive
     assert writer_alive(dead) is True
+
+
+# ----- numpy float64 scalars (a float subclass) --------------------------------------------------
+def test_numpy_float64_scalars_stay_numpy_even_when_not_finite():
+    # np.float64 subclasses float: it used to be stored as a JSON float, and its NaN as the text
+    # 'np.float64(nan)', which load then refused -- a checkpoint that could not be read back
+    class Named(float):
+        def __repr__(self):
+            return "Named(...)"
+
+    obj = [np.float64(1.5), np.float64("nan"), np.float64("-inf"), Named("nan"), Named("inf")]
+    back = mg.load(io.BytesIO(_save_bytes(obj)))
+    assert [type(x) for x in back] == [np.float64, np.float64, np.float64, float, float]
+    assert back[0] == 1.5 and np.isnan(back[1]) and back[2] == -np.inf and np.isnan(back[3]) and back[4] == np.inf
+
+
+# ----- the temporary file of a save -------------------------------------------------------------
+def test_the_temporary_file_sits_beside_the_target_under_the_documented_name(tmp_path, monkeypatch):
+    import re
+
+    renamed = []
+    real = os.replace
+    monkeypatch.setattr(os, "replace", lambda src, dst: renamed.append((src, dst)) or real(src, dst))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    mg.save({"w": mg.ones(2)}, os.path.join("sub", "m.mg"))
+    [(src, dst)] = renamed
+    assert os.path.dirname(src) == str(tmp_path / "sub") and dst == os.path.join("sub", "m.mg")
+    assert re.fullmatch(rf"\.m\.mg\.{os.getpid()}\.[0-9a-f]{{8}}\.tmp", os.path.basename(src))
+    assert os.listdir(tmp_path / "sub") == ["m.mg"] and sorted(os.listdir(tmp_path)) == ["sub"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_a_saved_file_gets_the_usual_permissions(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        mg.save([1], tmp_path / "a.mg")
+        os.umask(0o002)
+        mg.save([1], tmp_path / "b.mg")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "a.mg").stat().st_mode & 0o777 == 0o644  # 0o666 less the umask: never executable
+    assert (tmp_path / "b.mg").stat().st_mode & 0o777 == 0o664
+
+
+def test_an_existing_temporary_file_is_never_overwritten(tmp_path, monkeypatch):
+    import errno
+    import secrets
+
+    monkeypatch.setattr(secrets, "token_hex", lambda n: "0123abcd")
+    taken = tmp_path / f".m.mg.{os.getpid()}.0123abcd.tmp"
+    taken.write_bytes(b"another save's data")
+    target = tmp_path / "m.mg"
+    with pytest.raises(FileExistsError) as info:
+        mg.save([1], target)
+    e = info.value
+    assert e.errno == errno.EEXIST and e.filename == str(target)
+    assert e.strerror == (f"save: cannot write {str(target)!r} (its temporary file in {str(tmp_path)!r} cannot be "
+                          f"created: {os.strerror(errno.EEXIST)})")
+    assert taken.read_bytes() == b"another save's data" and not target.exists()
