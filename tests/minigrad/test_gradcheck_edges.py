@@ -282,3 +282,22 @@ def test_a_function_that_changes_between_calls_is_refused(device):
         mg.gradcheck(_changing(2, lambda a: "x"), _x(device))  # in the numeric pass
     with pytest.raises(TypeError, match="^gradgradcheck: the function must return Tensors, output 0 is str$"):
         mg.gradgradcheck(_changing(1, lambda a: "x"), _x(device))  # in the first gradients
+
+
+def test_every_bad_gradient_is_reported_after_an_unreached_input(device):
+    def fn(a, b, c, d, e):  # a: unused, no gradient; b, c, d: gradients set by hand, wrong in three ways
+        b.grad = mg.Tensor(b.data.array[...], device=b.device)  # shares b's memory
+        c.grad = mg.zeros(3, dtype="float32", device=c.device)
+        d.grad = mg.zeros(5, dtype="float64", device=d.device)
+        return e * 2.0
+
+    r = mg.gradcheck(fn, tuple(_x(device) for _ in range(5)), raise_exception=False)
+    assert "the gradient of input 1 shares memory with input 1" in r.problems
+    assert "the gradient of input 2 is float32, the input float64" in r.problems
+    assert "the gradient of input 3 has shape (5,), the input (3,)" in r.problems
+
+
+def test_a_nan_in_an_input_is_not_a_modification(device):
+    x = _x(device, np.array([0.5, np.nan, 2.0]))
+    r = mg.gradcheck(lambda a: a * 2.0, x, raise_exception=False)
+    assert not any("modified" in p for p in r.problems)
