@@ -74,20 +74,20 @@ class _Writer:
     def encode(self, obj, path, depth=0):
         if depth > _MAX_DEPTH:
             raise CheckpointError(f"save: object nested deeper than {_MAX_DEPTH} levels at {path}")
+        if isinstance(obj, (np.ndarray, np.generic)):  # first: np.float64 is also a float, and must stay numpy
+            arr = np.asarray(obj)
+            return self._array(_dtype_name(arr.dtype), arr.shape, lambda: arr,
+                               "ndarray" if isinstance(obj, np.ndarray) else "npscalar", path)
         if obj is None or isinstance(obj, (bool, str)):
             return obj
         if isinstance(obj, int):
             return obj
-        if isinstance(obj, float):
-            return obj if math.isfinite(obj) else {"$t": "float", "v": repr(obj)}
+        if isinstance(obj, float):  # repr of float(obj): "nan", "inf", "-inf", whatever the subclass
+            return obj if math.isfinite(obj) else {"$t": "float", "v": repr(float(obj))}
         if isinstance(obj, Tensor):  # copied to the host only when its bytes are written
             host = (lambda t=obj: t.array) if obj.device.type == "cpu" else obj.numpy
             return self._array(str(obj.dtype), obj.shape, host, "tensor", path, device=str(obj.device),
                                requires_grad=obj.requires_grad)
-        if isinstance(obj, (np.ndarray, np.generic)):
-            arr = np.asarray(obj)
-            return self._array(_dtype_name(arr.dtype), arr.shape, lambda: arr,
-                               "ndarray" if isinstance(obj, np.ndarray) else "npscalar", path)
         if isinstance(obj, (bytes, bytearray)):
             data = bytes(obj)
             return {"$t": "bytes", "offset": self._blob(len(data), lambda: data), "nbytes": len(data)}

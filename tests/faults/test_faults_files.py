@@ -27,17 +27,25 @@ def _dead_pid():
 def test_stale_temp_files_of_the_target_are_removed(tmp_path, action):
     target = tmp_path / "model.mg"
     mg.save({"w": mg.ones(3)}, target)
-    dead, alive = _dead_pid(), os.getppid()
-    stale = tmp_path / f".model.mg.{dead}.0123abcd.tmp"
-    live = tmp_path / f".model.mg.{alive}.89abcdef.tmp"        # another writer, still running
-    other = tmp_path / f".other.mg.{dead}.0123abcd.tmp"        # another target's
-    odd = tmp_path / f".model.mg.{dead}.nothex!!.tmp"           # not our naming
-    for f in (stale, live, other, odd):
-        f.write_bytes(b"partial")
-    if action == "save":
-        mg.save({"w": mg.zeros(3)}, target)
-    else:
-        np.testing.assert_array_equal(mg.load(target)["w"].numpy(), np.ones(3))
+    # the live writer is a child of ours, not our parent: a mutant that signals "live" writers (mutmut turns
+    # os.kill(pid, 0) into os.kill(pid, 1), SIGHUP) must not hang up the test runner
+    writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        dead, alive = _dead_pid(), writer.pid
+        stale = tmp_path / f".model.mg.{dead}.0123abcd.tmp"
+        live = tmp_path / f".model.mg.{alive}.89abcdef.tmp"        # another writer, still running
+        other = tmp_path / f".other.mg.{dead}.0123abcd.tmp"        # another target's
+        odd = tmp_path / f".model.mg.{dead}.nothex!!.tmp"           # not our naming
+        for f in (stale, live, other, odd):
+            f.write_bytes(b"partial")
+        if action == "save":
+            mg.save({"w": mg.zeros(3)}, target)
+        else:
+            np.testing.assert_array_equal(mg.load(target)["w"].numpy(), np.ones(3))
+        assert writer.poll() is None  # merely asked whether it exists
+    finally:
+        writer.kill()
+        writer.wait()
     assert not stale.exists()
     assert live.exists() and other.exists() and odd.exists()
 
