@@ -13,7 +13,7 @@ def test_a_numpy_array_is_shared_not_copied():
     a = np.arange(6.0).reshape(2, 3)
     t = mg.from_dlpack(a)
     assert t.device == mg.device("cpu") and t.dtype == "float64" and t.shape == (2, 3)
-    assert not t.requires_grad and t.is_leaf
+    assert t.requires_grad is False and t.is_leaf
     a[1, 2] = -7.0
     assert t.numpy()[1, 2] == -7.0
 
@@ -21,7 +21,8 @@ def test_a_numpy_array_is_shared_not_copied():
 def test_a_host_producer_goes_to_the_cpu_unless_another_device_is_asked(device):
     host = xps.asarray([1.0, 2.0, 3.0], dtype=xps.float32)
     t = mg.from_dlpack(host, device=device)
-    assert t.device == mg.device(device) and t.dtype == "float32"
+    assert t.device == mg.device(device) and t.dtype == "float32" and t.requires_grad is False
+    assert type(t.array).__module__.split(".")[0] == ("numpy" if device == "cpu" else "array_api_strict")
     np.testing.assert_array_equal(t.numpy(), [1.0, 2.0, 3.0])
     assert mg.from_dlpack(host).device == mg.device("cpu")
     assert isinstance(mg.from_dlpack(np.ones(2), device="cpu").array, np.ndarray)
