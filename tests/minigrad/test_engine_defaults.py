@@ -31,21 +31,3 @@ def test_the_first_backward_on_a_namespace_builds_its_array_functions(monkeypatc
     finally:
         backward_ops._ARRAY_OPS.clear()
         backward_ops._ARRAY_OPS.update(saved)
-
-
-class Scalar(mg.Function):
-    """y = 3 x for a 0-d float64 x; backward returns a NumPy scalar, not a 0-d array."""
-
-    raw_backward = True
-
-    def forward(self, x):
-        return x * 3.0
-
-    def backward(self, g):
-        return np.float64(3.0)
-
-
-def test_grad_turns_a_numpy_scalar_gradient_into_an_array():
-    x = mg.tensor(1.0, dtype=mg.float64, requires_grad=True)
-    (g,) = mg.grad(Scalar.apply(x), x)
-    assert g.array.__class__ is np.ndarray and g.item() == 3.0

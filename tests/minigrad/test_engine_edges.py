@@ -550,3 +550,9 @@ def test_backward_names_itself_in_its_errors(device):
     other = mg.device("strict:1" if device.startswith("strict") else "strict")
     with pytest.raises(mg.BackwardError, match=rf"^backward: gradient is on {other} but the tensor is on {x.device}$"):
         (x * 2.0).backward(mg.ones(2, device=other))
+
+
+def test_grad_turns_a_numpy_scalar_gradient_into_an_array():
+    x = mg.tensor(1.0, dtype=mg.float64, requires_grad=True)
+    (g,) = mg.grad(Scalar.apply(x), x)
+    assert g.array.__class__ is np.ndarray and g.item() == 3.0

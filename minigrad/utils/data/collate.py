@@ -65,7 +65,7 @@ def default_convert(data):
     into dicts, namedtuples and sequences (a plain tuple becomes a list, as in PyTorch); everything
     else, Python numbers included, is returned unchanged."""
     if isinstance(data, (np.ndarray, np.generic)) and data.dtype.kind not in "OSUV":
-        return tensor(np.asarray(data))  # a NumPy scalar keeps its dtype (np.float64 -> float64), as in PyTorch
+        return tensor(data)
     if isinstance(data, abc.Mapping):
         return _same_type(data, {k: default_convert(v) for k, v in data.items()})
     if isinstance(data, tuple) and hasattr(data, "_fields"):
